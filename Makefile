@@ -1,0 +1,95 @@
+# plaincnn — every entry point. Plain pattern rules, no configure step.
+#
+#   make            library + build/bin/plaincnn
+#   make test       build and run every test (GoogleTest suites + CLI script)
+#   make train      fetch MNIST if needed, build, train LeNet-5
+#   make data       fetch and verify MNIST into data/mnist/
+#   make bench      speed table (medians, GFLOP/s, ratios)
+#   make docs       Doxygen API reference + course notes → build/docs/html/
+#   make post       the AlexNet post → build/post/alexnet.html
+#   make clean      remove build/
+#
+# Switches:  SANITIZE=1  AddressSanitizer + UBSan (objects in build/san/)
+#            DEBUG=1     -O0 -g + sanitizers        (objects in build/debug/)
+
+CXX      ?= g++
+CXXFLAGS ?= -O3 -march=native
+WARN     := -std=c++17 -Wall -Wextra -Wpedantic -Werror
+CPPFLAGS := -I. -MMD -MP
+LDLIBS   := -pthread
+
+B := build
+ifeq ($(SANITIZE),1)
+  B := build/san
+  CXXFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDFLAGS  += -fsanitize=address,undefined
+endif
+ifeq ($(DEBUG),1)
+  B := build/debug
+  CXXFLAGS := -O0 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDFLAGS  += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(wildcard nn/*.cpp lenet/*.cpp lenet/*/*.cpp) $(filter-out tools/main.cpp,$(wildcard tools/*.cpp))
+LIB_OBJ  := $(LIB_SRC:%.cpp=$(B)/obj/%.o)
+LIB      := $(B)/libplaincnn.a
+BIN      := $(B)/bin/plaincnn
+TEST_SRC := $(wildcard tests/test_*.cpp)
+TESTS    := $(TEST_SRC:tests/%.cpp=$(B)/tests/%)
+
+GTEST_CFLAGS = $(shell pkg-config --cflags gtest_main 2>/dev/null)
+GTEST_LIBS   = $(shell pkg-config --libs gtest_main 2>/dev/null)
+
+.PHONY: all test check-gtest train data bench docs post clean
+.DELETE_ON_ERROR:
+
+all: $(BIN)
+
+$(B)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(WARN) $(CXXFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(B)/obj/tools/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(B)/obj/tests/%.o: tests/%.cpp | check-gtest
+	@mkdir -p $(@D)
+	$(CXX) $(WARN) $(CXXFLAGS) $(CPPFLAGS) $(GTEST_CFLAGS) -c $< -o $@
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -o $@ $(GTEST_LIBS) $(LDLIBS)
+
+check-gtest:
+	@pkg-config --exists gtest_main || { echo "make test: GoogleTest not found; install it with: apt-get install -y libgtest-dev pkg-config"; exit 1; }
+
+test: $(TESTS) $(BIN)
+	@bash tests/run_tests.sh $(B)
+
+data: data/mnist/.verified
+
+data/mnist/.verified: tools/fetch_mnist.sh tools/mnist.sha256
+	@bash tools/fetch_mnist.sh data/mnist
+
+train: $(BIN) data
+	$(BIN) train --api tf1
+
+bench: $(BIN) data
+	$(BIN) bench
+
+docs:
+	@command -v doxygen >/dev/null || { echo "make docs: doxygen not found; install it with: apt-get install -y doxygen"; exit 1; }
+	@mkdir -p $(B)/docs
+	doxygen docs/Doxyfile
+
+-include paper-summary/figures.mk
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)

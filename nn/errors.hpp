@@ -1,0 +1,21 @@
+// Error messages for bad arguments.
+//
+// Every check in nn/ goes through require(): when the condition fails it
+// throws std::invalid_argument with "function: what is wrong (shapes)", e.g.
+//   conv_forward: W has c_prev=3 but A_prev has 1 channels (A_prev (2,5,5,1), W (3,3,3,4))
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace nn {
+
+/// Throws std::invalid_argument("<fn>: <message>") unless @p ok holds.
+/// @param ok       the condition that must hold
+/// @param fn       name of the public function doing the check, e.g. "conv_forward"
+/// @param message  what is wrong, naming the argument and the shapes involved
+inline void require(bool ok, const char* fn, const std::string& message) {
+    if (!ok) throw std::invalid_argument(std::string(fn) + ": " + message);
+}
+
+}  // namespace nn

@@ -1,0 +1,70 @@
+// Geometry shared by convolution and pooling: padding, stride, window, and
+// the output size they give.
+//
+//   explicit (ph, pw):  h = floor((h_prev + 2 ph - kh) / sh) + 1
+//   "valid":            the same with ph = pw = 0
+//   "same" (TensorFlow): h = ceil(h_prev / sh),
+//                        total = max((h - 1) sh + kh - h_prev, 0),
+//                        top = total / 2, bottom = total - top
+// With stride 1 and an odd kernel "same" pads (kh - 1) / 2 on each side, the
+// symmetric course formula; docs/notes/padding.md shows where they differ.
+#pragma once
+
+#include <string>
+
+#include "nn/tensor.hpp"
+
+namespace nn {
+
+/// How a convolution pads its input: "valid", "same" or explicit (ph, pw).
+struct Padding {
+    /// The three kinds of padding.
+    enum class Kind { valid, same, explicit_ };
+    Kind kind = Kind::same;  ///< which kind
+    int ph = 0;              ///< rows of zeros above and below (explicit only)
+    int pw = 0;              ///< columns of zeros left and right (explicit only)
+
+    /// No padding.
+    static Padding valid() { return {Kind::valid, 0, 0}; }
+    /// TensorFlow's "same": output = ceil(input / stride).
+    static Padding same() { return {Kind::same, 0, 0}; }
+    /// @p ph rows on top and bottom, @p pw columns on left and right.
+    static Padding explicit_(int ph, int pw) { return {Kind::explicit_, ph, pw}; }
+    /// Parses "same", "valid" or "PH,PW"; throws std::invalid_argument naming
+    /// @p fn and the text otherwise.
+    static Padding parse(const std::string& text, const char* fn = "Padding");
+    /// "same", "valid" or "(ph,pw)", for messages.
+    std::string str() const;
+};
+
+/// Step between windows, rows then columns.
+struct Stride {
+    int sh = 1;  ///< rows
+    int sw = 1;  ///< columns
+};
+
+/// A pooling window, rows then columns.
+struct Window {
+    int kh = 1;  ///< rows
+    int kw = 1;  ///< columns
+};
+
+/// Everything a conv or pool loop nest needs to know about sizes.
+struct Geometry {
+    int m = 0;                     ///< batch size
+    int h_prev = 0, w_prev = 0;    ///< input height and width
+    int c_prev = 0;                ///< input channels
+    int kh = 0, kw = 0;            ///< window height and width
+    int sh = 1, sw = 1;            ///< stride
+    int pad_top = 0, pad_left = 0; ///< zeros before the first row / column
+    int pad_bottom = 0, pad_right = 0;  ///< zeros after the last row / column
+    int h = 0, w = 0;              ///< output height and width
+};
+
+/// Validates A_prev's rank, the window, stride and padding for function
+/// @p fn, and returns the output geometry. Throws std::invalid_argument when
+/// A_prev is not rank 4, the window or stride is not positive, an explicit
+/// padding is negative, or the window is larger than the padded input.
+Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padding pad, Stride stride);
+
+}  // namespace nn

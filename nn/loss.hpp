@@ -1,0 +1,25 @@
+// Softmax cross-entropy from logits, its fused gradient, and accuracy.
+//
+//   loss = -(1/m) sum_i sum_j Y_ij log softmax(Z)_ij
+//        = (1/m) sum_i [ logsumexp(Z_i) - sum_j Y_ij Z_ij ]   (stable form)
+//   dZ   = (softmax(Z) - Y) / m
+//   accuracy = (1/m) #{ i : argmax Z_i == argmax Y_i }   (first maximum wins)
+// Z and Y are (m, n_classes); Y is one-hot (or any distribution per row).
+#pragma once
+
+#include "nn/tensor.hpp"
+
+namespace nn {
+
+/// Mean softmax cross-entropy over the batch. The sum runs in double. Throws
+/// std::invalid_argument unless Z and Y are the same rank-2 shape with m > 0.
+double softmax_cross_entropy(const Tensor& Z, const Tensor& Y);
+
+/// dLoss/dZ = (softmax(Z) - Y) / m for the mean loss above.
+Tensor softmax_cross_entropy_backward(const Tensor& Z, const Tensor& Y);
+
+/// Fraction of rows whose argmax in @p Y_pred equals the argmax in @p Y.
+/// Works on logits or probabilities alike (softmax keeps the argmax).
+double accuracy(const Tensor& Y_pred, const Tensor& Y);
+
+}  // namespace nn

@@ -1,0 +1,71 @@
+// Tensor: a float32 array with a shape, stored row-major.
+//
+// Image tensors are NHWC, as in the course: A_prev is (m, h, w, c), a conv
+// kernel W is (kh, kw, c_prev, c_new), a bias b is (1, 1, 1, c_new). Dense
+// activations are (m, n). The data is a plain std::vector<float>; the last
+// index moves fastest, so a loop with the channel innermost walks memory in
+// order.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace nn {
+
+/// A shape: one extent per axis, outermost first.
+using Shape = std::vector<int>;
+
+/// Formats a shape the way error messages show it: "(2,5,5,1)".
+std::string shape_str(const Shape& shape);
+
+/// Number of elements a shape holds (1 for rank 0). Throws
+/// std::invalid_argument on a negative extent or on overflow.
+std::size_t shape_size(const Shape& shape);
+
+/// A row-major float32 tensor.
+struct Tensor {
+    Shape shape;              ///< extents, outermost first
+    std::vector<float> data;  ///< shape_size(shape) values, last index fastest
+
+    /// An empty tensor of rank 0 with no data.
+    Tensor() = default;
+    /// A tensor of the given shape filled with zeros.
+    explicit Tensor(Shape shape);
+    /// A tensor of the given shape filled with @p value.
+    Tensor(Shape shape, float value);
+    /// A tensor of the given shape over existing data; throws
+    /// std::invalid_argument if data.size() does not match the shape.
+    Tensor(Shape shape, std::vector<float> data);
+
+    /// Number of axes.
+    int rank() const { return static_cast<int>(shape.size()); }
+    /// Number of elements.
+    std::size_t size() const { return data.size(); }
+    /// Extent of axis @p axis (no bounds check beyond std::vector's).
+    int dim(int axis) const { return shape[static_cast<std::size_t>(axis)]; }
+    /// The shape as "(2,5,5,1)".
+    std::string shape_str() const { return nn::shape_str(shape); }
+
+    /// Element (i, h, w, c) of a rank-4 NHWC tensor.
+    float& at(int i, int h, int w, int c) { return data[offset(i, h, w, c)]; }
+    /// Element (i, h, w, c) of a rank-4 NHWC tensor.
+    float at(int i, int h, int w, int c) const { return data[offset(i, h, w, c)]; }
+    /// Element (i, j) of a rank-2 tensor.
+    float& at(int i, int j) { return data[static_cast<std::size_t>(i) * shape[1] + j]; }
+    /// Element (i, j) of a rank-2 tensor.
+    float at(int i, int j) const { return data[static_cast<std::size_t>(i) * shape[1] + j]; }
+
+    /// Flat offset of (i, h, w, c) in a rank-4 tensor.
+    std::size_t offset(int i, int h, int w, int c) const {
+        return ((static_cast<std::size_t>(i) * shape[1] + h) * shape[2] + w) * shape[3] + c;
+    }
+    /// Pointer to the first value of sample @p i (the outermost index).
+    float* sample(int i) { return data.data() + static_cast<std::size_t>(i) * (data.size() / shape[0]); }
+    /// Pointer to the first value of sample @p i (the outermost index).
+    const float* sample(int i) const {
+        return data.data() + static_cast<std::size_t>(i) * (data.size() / shape[0]);
+    }
+};
+
+}  // namespace nn

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test binary in BUILD/tests and every tests/test_*.sh, then prints
+# one closing line "N passed, N failed". Exit status: 0 only if all passed.
+set -u
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+passed=0 failed=0 bad=()
+for t in "$build"/tests/test_*; do
+  [ -x "$t" ] || continue
+  out=$("$t" --gtest_brief=1 2>&1); rc=$?
+  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ $rc -ne 0 ]; then
+    printf '%s\n' "$out"
+    [ -z "$f" ] && failed=$((failed + 1))
+    bad+=("$(basename "$t")")
+  else
+    printf '%-28s %s passed\n' "$(basename "$t")" "${p:-0}"
+  fi
+done
+for s in "$here"/test_*.sh; do
+  [ -f "$s" ] || continue
+  if out=$(PLAINCNN="$build/bin/plaincnn" bash "$s" 2>&1); then
+    n=$(printf '%s\n' "$out" | grep -c '^ok ')
+    passed=$((passed + n))
+    printf '%-28s %s passed\n' "$(basename "$s")" "$n"
+  else
+    printf '%s\n' "$out"
+    failed=$((failed + 1)); bad+=("$(basename "$s")")
+  fi
+done
+[ ${#bad[@]} -gt 0 ] && echo "failing: ${bad[*]}"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#bad[@]} -eq 0 ]
