@@ -1,0 +1,39 @@
+// The subcommands of the plaincnn program. Each takes the arguments after its
+// own name, writes to stdout, and throws on bad input (main turns any
+// exception into one stderr line and exit status 2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tools {
+
+/// The arguments after the subcommand's name.
+using Args = std::vector<std::string>;
+
+/// `plaincnn pass conv_forward|pool_forward|conv_backward|pool_backward ...`
+int cmd_pass(const Args& args);
+/// `plaincnn train --api tf1|keras ...`
+int cmd_train(const Args& args);
+/// `plaincnn bench ...`
+int cmd_bench(const Args& args);
+/// `plaincnn figures ...`
+int cmd_figures(const Args& args);
+
+/// Options of `plaincnn train`, parsed by cmd_train.
+struct TrainOptions {
+    std::string api = "tf1";          ///< "tf1" or "keras"
+    int epochs = 5;                   ///< passes over the 50,000 training images
+    int batch_size = 32;              ///< mini-batch size
+    unsigned long long seed = 0;      ///< seeds initialisation and shuffling
+    std::string data = "data/mnist";  ///< folder with the four MNIST IDX files
+    std::string save;                 ///< weights file to write at the end ("" = none)
+    int threads = 0;                  ///< 0 = all cores
+};
+
+/// Trains LeNet-5 on the TF1-style front-end (course task 4) with the course's log.
+int train_tf1(const TrainOptions& options);
+/// Trains LeNet-5 on the Keras-style front-end (course task 5) with the course's log.
+int train_keras(const TrainOptions& options);
+
+}  // namespace tools

@@ -1,0 +1,20 @@
+// NumPy .npy files: read float32/float64 little-endian C-order arrays,
+// write float32.
+#pragma once
+
+#include <string>
+
+#include "nn/tensor.hpp"
+
+namespace tools {
+
+/// Reads a .npy file (format 1.0 or 2.0, dtype '<f4' or '<f8', C order) into
+/// a float32 Tensor. Throws std::runtime_error whose message names the file,
+/// the byte offset and what is wrong.
+nn::Tensor read_npy(const std::string& path);
+
+/// Writes @p t as a '<f4' C-order .npy (format 1.0) atomically: a temporary
+/// file in the same folder, then a rename. Throws std::runtime_error on failure.
+void write_npy(const std::string& path, const nn::Tensor& t);
+
+}  // namespace tools
