@@ -86,4 +86,20 @@ Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padd
     return g;
 }
 
+Geometry make_conv_geometry(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding pad,
+                            Stride stride) {
+    const std::string shapes = "(A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
+    require(A_prev.rank() == 4, fn, "A_prev must have rank 4 (m, h_prev, w_prev, c_prev) " + shapes);
+    require(W.rank() == 4, fn, "W must have rank 4 (kh, kw, c_prev, c_new) " + shapes);
+    require(b.rank() == 4, fn, "b must have rank 4 (1, 1, 1, c_new) " + shapes);
+    Geometry g = make_geometry(fn, A_prev.shape, W.dim(0), W.dim(1), pad, stride);
+    require(W.dim(2) == g.c_prev, fn,
+            "W has c_prev=" + std::to_string(W.dim(2)) + " but A_prev has " + std::to_string(g.c_prev) +
+                " channels (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ")");
+    require(b.shape == Shape{1, 1, 1, W.dim(3)}, fn,
+            "b must be " + shape_str({1, 1, 1, W.dim(3)}) + " to match W's c_new=" + std::to_string(W.dim(3)) +
+                " but is " + b.shape_str() + " " + shapes);
+    return g;
+}
+
 }  // namespace nn

@@ -67,4 +67,19 @@ struct Geometry {
 /// padding is negative, or the window is larger than the padded input.
 Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padding pad, Stride stride);
 
+/// The checks conv_forward and conv_backward share, then make_geometry with
+/// W's kernel size. Throws std::invalid_argument, naming @p fn, the argument
+/// and the shapes, when W or b is not rank 4, W's c_prev differs from
+/// A_prev's channels, b is not (1, 1, 1, c_new), or make_geometry rejects
+/// A_prev, the stride, the padding or the kernel size.
+/// @param fn      name of the calling pass, used in messages
+/// @param A_prev  (m, h_prev, w_prev, c_prev)
+/// @param W       (kh, kw, c_prev, c_new)
+/// @param b       (1, 1, 1, c_new)
+/// @param pad     the padding
+/// @param stride  the stride
+/// @return the geometry of the convolution (c_new is W.dim(3))
+Geometry make_conv_geometry(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding pad,
+                            Stride stride);
+
 }  // namespace nn
