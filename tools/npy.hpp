@@ -8,13 +8,21 @@
 
 namespace tools {
 
-/// Reads a .npy file (format 1.0 or 2.0, dtype '<f4' or '<f8', C order) into
-/// a float32 Tensor. Throws std::runtime_error whose message names the file,
-/// the byte offset and what is wrong.
+/// Reads a .npy file (format 1.0, 2.0 or 3.0, dtype '<f4' or '<f8', C order)
+/// into a float32 Tensor; '<f8' values are rounded to float. Throws
+/// std::runtime_error whose message names the file, the byte offset and what
+/// is wrong.
 nn::Tensor read_npy(const std::string& path);
 
 /// Writes @p t as a '<f4' C-order .npy (format 1.0) atomically: a temporary
 /// file in the same folder, then a rename. Throws std::runtime_error on failure.
 void write_npy(const std::string& path, const nn::Tensor& t);
+
+/// The bytes write_npy writes for @p t: the format 1.0 header, padded with
+/// spaces and ending in '\n' so the data starts at a multiple of 64 bytes,
+/// then the values as little-endian float32. For callers that write several
+/// files together (tools::write_files_atomic).
+/// @throws std::invalid_argument if t.data does not match t.shape.
+std::string encode_npy(const nn::Tensor& t);
 
 }  // namespace tools

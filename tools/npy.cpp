@@ -1,0 +1,331 @@
+// NumPy .npy files. The layout, byte by byte:
+//
+//   0  "\x93NUMPY"                      magic string, 6 bytes
+//   6  major, minor                     format version: 1.0, 2.0 or 3.0
+//   8  header length                    little-endian, 2 bytes (1.0) or 4 (2.0, 3.0)
+//  10  header (12 in 2.0/3.0)           a Python dict literal, e.g.
+//        {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+//      padded with spaces and ending in '\n'
+//  10 + header length                   the values, C order (last index fastest)
+//
+// 3.0 differs from 2.0 only in allowing UTF-8 in the header, which the parser
+// below meets only inside strings. The reader loads the whole file first and
+// checks every number in the header against the real file size before it
+// allocates anything from it.
+#include "tools/npy.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "tools/atomic_file.hpp"
+
+namespace tools {
+
+namespace {
+
+const char kMagic[] = "\x93NUMPY";
+const std::size_t kMagicSize = 6;
+
+// The whole file as bytes. Grows with what is actually read, so a lying
+// header cannot make it allocate more than the file holds.
+std::string read_all(const std::string& path) {
+    errno = 0;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        int err = errno;
+        throw std::runtime_error("read_npy: '" + path + "': cannot open (" +
+                                 (err ? std::strerror(err) : "unknown error") + ")");
+    }
+    std::string bytes;
+    char chunk[1 << 16];
+    std::size_t n = 0;
+    while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.append(chunk, n);
+    int err = errno;
+    bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed)
+        throw std::runtime_error("read_npy: '" + path + "': read error (" +
+                                 (err ? std::strerror(err) : "unknown error") + ")");
+    return bytes;
+}
+
+// Every complaint about the file's contents: which file, which byte, what.
+[[noreturn]] void fail(const std::string& path, std::size_t at, const std::string& what) {
+    throw std::runtime_error("read_npy: '" + path + "', byte " + std::to_string(at) + ": " + what);
+}
+
+// Little-endian unsigned integer of @p n bytes starting at @p p.
+std::uint64_t little_endian(const char* p, int n) {
+    std::uint64_t v = 0;
+    for (int k = n - 1; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(p[k]);
+    return v;
+}
+
+// What the header says.
+struct Header {
+    std::string descr;
+    bool fortran_order = false;
+    nn::Shape shape;
+    std::size_t descr_at = 0, fortran_at = 0, shape_at = 0;  // file offsets of the values, for messages
+};
+
+// A recursive-descent parser for the one dict literal a .npy header holds.
+// Positions are offsets into the whole file, so every message can point at
+// the exact byte.
+class HeaderParser {
+public:
+    HeaderParser(const std::string& path, const std::string& file, std::size_t begin, std::size_t end)
+        : path_(path), file_(file), pos_(begin), begin_(begin), end_(end) {}
+
+    Header parse() {
+        Header h;
+        bool seen_descr = false, seen_fortran = false, seen_shape = false;
+        skip_space();
+        expect('{', "the header is not a dict: expected '{'");
+        for (;;) {
+            skip_space();
+            if (peek() == '}') break;
+            std::size_t key_at = pos_;
+            std::string key = quoted("expected a quoted key or '}'");
+            skip_space();
+            expect(':', "expected ':' after the key '" + key + "'");
+            skip_space();
+            if (key == "descr") {
+                check_once(seen_descr, key, key_at);
+                h.descr_at = pos_;
+                h.descr = quoted("'descr' must be a quoted dtype string such as '<f4'");
+            } else if (key == "fortran_order") {
+                check_once(seen_fortran, key, key_at);
+                h.fortran_at = pos_;
+                h.fortran_order = boolean();
+            } else if (key == "shape") {
+                check_once(seen_shape, key, key_at);
+                h.shape_at = pos_;
+                h.shape = tuple();
+            } else {
+                fail(key_at, "unknown key '" + key + "' (a .npy header has only 'descr', 'fortran_order' and 'shape')");
+            }
+            skip_space();
+            if (peek() == ',') {
+                ++pos_;
+                continue;
+            }
+            if (peek() != '}') fail(pos_, "expected ',' or '}' after the value of '" + key + "'");
+        }
+        ++pos_;  // the '}'
+        skip_space();
+        if (pos_ != end_) fail(pos_, "unexpected text after the header dict");
+        if (!seen_descr) fail(begin_, "the header has no 'descr' key");
+        if (!seen_fortran) fail(begin_, "the header has no 'fortran_order' key");
+        if (!seen_shape) fail(begin_, "the header has no 'shape' key");
+        return h;
+    }
+
+private:
+    [[noreturn]] void fail(std::size_t at, const std::string& what) const { tools::fail(path_, at, what); }
+
+    // The next character, or '\0' at the end of the header.
+    char peek() const { return pos_ < end_ ? file_[pos_] : '\0'; }
+
+    void skip_space() {
+        while (pos_ < end_ && (file_[pos_] == ' ' || file_[pos_] == '\t' || file_[pos_] == '\n' || file_[pos_] == '\r'))
+            ++pos_;
+    }
+
+    void expect(char c, const std::string& what) {
+        if (peek() != c) fail(pos_, what);
+        ++pos_;
+    }
+
+    void check_once(bool& seen, const std::string& key, std::size_t at) {
+        if (seen) fail(at, "the key '" + key + "' appears twice");
+        seen = true;
+    }
+
+    // 'text' or "text"; Python escapes never occur in the three keys or in a
+    // float dtype, so a backslash is refused rather than interpreted.
+    std::string quoted(const std::string& what) {
+        char q = peek();
+        if (q != '\'' && q != '"') fail(pos_, what);
+        std::size_t start = ++pos_;
+        while (pos_ < end_ && file_[pos_] != q) {
+            if (file_[pos_] == '\\') fail(pos_, "escape sequences in header strings are not supported");
+            ++pos_;
+        }
+        if (pos_ == end_) fail(start - 1, "unterminated string in the header");
+        return file_.substr(start, pos_++ - start);
+    }
+
+    bool boolean() {
+        if (pos_ + 4 <= end_ && file_.compare(pos_, 4, "True") == 0) {
+            pos_ += 4;
+            return true;
+        }
+        if (pos_ + 5 <= end_ && file_.compare(pos_, 5, "False") == 0) {
+            pos_ += 5;
+            return false;
+        }
+        fail(pos_, "'fortran_order' must be True or False");
+    }
+
+    // (), (3,), (2, 3) — and (3) too, which Python reads as a plain int.
+    nn::Shape tuple() {
+        expect('(', "'shape' must be a tuple such as (2, 3)");
+        nn::Shape shape;
+        for (;;) {
+            skip_space();
+            if (peek() == ')') break;
+            shape.push_back(dimension());
+            skip_space();
+            if (peek() == ',') {
+                ++pos_;
+                continue;
+            }
+            if (peek() != ')') fail(pos_, "expected ',' or ')' in 'shape'");
+        }
+        ++pos_;  // the ')'
+        return shape;
+    }
+
+    // One extent: a non-negative decimal integer that fits in an int. Python 2
+    // wrote long integers with a trailing 'L' (e.g. 3L); that is accepted.
+    int dimension() {
+        std::size_t start = pos_;
+        while (pos_ < end_ && std::strchr(",) \t\r\n", file_[pos_]) == nullptr) ++pos_;
+        std::string token = file_.substr(start, pos_ - start);
+        if (token.empty()) fail(start, "expected a dimension in 'shape'");
+        std::string digits = token.back() == 'L' ? token.substr(0, token.size() - 1) : token;
+        bool negative = !digits.empty() && digits[0] == '-';
+        if (negative) digits.erase(0, 1);
+        bool integer = !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
+        if (!integer) fail(start, "dimension '" + token + "' in 'shape' is not an integer");
+        if (negative) fail(start, "negative dimension " + token + " in 'shape'");
+        long long v = 0;
+        for (char c : digits) {
+            v = v * 10 + (c - '0');
+            if (v > INT_MAX) fail(start, "dimension " + token + " in 'shape' is too large (at most " +
+                                             std::to_string(INT_MAX) + ")");
+        }
+        return static_cast<int>(v);
+    }
+
+    const std::string& path_;
+    const std::string& file_;
+    std::size_t pos_, begin_, end_;
+};
+
+// The '<f4' header dict for @p shape, padded so the data starts at a multiple of 64.
+std::string header_for(const nn::Shape& shape) {
+    std::string tuple = "(";
+    for (std::size_t k = 0; k < shape.size(); ++k) tuple += (k ? ", " : "") + std::to_string(shape[k]);
+    tuple += shape.size() == 1 ? ",)" : ")";  // Python's spelling of a 1-tuple
+    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + tuple + ", }";
+    std::size_t unpadded = kMagicSize + 2 + 2 + dict.size() + 1;  // + 1 for the '\n'
+    dict.append((unpadded + 63) / 64 * 64 - unpadded, ' ');
+    dict += '\n';
+    return dict;
+}
+
+}  // namespace
+
+nn::Tensor read_npy(const std::string& path) {
+    const std::string file = read_all(path);
+
+    // Magic string and version.
+    if (file.empty()) fail(path, 0, "the file is empty");
+    if (file.compare(0, std::min(file.size(), kMagicSize), kMagic, std::min(file.size(), kMagicSize)) != 0)
+        fail(path, 0, "bad magic string: not a .npy file (it must start with \\x93NUMPY)");
+    if (file.size() < kMagicSize + 2)
+        fail(path, file.size(), "truncated header: the file ends before the format version");
+    int major = static_cast<unsigned char>(file[6]), minor = static_cast<unsigned char>(file[7]);
+    if (major < 1 || major > 3 || minor != 0)
+        fail(path, 6, "unknown format version " + std::to_string(major) + "." + std::to_string(minor) +
+                       " (expected 1.0, 2.0 or 3.0)");
+
+    // Header length, checked against what the file really holds.
+    const int length_bytes = major == 1 ? 2 : 4;
+    const std::size_t header_at = kMagicSize + 2 + length_bytes;
+    if (file.size() < header_at)
+        fail(path, file.size(), "truncated header: the file ends inside the header length field");
+    const std::uint64_t header_len = little_endian(file.data() + 8, length_bytes);
+    if (header_len > file.size() - header_at)
+        fail(path, 8, "truncated header: the header length is " + std::to_string(header_len) + " bytes but only " +
+                       std::to_string(file.size() - header_at) + " follow");
+    const std::size_t data_at = header_at + static_cast<std::size_t>(header_len);
+
+    HeaderParser parser(path, file, header_at, data_at);
+    Header h = parser.parse();
+    if (h.descr != "<f4" && h.descr != "<f8")
+        fail(path, h.descr_at, "dtype '" + h.descr + "' is not supported (expected '<f4' or '<f8')");
+    if (h.fortran_order)
+        fail(path, h.fortran_at, "fortran_order is True; only C order is supported (np.ascontiguousarray fixes that)");
+
+    // Element count and data size, before anything is allocated from them.
+    const std::size_t item = h.descr == "<f4" ? 4 : 8;
+    std::size_t count = 1;
+    for (int d : h.shape) {
+        if (d != 0 && count > SIZE_MAX / item / static_cast<std::size_t>(d))
+            fail(path, h.shape_at, "the element count of shape " + nn::shape_str(h.shape) + " overflows");
+        count *= static_cast<std::size_t>(d);
+    }
+    const std::size_t need = count * item, have = file.size() - data_at;
+    if (have < need)
+        fail(path, file.size(), "data truncated: shape " + nn::shape_str(h.shape) + " of '" + h.descr + "' needs " +
+                                     std::to_string(need) + " data bytes from byte " + std::to_string(data_at) +
+                                     " but the file holds only " + std::to_string(have));
+    if (have > need)
+        fail(path, data_at + need, "data too long: shape " + nn::shape_str(h.shape) + " of '" + h.descr +
+                                        "' needs " + std::to_string(need) + " data bytes but the file holds " +
+                                        std::to_string(have));
+
+    // The values: assembled from little-endian bytes, so the host's byte
+    // order does not matter.
+    std::vector<float> values(count);
+    const char* p = file.data() + data_at;
+    for (std::size_t k = 0; k < count; ++k, p += item) {
+        if (item == 4) {
+            std::uint32_t bits = static_cast<std::uint32_t>(little_endian(p, 4));
+            std::memcpy(&values[k], &bits, 4);
+        } else {
+            std::uint64_t bits = little_endian(p, 8);
+            double v;
+            std::memcpy(&v, &bits, 8);
+            values[k] = static_cast<float>(v);
+        }
+    }
+    return nn::Tensor(std::move(h.shape), std::move(values));
+}
+
+std::string encode_npy(const nn::Tensor& t) {
+    if (t.data.size() != nn::shape_size(t.shape))
+        throw std::invalid_argument("encode_npy: the tensor has " + std::to_string(t.data.size()) +
+                                    " values but its shape " + t.shape_str() + " needs " +
+                                    std::to_string(nn::shape_size(t.shape)));
+    const std::string header = header_for(t.shape);
+    if (header.size() > 65535)
+        throw std::invalid_argument("encode_npy: shape " + t.shape_str() + " is too long for a format 1.0 header");
+    std::string bytes(kMagic, kMagicSize);
+    bytes += '\x01';
+    bytes += '\x00';
+    bytes += static_cast<char>(header.size() & 0xff);
+    bytes += static_cast<char>(header.size() >> 8);
+    bytes += header;
+    bytes.reserve(bytes.size() + 4 * t.data.size());
+    for (float v : t.data) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, 4);
+        for (int k = 0; k < 4; ++k) bytes += static_cast<char>((bits >> (8 * k)) & 0xff);
+    }
+    return bytes;
+}
+
+void write_npy(const std::string& path, const nn::Tensor& t) { write_file_atomic(path, encode_npy(t)); }
+
+}  // namespace tools
