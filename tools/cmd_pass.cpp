@@ -1,10 +1,193 @@
-// Placeholder until `plaincnn pass` is written.
+// `plaincnn pass <name>`: runs one of the four course passes on .npy files,
+// so each can be checked against a student's NumPy code and the other way
+// round.
+//
+//   conv_forward   A_prev, W, b          -> Z        (m, h_new, w_new, c_new)
+//   pool_forward   A_prev                -> Z        (m, h_new, w_new, c_prev)
+//   conv_backward  dZ, A_prev, W, b      -> dA_prev, dW, db
+//   pool_backward  dA, A_prev            -> dA_prev  (m, h_prev, w_prev, c_prev)
+//
+// Every input is read and every result computed before anything is written,
+// and each output is written atomically, so a failed run leaves no output.
+#include <iostream>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "nn/activations.hpp"
+#include "nn/conv_backward.hpp"
+#include "nn/conv_forward.hpp"
+#include "nn/geometry.hpp"
+#include "nn/pool_backward.hpp"
+#include "nn/pool_forward.hpp"
+#include "tools/args.hpp"
+#include "tools/atomic_file.hpp"
 #include "tools/commands.hpp"
+#include "tools/npy.hpp"
 
 namespace tools {
 
-int cmd_pass(const Args&) { throw std::runtime_error("'pass' is not available yet"); }
+namespace {
+
+// A required flag naming a file to read or write.
+Flag file_flag(const char* name, const char* file, const char* what) { return {name, file, what, true}; }
+
+Flag padding_flag() {
+    return {"padding", "same|valid|PH,PW",
+            "zeros around the input: TensorFlow's same, none, or PH rows and PW columns on each side (default same)",
+            false};
+}
+Flag stride_flag() { return {"stride", "SH,SW", "step between windows, rows then columns (default 1,1)", false}; }
+Flag kernel_flag() { return {"kernel", "KH,KW", "window size, rows then columns", true}; }
+Flag mode_flag() { return {"mode", "max|avg", "max or average pooling (default max)", false}; }
+
+std::vector<Flag> conv_forward_flags() {
+    return {file_flag("A", "A.npy", "A_prev, (m, h_prev, w_prev, c_prev)"),
+            file_flag("W", "W.npy", "kernels, (kh, kw, c_prev, c_new)"),
+            file_flag("b", "b.npy", "biases, (1, 1, 1, c_new)"),
+            {"activation", "relu|tanh|sigmoid|linear", "applied to every output (default linear)", false},
+            padding_flag(),
+            stride_flag(),
+            file_flag("out", "Z.npy", "where to write Z, (m, h_new, w_new, c_new)")};
+}
+
+std::vector<Flag> pool_forward_flags() {
+    return {file_flag("A", "A.npy", "A_prev, (m, h_prev, w_prev, c_prev)"),
+            kernel_flag(),
+            stride_flag(),
+            mode_flag(),
+            file_flag("out", "Z.npy", "where to write Z, (m, h_new, w_new, c_prev)")};
+}
+
+std::vector<Flag> conv_backward_flags() {
+    return {file_flag("dZ", "dZ.npy", "gradient of the pre-activation output, (m, h_new, w_new, c_new)"),
+            file_flag("A", "A.npy", "A_prev, (m, h_prev, w_prev, c_prev)"),
+            file_flag("W", "W.npy", "kernels, (kh, kw, c_prev, c_new)"),
+            file_flag("b", "b.npy", "biases, (1, 1, 1, c_new)"),
+            padding_flag(),
+            stride_flag(),
+            file_flag("out-dA", "dA.npy", "where to write dA_prev, shaped like A_prev"),
+            file_flag("out-dW", "dW.npy", "where to write dW, shaped like W"),
+            file_flag("out-db", "db.npy", "where to write db, shaped like b")};
+}
+
+std::vector<Flag> pool_backward_flags() {
+    return {file_flag("dA", "dA.npy", "gradient of pool_forward's output, (m, h_new, w_new, c_prev)"),
+            file_flag("A", "A.npy", "A_prev, (m, h_prev, w_prev, c_prev)"),
+            kernel_flag(),
+            stride_flag(),
+            mode_flag(),
+            file_flag("out", "dA_prev.npy", "where to write dA_prev, shaped like A_prev")};
+}
+
+nn::Stride stride_of(const Flags& flags) {
+    auto s = flags.positive_pair("stride", {1, 1});
+    return {s.first, s.second};
+}
+
+nn::Window kernel_of(const Flags& flags) {
+    auto k = flags.positive_pair("kernel");
+    return {k.first, k.second};
+}
+
+void report(const std::string& what, const nn::Tensor& t, const std::string& path) {
+    std::cout << "wrote " << what << " " << t.shape_str() << " to " << path << "\n";
+}
+
+int conv_forward(const Flags& flags) {
+    nn::Activation act = nn::Activation::parse(flags.text("activation", "linear"), "--activation");
+    nn::Padding pad = nn::Padding::parse(flags.text("padding", "same"), "--padding");
+    nn::Stride stride = stride_of(flags);
+    nn::Tensor A_prev = read_npy(flags.text("A")), W = read_npy(flags.text("W")), b = read_npy(flags.text("b"));
+    nn::Tensor Z = nn::conv_forward(A_prev, W, b, act, pad, stride);
+    write_npy(flags.text("out"), Z);
+    report("Z", Z, flags.text("out"));
+    return 0;
+}
+
+int pool_forward(const Flags& flags) {
+    nn::Window kernel = kernel_of(flags);
+    nn::Stride stride = stride_of(flags);
+    nn::PoolMode mode = nn::parse_pool_mode(flags.text("mode", "max"), "--mode");
+    nn::Tensor A_prev = read_npy(flags.text("A"));
+    nn::Tensor Z = nn::pool_forward(A_prev, kernel, stride, mode);
+    write_npy(flags.text("out"), Z);
+    report("Z", Z, flags.text("out"));
+    return 0;
+}
+
+int conv_backward(const Flags& flags) {
+    nn::Padding pad = nn::Padding::parse(flags.text("padding", "same"), "--padding");
+    nn::Stride stride = stride_of(flags);
+    nn::Tensor dZ = read_npy(flags.text("dZ")), A_prev = read_npy(flags.text("A"));
+    nn::Tensor W = read_npy(flags.text("W")), b = read_npy(flags.text("b"));
+    nn::ConvGrads g = nn::conv_backward(dZ, A_prev, W, b, pad, stride);
+    // All three are staged before any is renamed into place.
+    write_files_atomic({{flags.text("out-dA"), encode_npy(g.dA_prev)},
+                        {flags.text("out-dW"), encode_npy(g.dW)},
+                        {flags.text("out-db"), encode_npy(g.db)}});
+    report("dA_prev", g.dA_prev, flags.text("out-dA"));
+    report("dW", g.dW, flags.text("out-dW"));
+    report("db", g.db, flags.text("out-db"));
+    return 0;
+}
+
+int pool_backward(const Flags& flags) {
+    nn::Window kernel = kernel_of(flags);
+    nn::Stride stride = stride_of(flags);
+    nn::PoolMode mode = nn::parse_pool_mode(flags.text("mode", "max"), "--mode");
+    nn::Tensor dA = read_npy(flags.text("dA")), A_prev = read_npy(flags.text("A"));
+    nn::Tensor dA_prev = nn::pool_backward(dA, A_prev, kernel, stride, mode);
+    write_npy(flags.text("out"), dA_prev);
+    report("dA_prev", dA_prev, flags.text("out"));
+    return 0;
+}
+
+// One pass: its name, a one-line summary, its flags and what runs it.
+struct Pass {
+    std::string name;
+    std::string summary;
+    std::vector<Flag> flags;
+    int (*run)(const Flags&);
+};
+
+std::vector<Pass> passes() {
+    return {{"conv_forward", "Z = act(A_prev * W + b), course exercise 0", conv_forward_flags(), conv_forward},
+            {"pool_forward", "max or average pooling, course exercise 1", pool_forward_flags(), pool_forward},
+            {"conv_backward", "dA_prev, dW, db from dZ, course exercise 2", conv_backward_flags(), conv_backward},
+            {"pool_backward", "dA_prev from dA, course exercise 3", pool_backward_flags(), pool_backward}};
+}
+
+std::string pass_help(const Pass& p) {
+    return format_help("usage: plaincnn pass " + p.name + " [flags]\n" + p.summary +
+                           ". Inputs are .npy files of '<f4' or '<f8'; outputs are '<f4'.",
+                       p.flags);
+}
+
+}  // namespace
+
+int cmd_pass(const Args& args) {
+    const std::vector<Pass> all = passes();
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        if (args.empty())
+            throw std::invalid_argument(
+                "missing the pass name: conv_forward, pool_forward, conv_backward or pool_backward (see plaincnn pass --help)");
+        std::cout << "usage: plaincnn pass conv_forward|pool_forward|conv_backward|pool_backward [flags]\n";
+        for (const Pass& p : all) std::cout << "\n" << pass_help(p);
+        return 0;
+    }
+    for (const Pass& p : all) {
+        if (p.name != args[0]) continue;
+        Flags flags(Args(args.begin() + 1, args.end()), p.flags);
+        if (flags.help()) {
+            std::cout << pass_help(p);
+            return 0;
+        }
+        return p.run(flags);
+    }
+    throw std::invalid_argument("unknown pass '" + args[0] +
+                                "' (expected conv_forward, pool_forward, conv_backward or pool_backward)");
+}
 
 }  // namespace tools

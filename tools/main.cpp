@@ -9,34 +9,61 @@
 namespace {
 
 const char* kUsage =
-    "usage: plaincnn <command> [options]\n"
+    "usage: plaincnn <command> [flags]\n"
     "\n"
     "commands:\n"
-    "  pass conv_forward|pool_forward|conv_backward|pool_backward ...\n"
-    "                   run one pass on .npy files (plaincnn pass --help)\n"
-    "  train --api tf1|keras ...\n"
-    "                   train LeNet-5 on MNIST (plaincnn train --help)\n"
-    "  bench ...        speed table (plaincnn bench --help)\n"
-    "  figures ...      experiments and figures for the AlexNet post (plaincnn figures --help)\n";
+    "  pass conv_forward  --A A.npy --W W.npy --b b.npy\n"
+    "                     [--activation relu|tanh|sigmoid|linear]\n"
+    "                     [--padding same|valid|PH,PW] [--stride SH,SW] --out Z.npy\n"
+    "  pass pool_forward  --A A.npy --kernel KH,KW [--stride SH,SW] [--mode max|avg] --out Z.npy\n"
+    "  pass conv_backward --dZ dZ.npy --A A.npy --W W.npy --b b.npy\n"
+    "                     [--padding same|valid|PH,PW] [--stride SH,SW]\n"
+    "                     --out-dA dA.npy --out-dW dW.npy --out-db db.npy\n"
+    "  pass pool_backward --dA dA.npy --A A.npy --kernel KH,KW [--stride SH,SW]\n"
+    "                     [--mode max|avg] --out dA_prev.npy\n"
+    "                     run one course pass on .npy files (plaincnn pass --help)\n"
+    "  train --api tf1|keras [--epochs N] [--batch-size B] [--seed S]\n"
+    "        [--data DIR] [--save FILE] [--threads N]\n"
+    "                     train LeNet-5 on MNIST (plaincnn train --help)\n"
+    "  bench ...          speed table (plaincnn bench --help)\n"
+    "  figures ...        experiments and figures for the AlexNet post (plaincnn figures --help)\n"
+    "\n"
+    "Defaults follow the course: padding same, stride 1,1, mode max, activation linear.\n"
+    "Exit status: 0 on success, 2 on bad input (with one line on stderr).\n";
+
+// An error message as one line: any line breaks inside become spaces.
+std::string one_line(std::string text) {
+    for (char& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    return text;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-        std::cout << kUsage;
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        std::cerr << "plaincnn: missing command (pass, train, bench or figures); see plaincnn --help\n";
+        return 2;
     }
     std::string command = argv[1];
+    if (command == "--help" || command == "-h") {
+        std::cout << kUsage;
+        return 0;
+    }
     tools::Args args(argv + 2, argv + argc);
     try {
         if (command == "pass") return tools::cmd_pass(args);
         if (command == "train") return tools::cmd_train(args);
         if (command == "bench") return tools::cmd_bench(args);
         if (command == "figures") return tools::cmd_figures(args);
-        std::cerr << "plaincnn: unknown command '" << command << "' (expected pass, train, bench or figures)\n";
+        std::cerr << "plaincnn: unknown command '" << one_line(command)
+                  << "' (expected pass, train, bench or figures; see plaincnn --help)\n";
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << "plaincnn " << command << ": " << e.what() << "\n";
+        std::cerr << "plaincnn " << command << ": " << one_line(e.what()) << "\n";
+        return 2;
+    } catch (...) {
+        std::cerr << "plaincnn " << command << ": unexpected error\n";
         return 2;
     }
 }
