@@ -16,3 +16,17 @@
 // from one nn::Rng seeded with the seed, in layer order (C1, C3, F5, F6, F7),
 // so the same seed gives the same starting weights on both front-ends.
 #pragma once
+
+#include <cstdint>
+
+#include "lenet/keras/model.hpp"
+
+namespace keras {
+/// Course task 5: the table above as a keras::Sequential over @p X, kernels
+/// from one HeNormal(seed), compiled with Adam (Keras defaults), the
+/// categorical cross-entropy and the accuracy metric.
+/// @param X    the input, Input({28, 28, 1}) for MNIST
+/// @param seed seeds the kernels (seed) and fit's shuffling (seed + 1)
+/// @return the compiled model
+Sequential lenet5(const Input& X, std::uint64_t seed = 0);
+}  // namespace keras

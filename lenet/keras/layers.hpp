@@ -1,0 +1,343 @@
+// Keras-style layers over the nn/ passes: Input, Conv2D, MaxPooling2D,
+// AveragePooling2D, Flatten, Dense, Dropout, and the kernel initializers.
+//
+// A layer is a description until a model builds it: build() learns the
+// input shape (without the batch axis), checks it, draws the weights and
+// fixes the output shape. Then forward() maps A_prev (m, ...) to A (m, ...)
+// and backward() maps dA to dA_prev, keeping dW and db for the optimizer:
+//
+//   Conv2D              A = act(conv(A_prev, W) + b)   W (kh, kw, c_prev, filters), b (1, 1, 1, filters)
+//   MaxPooling2D        A = max over each window       no weights
+//   AveragePooling2D    A = mean over each window      no weights
+//   Flatten             (m, h, w, c) -> (m, h*w*c)     no weights, row-major order as Keras
+//   Dense               A = act(A_prev · W + b)        W (n_in, units), b (1, units)
+//   Dropout             A = A_prev * mask / (1 - rate) in training, A = A_prev otherwise
+//
+// Every computation is one call into nn/; the layers only hold weights,
+// gradients and the little state a backward needs (Dense's logits, Dropout's
+// mask). Shapes in messages are written as Keras prints them: (None, 28, 28, 6).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nn/activations.hpp"
+#include "nn/geometry.hpp"
+#include "nn/pool_forward.hpp"
+#include "nn/rng.hpp"
+#include "nn/tensor.hpp"
+
+namespace keras {
+
+/// A shape with the batch axis first, as Keras prints it: "(None, 28, 28, 6)".
+/// @param shape the shape of one sample (without the batch axis)
+std::string batch_shape_str(const nn::Shape& shape);
+
+/// The input of a model: the shape of one sample, e.g. Input({28, 28, 1}).
+struct Input {
+    /// @param shape one sample's shape, every extent positive
+    /// @throws std::invalid_argument when the shape is empty or an extent is not positive
+    explicit Input(nn::Shape shape);
+    nn::Shape shape;  ///< one sample's shape, without the batch axis
+};
+
+/// A height-and-width pair (kernel size, strides, pool size); a single number
+/// means the same for both, as in Keras.
+struct Size2 {
+    /// Both extents equal to @p k.
+    Size2(int k) : h(k), w(k) {}  // NOLINT: implicit on purpose, Conv2D(6, 5) reads like Keras
+    /// Height @p h and width @p w.
+    Size2(int h, int w) : h(h), w(w) {}
+    int h;  ///< rows
+    int w;  ///< columns
+};
+
+/// A kernel initializer: the distribution (from nn/init.hpp) and the random
+/// source it draws from. Copies share that source, so one HeNormal(0) given
+/// to several layers draws their kernels one after the other, in the order
+/// the model builds them. Without a seed, the initializer draws from the
+/// model's own generator (seeded with the model's seed): Keras draws from a
+/// global one, and plaincnn has no globals.
+class Initializer {
+public:
+    /// The distributions available.
+    enum class Kind { glorot_uniform, he_normal, zeros };
+
+    /// By name: "glorot_uniform", "he_normal" or "zeros", drawing from the
+    /// model's generator. Throws std::invalid_argument listing the known names.
+    Initializer(const char* name);         // NOLINT: implicit, as Keras accepts strings
+    /// By name, as above.
+    Initializer(const std::string& name);  // NOLINT: implicit, as Keras accepts strings
+    /// @p kind drawing from its own generator seeded with @p seed, or from the
+    /// model's generator when @p seed is empty.
+    Initializer(Kind kind, std::optional<std::uint64_t> seed);
+
+    /// A tensor of shape @p shape from this distribution.
+    /// @param shape     kernel (kh, kw, c_prev, c_new) or (n_in, n_out), or any shape for zeros
+    /// @param model_rng the model's generator, used when this initializer has no seed
+    nn::Tensor operator()(const nn::Shape& shape, nn::Rng& model_rng) const;
+
+    /// The Keras name of the distribution, e.g. "he_normal".
+    std::string name() const;
+
+private:
+    Kind kind_;
+    std::shared_ptr<nn::Rng> rng_;  // null: draw from the model's generator
+};
+
+/// Glorot-uniform, Keras's default kernel initializer.
+struct GlorotUniform : Initializer {
+    /// @param seed its own generator's seed; none = the model's generator
+    explicit GlorotUniform(std::optional<std::uint64_t> seed = std::nullopt) : Initializer(Kind::glorot_uniform, seed) {}
+};
+
+/// He-normal (truncated), as keras.initializers.HeNormal.
+struct HeNormal : Initializer {
+    /// @param seed its own generator's seed; none = the model's generator
+    explicit HeNormal(std::optional<std::uint64_t> seed = std::nullopt) : Initializer(Kind::he_normal, seed) {}
+};
+
+/// All zeros, Keras's default bias initializer.
+struct Zeros : Initializer {
+    Zeros() : Initializer(Kind::zeros, std::nullopt) {}
+};
+
+/// A layer's activation: one of nn's elementwise functions, or softmax
+/// (rows of a 2-D output only).
+struct LayerActivation {
+    /// Parses "linear" (or "", Keras's None), "relu", "tanh", "sigmoid" or
+    /// "softmax". Throws std::invalid_argument listing the known names.
+    /// @param name the Keras name
+    /// @param fn   the layer type for the message, e.g. "Dense"
+    static LayerActivation parse(const std::string& name, const char* fn);
+    bool softmax = false;  ///< softmax over each row instead of @ref elementwise
+    nn::Activation elementwise = nn::Activation::linear();  ///< used when softmax is false
+    /// The Keras name, e.g. "relu".
+    std::string name() const;
+};
+
+/// The interface every layer implements. A model owns its layers, builds
+/// them in order, and calls forward/backward; users construct the concrete
+/// layers below and hand them to Sequential.
+class Layer {
+public:
+    virtual ~Layer() = default;
+
+    /// The Keras class name shown by summary(), e.g. "MaxPooling2D".
+    virtual std::string class_name() const = 0;
+    /// The stem of the layer's name, e.g. "max_pooling2d".
+    virtual std::string base_name() const = 0;
+    /// A fresh, unbuilt copy of this layer's configuration.
+    virtual std::unique_ptr<Layer> clone() const = 0;
+
+    /// Checks @p input_shape, draws the weights, fixes output_shape().
+    /// Nothing changes (and no random number is drawn) when it throws.
+    /// @param input_shape one sample's input shape (no batch axis)
+    /// @param model_rng   the model's generator, for initializers without a seed
+    /// @throws std::invalid_argument naming the layer and both shapes when the input does not fit
+    virtual void build(const nn::Shape& input_shape, nn::Rng& model_rng) = 0;
+
+    /// The layer's output for a batch.
+    /// @param A_prev   (m, input shape)
+    /// @param training true inside fit (Dropout drops only then)
+    /// @param rng      the generator Dropout draws its masks from
+    /// @return A, (m, output shape)
+    virtual nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) = 0;
+
+    /// dA_prev from dA, storing the weight gradients (see gradients()).
+    /// @param dA     gradient of the loss with respect to this layer's output A
+    /// @param A_prev the input of the matching forward()
+    /// @param A      the output of the matching forward()
+    /// @return dA_prev, shaped like A_prev
+    virtual nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) = 0;
+
+    /// The trainable weights in Keras's get_weights() order (kernel, bias).
+    virtual std::vector<nn::Tensor*> weights() { return {}; }
+    /// The same weights, read-only.
+    std::vector<const nn::Tensor*> weights() const;
+    /// Names of weights(), e.g. {"kernel", "bias"}.
+    virtual std::vector<std::string> weight_names() const { return {}; }
+    /// Gradients of the last backward(), matching weights().
+    virtual std::vector<const nn::Tensor*> gradients() const { return {}; }
+
+    /// Number of trainable values.
+    std::size_t count_params() const;
+    /// The name the model gave the layer ("" before it is added), e.g. "conv2d_1".
+    const std::string& name() const { return name_; }
+    /// One sample's output shape (empty before build()).
+    const nn::Shape& output_shape() const { return output_shape_; }
+
+protected:
+    Layer() = default;
+    Layer(const Layer&) = default;
+    Layer& operator=(const Layer&) = default;
+    nn::Shape output_shape_;  ///< set by build()
+
+private:
+    friend class Sequential;
+    std::string name_;
+};
+
+/// 2-D convolution, keras.layers.Conv2D: A = act(conv(A_prev, W) + b).
+class Conv2D : public Layer {
+public:
+    /// @param filters            output channels c_new, positive
+    /// @param kernel_size        (kh, kw)
+    /// @param strides            (sh, sw)
+    /// @param padding            "valid" (Keras's default) or "same"
+    /// @param activation         "linear"/"" (default), "relu", "tanh" or "sigmoid"
+    /// @param kernel_initializer Glorot-uniform by default; biases start at zero
+    /// @throws std::invalid_argument on a non-positive size or an unknown name
+    Conv2D(int filters, Size2 kernel_size, Size2 strides = 1, const std::string& padding = "valid",
+           const std::string& activation = "", Initializer kernel_initializer = GlorotUniform());
+
+    std::string class_name() const override { return "Conv2D"; }  ///< "Conv2D"
+    std::string base_name() const override { return "conv2d"; }    ///< "conv2d"
+    std::unique_ptr<Layer> clone() const override;                  ///< an unbuilt copy
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< needs (h, w, c)
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::conv_forward
+    /// activation_backward, then nn::conv_backward
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }  ///< {W, b}
+    std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }  ///< {"kernel", "bias"}
+    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }  ///< {dW, db}
+
+private:
+    int filters_;
+    Size2 kernel_size_, strides_;
+    nn::Padding padding_;
+    LayerActivation activation_;
+    Initializer kernel_initializer_;
+    nn::Tensor W_, b_, dW_, db_;
+};
+
+/// Max or average pooling without padding (the base of the two Keras layers).
+class Pooling2D : public Layer {
+public:
+    /// @param mode      max or avg
+    /// @param pool_size (kh, kw)
+    /// @param strides   (sh, sw); none = pool_size, as in Keras
+    /// @param padding   "valid" only (nn::pool_forward does not pad)
+    /// @throws std::invalid_argument on a non-positive size or another padding
+    Pooling2D(nn::PoolMode mode, Size2 pool_size, std::optional<Size2> strides, const std::string& padding);
+
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< needs (h, w, c)
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::pool_forward
+    /// nn::pool_backward
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+
+private:
+    nn::PoolMode mode_;
+    Size2 pool_size_, strides_;
+};
+
+/// keras.layers.MaxPooling2D.
+class MaxPooling2D : public Pooling2D {
+public:
+    /// @param pool_size (kh, kw), 2x2 by default
+    /// @param strides   (sh, sw); none = pool_size
+    /// @param padding   "valid" only
+    explicit MaxPooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
+                          const std::string& padding = "valid")
+        : Pooling2D(nn::PoolMode::max, pool_size, strides, padding) {}
+    std::string class_name() const override { return "MaxPooling2D"; }  ///< "MaxPooling2D"
+    std::string base_name() const override { return "max_pooling2d"; }  ///< "max_pooling2d"
+    std::unique_ptr<Layer> clone() const override;                        ///< an unbuilt copy
+};
+
+/// keras.layers.MaxPool2D, the same class under its short name.
+using MaxPool2D = MaxPooling2D;
+
+/// keras.layers.AveragePooling2D.
+class AveragePooling2D : public Pooling2D {
+public:
+    /// @param pool_size (kh, kw), 2x2 by default
+    /// @param strides   (sh, sw); none = pool_size
+    /// @param padding   "valid" only
+    explicit AveragePooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
+                              const std::string& padding = "valid")
+        : Pooling2D(nn::PoolMode::avg, pool_size, strides, padding) {}
+    std::string class_name() const override { return "AveragePooling2D"; }  ///< "AveragePooling2D"
+    std::string base_name() const override { return "average_pooling2d"; }  ///< "average_pooling2d"
+    std::unique_ptr<Layer> clone() const override;                            ///< an unbuilt copy
+};
+
+/// keras.layers.Flatten: (m, h, w, c) -> (m, h*w*c); the data does not move.
+class Flatten : public Layer {
+public:
+    std::string class_name() const override { return "Flatten"; }  ///< "Flatten"
+    std::string base_name() const override { return "flatten"; }    ///< "flatten"
+    std::unique_ptr<Layer> clone() const override;                   ///< an unbuilt copy
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< any input shape
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< a reshape
+    /// the reshape back to A_prev's shape
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+};
+
+/// keras.layers.Dense: A = act(A_prev · W + b) on (m, n_in) inputs.
+class Dense : public Layer {
+public:
+    /// @param units              n_out, positive
+    /// @param activation         "linear"/"" (default), "relu", "tanh", "sigmoid" or "softmax"
+    /// @param kernel_initializer Glorot-uniform by default; biases start at zero
+    /// @throws std::invalid_argument on a non-positive size or an unknown name
+    explicit Dense(int units, const std::string& activation = "", Initializer kernel_initializer = GlorotUniform());
+
+    std::string class_name() const override { return "Dense"; }  ///< "Dense"
+    std::string base_name() const override { return "dense"; }    ///< "dense"
+    std::unique_ptr<Layer> clone() const override;                 ///< an unbuilt copy
+    /// needs (n_in); a 4-D input is refused with both shapes (add Flatten first)
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
+    /// nn::dense_forward, then the activation; keeps the logits Z
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    /// activation (or softmax) backward, then nn::dense_backward
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    /// nn::dense_backward from the gradient with respect to the logits Z,
+    /// for a loss fused with the softmax (softmax cross-entropy).
+    /// @param dZ     (m, units)
+    /// @param A_prev the input of the matching forward()
+    /// @return dA_prev, (m, n_in)
+    nn::Tensor backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev);
+    /// Z = A_prev · W + b of the last forward(), before the activation.
+    const nn::Tensor& logits() const { return Z_; }
+    /// The activation this layer applies.
+    const LayerActivation& activation() const { return activation_; }
+    std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }  ///< {W, b}
+    std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }  ///< {"kernel", "bias"}
+    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }  ///< {dW, db}
+
+private:
+    int units_;
+    LayerActivation activation_;
+    Initializer kernel_initializer_;
+    nn::Tensor W_, b_, dW_, db_, Z_;
+};
+
+/// keras.layers.Dropout: in training, each value is zeroed with probability
+/// @p rate and the rest scaled by 1 / (1 - rate) (nn::dropout_forward); in
+/// predict and evaluate it passes its input through unchanged.
+class Dropout : public Layer {
+public:
+    /// @param rate fraction dropped, in [0, 1)
+    /// @throws std::invalid_argument when rate is outside [0, 1)
+    explicit Dropout(float rate);
+
+    std::string class_name() const override { return "Dropout"; }  ///< "Dropout"
+    std::string base_name() const override { return "dropout"; }    ///< "dropout"
+    std::unique_ptr<Layer> clone() const override;                   ///< an unbuilt copy
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< any input shape
+    /// nn::dropout_forward when training, the identity otherwise; keeps the mask
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    /// nn::dropout_backward with the last mask
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+
+private:
+    float rate_;
+    bool dropped_ = false;  // whether the last forward() dropped (training)
+    nn::Tensor mask_;
+};
+
+}  // namespace keras
