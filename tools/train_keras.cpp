@@ -1,10 +1,47 @@
-// Placeholder until `plaincnn train --api keras` is written.
-#include <stdexcept>
+// `plaincnn train --api keras`: the course's task-5 main program in C++.
+//
+//   X = Input((28, 28, 1)); model = lenet5(X)             (compiled: Adam, cross-entropy, accuracy)
+//   model.summary()
+//   model.fit(X_train, Y_train, batch_size, epochs, validation_data=(X_valid, Y_valid))
+//   print(label[0], ":", argmax(model.predict(X_valid[0])))
+// The progress line is redrawn in place when stdout is a terminal (isatty),
+// one line per epoch otherwise.
+#include <unistd.h>
 
+#include <algorithm>
+#include <iostream>
+#include <vector>
+
+#include "lenet/lenet5.hpp"
+#include "nn/batch.hpp"
 #include "tools/commands.hpp"
+#include "tools/idx.hpp"
 
 namespace tools {
 
-int train_keras(const TrainOptions&) { throw std::runtime_error("--api keras is not available yet"); }
+int train_keras(const TrainOptions& options) {
+    const Mnist mnist = load_mnist(options.data);
+    const nn::Tensor Y_train = one_hot(mnist.train.labels);
+    const nn::Tensor Y_valid = one_hot(mnist.validation.labels);
+
+    keras::Input X({28, 28, 1});
+    keras::Sequential model = keras::lenet5(X, options.seed);
+    model.summary(std::cout);
+
+    const keras::Console console(std::cout, isatty(STDOUT_FILENO) == 1);
+    model.fit(mnist.train.x, Y_train, options.batch_size, options.epochs, 1, true, {mnist.validation.x, Y_valid},
+              console);
+
+    const nn::Tensor first = nn::gather_samples(mnist.validation.x, {0}, 0, 1);
+    const nn::Tensor y_pred = model.predict(first);
+    const auto prediction = std::max_element(y_pred.data.begin(), y_pred.data.end()) - y_pred.data.begin();
+    std::cout << static_cast<int>(mnist.validation.labels.at(0)) << " : " << prediction << "\n";
+
+    if (!options.save.empty()) {
+        model.save_weights(options.save);
+        std::cout << "weights saved to " << options.save << "\n";
+    }
+    return 0;
+}
 
 }  // namespace tools
