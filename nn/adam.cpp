@@ -1,0 +1,73 @@
+// Adam in TensorFlow's form (see adam.hpp):
+//
+//   t    <- t + 1
+//   lr_t =  lr * sqrt(1 - beta2^t) / (1 - beta1^t)       (in double)
+//   m    <- beta1 m + (1 - beta1) g
+//   v    <- beta2 v + (1 - beta2) g^2
+//   theta <- theta - lr_t * m / (sqrt(v) + epsilon)
+// m[k] and v[k] have the shape of params[k]; all updates are elementwise.
+#include "nn/adam.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "nn/errors.hpp"
+
+namespace nn {
+
+Adam::Adam(AdamConfig config) : config_(config) {
+    require(config.learning_rate >= 0.0f, "Adam",
+            "learning_rate must not be negative, got " + std::to_string(config.learning_rate));
+    require(config.beta1 >= 0.0f && config.beta1 < 1.0f, "Adam",
+            "beta1 must be in [0, 1), got " + std::to_string(config.beta1));
+    require(config.beta2 >= 0.0f && config.beta2 < 1.0f, "Adam",
+            "beta2 must be in [0, 1), got " + std::to_string(config.beta2));
+    require(config.epsilon > 0.0f, "Adam", "epsilon must be positive, got " + std::to_string(config.epsilon));
+}
+
+void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads) {
+    require(params.size() == grads.size(), "Adam::step",
+            "got " + std::to_string(params.size()) + " params but " + std::to_string(grads.size()) + " grads");
+    if (t_ == 0) {
+        m_.clear();
+        v_.clear();
+        for (const Tensor* theta : params) {
+            m_.emplace_back(theta->shape);
+            v_.emplace_back(theta->shape);
+        }
+    }
+    require(params.size() == m_.size(), "Adam::step",
+            "got " + std::to_string(params.size()) + " params but the first step had " + std::to_string(m_.size()));
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        const std::string at = "param " + std::to_string(k);
+        require(params[k]->shape == m_[k].shape, "Adam::step",
+                at + " has shape " + params[k]->shape_str() + " but the first step had " + m_[k].shape_str());
+        require(grads[k]->shape == params[k]->shape, "Adam::step",
+                "grad " + std::to_string(k) + " has shape " + grads[k]->shape_str() + " but " + at + " has " +
+                    params[k]->shape_str());
+    }
+
+    ++t_;
+    // The bias corrections of m and v, folded into one step size. TensorFlow
+    // keeps the powers beta^t as variables; computing them in double from t
+    // gives the same numbers to float precision without extra state.
+    const double beta1_t = std::pow(static_cast<double>(config_.beta1), static_cast<double>(t_));
+    const double beta2_t = std::pow(static_cast<double>(config_.beta2), static_cast<double>(t_));
+    const float lr_t = static_cast<float>(config_.learning_rate * std::sqrt(1.0 - beta2_t) / (1.0 - beta1_t));
+    const float b1 = config_.beta1, b2 = config_.beta2, eps = config_.epsilon;
+
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        float* theta = params[k]->data.data();
+        const float* g = grads[k]->data.data();
+        float* m = m_[k].data.data();
+        float* v = v_[k].data.data();
+        const std::size_t n = params[k]->size();
+        for (std::size_t j = 0; j < n; ++j) {
+            m[j] = b1 * m[j] + (1.0f - b1) * g[j];         // first moment: running mean of g
+            v[j] = b2 * v[j] + (1.0f - b2) * g[j] * g[j];  // second moment: running mean of g^2
+            theta[j] -= lr_t * m[j] / (std::sqrt(v[j]) + eps);
+        }
+    }
+}
+
+}  // namespace nn
