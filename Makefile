@@ -82,10 +82,18 @@ train: $(BIN) data
 bench: $(BIN) data
 	$(BIN) bench
 
+# Doxygen fails on any warning (docs/Doxyfile). MathJax is copied from Debian's
+# libjs-mathjax next to the HTML, and the last line refuses pages that would
+# load a script or a style sheet from another host: the notes work offline.
 docs:
 	@command -v doxygen >/dev/null || { echo "make docs: doxygen not found; install it with: apt-get install -y doxygen"; exit 1; }
-	@mkdir -p $(B)/docs
+	@test -f /usr/share/javascript/mathjax/MathJax.js || { echo "make docs: MathJax not found; install it with: apt-get install -y libjs-mathjax"; exit 1; }
+	rm -rf build/docs && mkdir -p build/docs
 	doxygen docs/Doxyfile
+	mkdir -p build/docs/html/mathjax
+	cp -r $(addprefix /usr/share/javascript/mathjax/,MathJax.js config extensions fonts jax localization) build/docs/html/mathjax/
+	@! grep -rlE --include='*.html' '<(script|link)[^>]*(src|href)="(https?:)?//' build/docs/html || { echo "make docs: the pages above load a script or style from another host"; exit 1; }
+	@echo "make docs: build/docs/html/index.html"
 
 -include paper-summary/figures.mk
 

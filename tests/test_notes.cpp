@@ -6,11 +6,13 @@
 //
 // All inputs are small integers (or quarters), so every value below is exactly
 // representable in float32 and every sum the passes form is exact.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "lenet/lenet5.hpp"
 #include "nn/conv_backward.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/geometry.hpp"
@@ -242,6 +244,22 @@ TEST(NotesLenet5, LayerTableShapesAndParameterCount) {
     EXPECT_EQ(f6, 10164u);
     EXPECT_EQ(f7, 850u);
     EXPECT_EQ(c1 + c3 + f5 + f6 + f7, 61706u);
+}
+
+// docs/notes/lenet5.md: the Keras-style build reports the table's output
+// shapes and parameter counts layer by layer, and summary() the total.
+TEST(NotesLenet5, KerasBuildCountsParameters) {
+    const keras::Sequential model = keras::lenet5(keras::Input({28, 28, 1}), 0);
+    const std::vector<Shape> shapes = {{28, 28, 6}, {14, 14, 6}, {10, 10, 16}, {5, 5, 16},
+                                       {400},       {120},       {84},          {10}};
+    const std::vector<std::size_t> params = {156, 0, 2416, 0, 0, 48120, 10164, 850};
+    ASSERT_EQ(model.size(), shapes.size());
+    for (std::size_t k = 0; k < shapes.size(); ++k) {
+        EXPECT_EQ(model.layer(k).output_shape(), shapes[k]) << "layer " << k;
+        EXPECT_EQ(model.layer(k).count_params(), params[k]) << "layer " << k;
+    }
+    EXPECT_EQ(model.count_params(), 61706u);
+    EXPECT_THAT(model.summary(), ::testing::HasSubstr("Total params: 61,706"));
 }
 
 }  // namespace
