@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "nn/errors.hpp"
+
 namespace nn {
 
 /// Random numbers from a seed. Pass it by reference; there is no global one.
@@ -47,8 +49,10 @@ public:
         }
     }
 
-    /// Uniform integer in [0, n), n > 0, without modulo bias (rejection).
+    /// Uniform integer in [0, n), without modulo bias (rejection).
+    /// @throws std::invalid_argument if n is 0 (the range would be empty).
     std::uint64_t below(std::uint64_t n) {
+        require(n > 0, "Rng::below", "n must be positive, got 0");
         std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
         for (;;) {
             std::uint64_t x = gen_();
