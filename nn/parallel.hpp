@@ -8,7 +8,10 @@
 #pragma once
 
 #include <algorithm>
+#include <exception>
+#include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace nn {
@@ -28,19 +31,36 @@ inline std::pair<int, int> split_range(int n, int parts, int k) {
 
 /// Runs body(part, begin, end) for min(threads, n) contiguous ranges of
 /// [0, n), one per thread; threads <= 0 means default_threads().
+/// If a body throws, every thread is still joined, then the exception of the
+/// lowest-numbered range that threw is rethrown on the calling thread (an
+/// exception escaping a std::thread would end the program). If the system
+/// cannot start a thread, that range runs on the calling thread instead.
 template <typename Body>
 void parallel_for(int n, int threads, Body body) {
     if (threads <= 0) threads = default_threads();
     int parts = std::max(1, std::min(threads, n));
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
+    auto run = [&body, &errors, n, parts](int k) {
+        auto r = split_range(n, parts, k);
+        try {
+            body(k, r.first, r.second);
+        } catch (...) {
+            errors[static_cast<std::size_t>(k)] = std::current_exception();
+        }
+    };
     std::vector<std::thread> pool;
     pool.reserve(static_cast<std::size_t>(parts - 1));
     for (int k = 1; k < parts; ++k) {
-        auto r = split_range(n, parts, k);
-        pool.emplace_back([&body, k, r] { body(k, r.first, r.second); });
+        try {
+            pool.emplace_back(run, k);
+        } catch (const std::system_error&) {
+            run(k);
+        }
     }
-    auto r0 = split_range(n, parts, 0);
-    body(0, r0.first, r0.second);
+    run(0);
     for (auto& t : pool) t.join();
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
 }
 
 }  // namespace nn
