@@ -176,12 +176,14 @@ TEST(Svg, DocumentsAreWellFormed) {
     svg.text(10, 20, "error < 5% & \"fast\"");
     svg.line(0, 0, 100, 50, "#000", 1.0, true);
     svg.polyline({0, 10, 20}, {5, 6, 7}, "red");
+    svg.polygon({0, 10, 5}, {0, 0, 8}, "#abc", "#000");
     svg.png(0, 0, 10, 10, tools::encode_png(tools::Image{1, 1, 1, {255}}));
     std::string text = svg.str();
     EXPECT_THAT(text, HasSubstr("error &lt; 5% &amp; &quot;fast&quot;"));
     EXPECT_THAT(text, HasSubstr("href=\"data:image/png;base64,iVBORw0KGgo"));
-    // svg, the background rect, text, line, polyline, image.
-    EXPECT_EQ(tools::check_svg(text, "doc.svg"), 6);
+    EXPECT_THAT(text, HasSubstr("<polygon fill=\"#abc\" stroke=\"#000\" stroke-linejoin=\"round\" points=\"0,0 10,0 5,8\"/>"));
+    // svg, the background rect, text, line, polyline, polygon, image.
+    EXPECT_EQ(tools::check_svg(text, "doc.svg"), 7);
 }
 
 TEST(Svg, LineAndBarChartsAreWellFormed) {

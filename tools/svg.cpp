@@ -298,6 +298,15 @@ void Svg::polyline(const std::vector<double>& x, const std::vector<double>& y, c
     body_ += "\"/>\n";
 }
 
+void Svg::polygon(const std::vector<double>& x, const std::vector<double>& y, const std::string& fill,
+                  const std::string& stroke) {
+    body_ += "<polygon fill=\"" + xml_escape(fill) + "\"";
+    if (stroke != "none") body_ += " stroke=\"" + xml_escape(stroke) + "\" stroke-linejoin=\"round\"";
+    body_ += " points=\"";
+    for (std::size_t k = 0; k < x.size() && k < y.size(); ++k) body_ += (k ? " " : "") + num(x[k]) + "," + num(y[k]);
+    body_ += "\"/>\n";
+}
+
 void Svg::text(double x, double y, const std::string& text, double size, const std::string& anchor,
                const std::string& fill, bool bold) {
     body_ += "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" font-size=\"" + num(size) + "\" text-anchor=\"" +

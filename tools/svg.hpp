@@ -59,6 +59,12 @@ public:
     /// @param dashed  draw dashes instead of a solid line
     void polyline(const std::vector<double>& x, const std::vector<double>& y, const std::string& stroke,
                   double width = 2.0, bool dashed = false);
+    /// A closed polygon through points (x[k], y[k]).
+    /// @param x,y     coordinates, the same length
+    /// @param fill    fill colour
+    /// @param stroke  outline colour ("none" for no outline)
+    void polygon(const std::vector<double>& x, const std::vector<double>& y, const std::string& fill,
+                 const std::string& stroke = "none");
     /// A line of text; @p anchor is "start", "middle" or "end".
     /// @param x,y     anchor point, y on the baseline
     /// @param text    the text (escaped here)

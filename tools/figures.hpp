@@ -1,0 +1,144 @@
+// The experiments and figures behind the AlexNet post (`plaincnn figures`).
+//
+// Each figure is one function that writes, into FigureOptions::out,
+//   figures/<name>.svg         the figure for the web page
+//   numbers/<name>.yaml        the numbers the prose quotes, as "key: 'text'" lines
+//   examples/<name>.md         (examples only) code next to what it prints
+// Trained experiments are seeded, so a run is a function of its parameters;
+// their results are cached in FigureOptions::cache under a key made from
+// every parameter, and a later run with the same parameters reads the cache
+// instead of training again. --quick swaps MNIST for a small synthetic data
+// set and shrinks every run, for the tests.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lenet/keras/layers.hpp"
+#include "lenet/keras/model.hpp"
+#include "nn/lrn.hpp"
+#include "nn/tensor.hpp"
+
+namespace tools {
+
+/// Options shared by every figure.
+struct FigureOptions {
+    std::string out = "build/post/generated";          ///< where figures/, numbers/, examples/ go
+    std::string cache = "build/post-cache";            ///< cached experiment results
+    std::string data = "data/mnist";                   ///< folder with the four MNIST IDX files
+    std::string source = "tools/figures_examples.cpp"; ///< where the example snippets are read from
+    bool quick = false;                                ///< tiny runs on synthetic data (tests)
+    bool verbose = true;                               ///< one progress line per training run on stderr
+};
+
+/// The numbers a figure contributes to the post, in order: key, text.
+using Numbers = std::vector<std::pair<std::string, std::string>>;
+
+/// Named series of doubles: what a cached experiment stores.
+using Record = std::map<std::string, std::vector<double>>;
+
+/// Training and validation images with one-hot labels.
+struct Dataset {
+    nn::Tensor x_train;              ///< (n_train, 28, 28, 1) in [0, 1]
+    nn::Tensor y_train;              ///< (n_train, 10) one-hot
+    nn::Tensor x_val;                ///< (n_val, 28, 28, 1)
+    nn::Tensor y_val;                ///< (n_val, 10) one-hot
+};
+
+/// Names the data a run would load, for cache keys, without loading it:
+/// "synthetic" or the MNIST folder, with both sizes.
+std::string dataset_id(const FigureOptions& options, int n_train, int n_val);
+
+/// The first @p n_train images of the course's training split and the first
+/// @p n_val of its validation split, from options.data; with options.quick,
+/// a synthetic set of that size instead (ten classes of noisy bar patterns).
+/// @throws std::runtime_error naming the file when MNIST cannot be read.
+Dataset load_dataset(const FigureOptions& options, int n_train, int n_val);
+
+/// Writes @p text to @p path atomically, creating the parent folders first.
+/// @throws std::runtime_error naming the path on failure.
+void write_output(const std::string& path, const std::string& text);
+
+/// Writes numbers/<name>.yaml in options.out (single-quoted YAML strings).
+void write_numbers(const FigureOptions& options, const std::string& name, const Numbers& numbers);
+
+/// Writes figures/<name>.svg in options.out after checking it is well-formed.
+void write_svg(const FigureOptions& options, const std::string& name, const std::string& svg);
+
+/// Looks up a cached record of @p experiment with parameters @p params.
+/// @param options     gives the cache folder
+/// @param experiment  the experiment's name, the start of the file name
+/// @param params      every parameter of the run, one string; hashed into the file name
+/// @param record      filled when found
+/// @return true if a cache file with exactly these parameters was read
+bool read_cache(const FigureOptions& options, const std::string& experiment, const std::string& params,
+                Record& record);
+
+/// Stores @p record as the result of @p experiment with @p params (atomically).
+void write_cache(const FigureOptions& options, const std::string& experiment, const std::string& params,
+                 const Record& record);
+
+/// A Keras-style layer for local response normalisation (nn::lrn_forward and
+/// nn::lrn_backward); the Keras-style front-end has none, and the post's
+/// ablation needs one. No weights; the output has the input's shape.
+class LocalResponseNormalization : public keras::Layer {
+public:
+    /// @param config k, n, alpha, beta (the paper's by default)
+    explicit LocalResponseNormalization(nn::LrnConfig config = {}) : config_(config) {}
+    std::string class_name() const override { return "LocalResponseNormalization"; }  ///< the class name
+    std::string base_name() const override { return "lrn"; }                           ///< "lrn"
+    std::unique_ptr<keras::Layer> clone() const override;                              ///< an unbuilt copy
+    /// needs (h, w, c); the output shape is the input shape
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
+    /// nn::lrn_forward, in training and inference alike
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    /// nn::lrn_backward
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+
+private:
+    nn::LrnConfig config_;
+};
+
+/// How a model is trained for a figure.
+struct TrainSpec {
+    int epochs = 1;               ///< passes over the training images
+    int batch_size = 32;          ///< images per step
+    int chunks_per_epoch = 1;     ///< training-error points recorded per epoch
+    std::uint64_t seed = 0;       ///< seeds the order of the images
+    std::string label;            ///< names the run in progress lines
+};
+
+/// What a training run records.
+struct TrainResult {
+    std::vector<double> epochs;       ///< x of each point: epochs done (fractional) at the end of its chunk
+    std::vector<double> train_error;  ///< per chunk, % of its images misclassified before their step
+    double val_error = 0.0;           ///< % of validation images misclassified after training
+    double seconds = 0.0;             ///< wall time (progress line only, never in the post)
+};
+
+/// Trains a compiled @p model on data.x_train with train_on_batch in a
+/// seeded shuffled order, then evaluates it on data.x_val.
+TrainResult train(keras::Sequential& model, const Dataset& data, const TrainSpec& spec, const FigureOptions& options);
+
+/// Epochs a curve needs to fall to @p level: the first point at or below it,
+/// linearly interpolated from the point before; a negative value if never.
+double epochs_to_reach(const std::vector<double>& epochs, const std::vector<double>& error, double level);
+
+/// "1,234,567": an integer with thousands separators, as the prose prints them.
+std::string grouped(long long value);
+
+/// The AlexNet block diagram at the top of the post (no training).
+void figure_architecture(const FigureOptions& options);
+/// ReLU against tanh: training error against epochs (the paper's Figure 1).
+void figure_relu_tanh(const FigureOptions& options);
+/// The first-layer kernels and feature maps of a trained LeNet-5 (the paper's Figure 3).
+void figure_kernels(const FigureOptions& options);
+/// Overlapping pooling, local response normalisation and dropout, each removed in turn.
+void figure_ablation(const FigureOptions& options);
+/// ReLU, pooling, dropout and LRN on small inputs: code and output as Markdown.
+void figure_examples(const FigureOptions& options);
+
+}  // namespace tools
