@@ -1,0 +1,320 @@
+// Weights I/O of the Keras-style front-end: CRC-32, the weights file (round
+// trip, and every refused file leaving the model unchanged), get/set_weights
+// layouts, and the .npz export read back by hand as NumPy would.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "lenet/keras/model.hpp"
+#include "lenet/keras/weights_io.hpp"
+#include "nn/rng.hpp"
+#include "tests/gradcheck.hpp"
+
+using ::testing::HasSubstr;
+
+namespace {
+
+std::string temp_path(const std::string& name) { return ::testing::TempDir() + "plaincnn_keras_" + name; }
+
+std::string read_all(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+void write_all(const std::string& path, const std::string& bytes) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+std::uint32_t le(const std::string& s, std::size_t at, int n) {
+    std::uint32_t v = 0;
+    for (int k = n - 1; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(s[at + static_cast<std::size_t>(k)]);
+    return v;
+}
+
+keras::Sequential model_with(int hidden, std::uint64_t seed) {
+    using namespace keras;
+    Sequential model(Input({6, 6, 1}),
+                     {Conv2D(2, 3, 1, "same", "relu"), MaxPooling2D(2), Flatten(), Dense(hidden, "relu"),
+                      Dense(3, "softmax")},
+                     seed);
+    model.compile("adam", "categorical_crossentropy", {"accuracy"});
+    return model;
+}
+
+nn::Tensor some_images(int n) {
+    nn::Rng rng(99);
+    return gradcheck::random_tensor({n, 6, 6, 1}, rng, 0.0, 1.0);
+}
+
+// Expects loading @p path into @p model to fail with a message holding each
+// of @p parts, and the model's weights to stay exactly what they were.
+void expect_refused(keras::Sequential& model, const std::string& path, const std::vector<std::string>& parts) {
+    const std::vector<nn::Tensor> before = model.get_weights();
+    try {
+        model.load_weights(path);
+        ADD_FAILURE() << "load_weights accepted " << path;
+    } catch (const std::runtime_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr(path));
+        for (const std::string& p : parts) EXPECT_THAT(e.what(), HasSubstr(p));
+    }
+    const std::vector<nn::Tensor> after = model.get_weights();
+    ASSERT_EQ(before.size(), after.size());
+    for (std::size_t k = 0; k < before.size(); ++k) EXPECT_EQ(before[k].data, after[k].data) << "tensor " << k;
+}
+
+}  // namespace
+
+TEST(Crc32, KnownValues) {
+    // The check value of CRC-32 (ISO-HDLC, as zip uses it).
+    EXPECT_EQ(keras::crc32("123456789", 9), 0xCBF43926u);
+    EXPECT_EQ(keras::crc32("", 0), 0u);
+    // Continuing a running CRC gives the CRC of the concatenation.
+    EXPECT_EQ(keras::crc32("6789", 4, keras::crc32("12345", 5)), 0xCBF43926u);
+}
+
+TEST(KerasWeights, KerasLayoutsAndNames) {
+    keras::Sequential model = model_with(5, 0);
+    EXPECT_EQ(model.weight_names(), (std::vector<std::string>{"conv2d/kernel", "conv2d/bias", "dense/kernel",
+                                                              "dense/bias", "dense_1/kernel", "dense_1/bias"}));
+    std::vector<nn::Shape> shapes;
+    for (const nn::Tensor& t : model.get_weights()) shapes.push_back(t.shape);
+    // conv kernel (kh, kw, c_in, c_out), biases 1-D, dense kernel (n_in, n_out); 3*3*2 = 18 after pooling
+    EXPECT_EQ(shapes, (std::vector<nn::Shape>{{3, 3, 1, 2}, {2}, {18, 5}, {5}, {5, 3}, {3}}));
+}
+
+TEST(KerasWeights, SetWeightsChecksEverythingFirst) {
+    keras::Sequential model = model_with(5, 0);
+    std::vector<nn::Tensor> w = model.get_weights();
+    w[0].data.assign(w[0].size(), 0.5f);
+    w[5].data = {1, 2, 3};
+    model.set_weights(w);
+    EXPECT_EQ(model.get_weights()[0].data, w[0].data);
+    EXPECT_EQ(model.trainable_weights()[5]->shape, (nn::Shape{1, 3}));  // nn keeps (1, n_out)
+    EXPECT_EQ(model.trainable_weights()[5]->data, (std::vector<float>{1, 2, 3}));
+    std::vector<nn::Tensor> bad = model.get_weights();
+    bad[0].data.assign(bad[0].size(), 9.0f);  // would change, but a later tensor is wrong
+    bad[4] = nn::Tensor({3, 5});
+    try {
+        model.set_weights(bad);
+        ADD_FAILURE() << "set_weights accepted a (3,5) dense_1/kernel";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_THAT(e.what(), HasSubstr("set_weights"));
+        EXPECT_THAT(e.what(), HasSubstr("dense_1/kernel"));
+        EXPECT_THAT(e.what(), HasSubstr("(3,5)"));
+        EXPECT_THAT(e.what(), HasSubstr("(5,3)"));
+    }
+    EXPECT_EQ(model.get_weights()[0].data, w[0].data);  // unchanged
+    EXPECT_THROW(model.set_weights({}), std::invalid_argument);
+}
+
+TEST(KerasWeights, SaveThenLoadGivesIdenticalPredictions) {
+    const std::string path = temp_path("roundtrip.weights");
+    keras::Sequential trained = model_with(5, 1);
+    const nn::Tensor x = some_images(4);
+    trained.train_on_batch(x, keras::to_categorical({0, 1, 2, 0}, 3));
+    trained.save_weights(path);
+    EXPECT_FALSE(exists(path + ".tmp"));  // the temporary file was renamed away
+
+    keras::Sequential fresh = model_with(5, 2);
+    const nn::Tensor p_trained = trained.predict(x);
+    EXPECT_NE(fresh.predict(x).data, p_trained.data);
+    fresh.load_weights(path);
+    // The file holds the float32 values bit for bit, so the predictions are identical.
+    EXPECT_EQ(fresh.predict(x).data, p_trained.data);
+
+    trained.train_on_batch(x, keras::to_categorical({2, 1, 0, 0}, 3));
+    trained.save_weights(path);  // overwriting an existing file works too
+    fresh.load_weights(path);
+    EXPECT_EQ(fresh.predict(x).data, trained.predict(x).data);
+    std::remove(path.c_str());
+}
+
+TEST(KerasWeights, TheFileLayoutIsTheDocumentedOne) {
+    const std::string bytes = keras::encode_weights({{"a/bias", nn::Tensor({2}, {1.5f, -2.0f})}});
+    // 24 header + (4 + 6) name + 4 rank + 4 extent + 8 values + 4 CRC = 54
+    ASSERT_EQ(bytes.size(), 54u);
+    EXPECT_EQ(bytes.substr(0, 8), "PCNNWTS\n");
+    EXPECT_EQ(le(bytes, 8, 4), 1u);    // version
+    EXPECT_EQ(le(bytes, 12, 4), 54u);  // size (low half of the u64)
+    EXPECT_EQ(le(bytes, 16, 4), 0u);   // size (high half)
+    EXPECT_EQ(le(bytes, 20, 4), 1u);   // one tensor
+    EXPECT_EQ(le(bytes, 24, 4), 6u);
+    EXPECT_EQ(bytes.substr(28, 6), "a/bias");
+    EXPECT_EQ(le(bytes, 34, 4), 1u);  // rank
+    EXPECT_EQ(le(bytes, 38, 4), 2u);  // extent
+    EXPECT_EQ(le(bytes, 42, 4), 0x3FC00000u);  // 1.5f
+    EXPECT_EQ(le(bytes, 46, 4), 0xC0000000u);  // -2.0f
+    EXPECT_EQ(le(bytes, 50, 4), keras::crc32(bytes.data(), 50));
+    const std::vector<keras::NamedTensor> back = keras::decode_weights(bytes, "mem");
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back[0].name, "a/bias");
+    EXPECT_EQ(back[0].value.data, (std::vector<float>{1.5f, -2.0f}));
+}
+
+TEST(KerasWeights, AnotherArchitectureIsRefusedAndChangesNothing) {
+    const std::string path = temp_path("other.weights");
+    model_with(7, 0).save_weights(path);
+    keras::Sequential model = model_with(5, 0);
+    expect_refused(model, path, {"another architecture", "dense/kernel", "(18,7)", "(18,5)"});
+    keras::Sequential shorter(keras::Input({6, 6, 1}), {keras::Flatten(), keras::Dense(3, "softmax")});
+    shorter.save_weights(path);
+    expect_refused(model, path, {"holds 2 tensors", "has 6", "another architecture"});
+    std::remove(path.c_str());
+}
+
+TEST(KerasWeights, TruncatedFilesAreRefusedAndChangeNothing) {
+    const std::string path = temp_path("truncated.weights");
+    keras::Sequential model = model_with(5, 0);
+    model.save_weights(path);
+    const std::string full = read_all(path);
+    write_all(path, full.substr(0, full.size() - 10));
+    expect_refused(model, path, {"truncated", std::to_string(full.size()) + " bytes", "byte"});
+    write_all(path, full.substr(0, 10));
+    expect_refused(model, path, {"truncated", "10 bytes"});
+    write_all(path, "");
+    expect_refused(model, path, {"truncated", "0 bytes"});
+    write_all(path, full + "x");
+    expect_refused(model, path, {"trailing"});
+    std::remove(path.c_str());
+    expect_refused(model, path, {"cannot open"});
+}
+
+TEST(KerasWeights, CorruptedFilesAreRefusedAndChangeNothing) {
+    const std::string path = temp_path("corrupt.weights");
+    keras::Sequential model = model_with(5, 0);
+    model.save_weights(path);
+    const std::string full = read_all(path);
+    std::string flipped = full;
+    flipped[full.size() / 2] = static_cast<char>(flipped[full.size() / 2] ^ 0x10);  // one bit in the values
+    write_all(path, flipped);
+    expect_refused(model, path, {"checksum mismatch", "corrupted", "byte " + std::to_string(full.size() - 4)});
+    flipped = full;
+    flipped[40] = static_cast<char>(flipped[40] ^ 0x01);  // inside the first entry's name
+    write_all(path, flipped);
+    expect_refused(model, path, {"checksum mismatch"});
+    flipped = full;
+    flipped[0] = 'X';
+    write_all(path, flipped);
+    expect_refused(model, path, {"magic", "byte 0"});
+    flipped = full;
+    flipped[8] = 2;
+    write_all(path, flipped);
+    expect_refused(model, path, {"version 2", "byte 8"});
+    std::remove(path.c_str());
+}
+
+TEST(KerasWeights, ACraftedEntryRunningPastTheEndIsRefused) {
+    // A well-formed file (right size, right checksum) whose one tensor claims
+    // more values than follow: built by hand with a valid CRC.
+    std::string bytes = keras::encode_weights({{"w", nn::Tensor({2}, {1.0f, 2.0f})}});
+    // extent at offset 24 + 4 + 1 + 4 = 33: claim 3 values instead of 2
+    bytes[33] = 3;
+    const std::size_t body = bytes.size() - 4;
+    const std::uint32_t crc = keras::crc32(bytes.data(), body);
+    for (int k = 0; k < 4; ++k) bytes[body + static_cast<std::size_t>(k)] = static_cast<char>((crc >> (8 * k)) & 0xFF);
+    try {
+        keras::decode_weights(bytes, "crafted.weights");
+        ADD_FAILURE() << "decode_weights accepted an entry that runs past the end";
+    } catch (const std::runtime_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("crafted.weights"));
+        EXPECT_THAT(e.what(), HasSubstr("runs past the end"));
+        EXPECT_THAT(e.what(), HasSubstr("(3)"));
+    }
+}
+
+TEST(KerasWeights, WritingToAMissingFolderFailsNamingTheFile) {
+    keras::Sequential model = model_with(5, 0);
+    const std::string path = temp_path("no_such_folder/w.weights");
+    try {
+        model.save_weights(path);
+        ADD_FAILURE() << "save_weights wrote into a missing folder";
+    } catch (const std::runtime_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr(path));
+    }
+}
+
+// ----------------------------------------------------------------------- .npz
+
+namespace {
+
+// One entry of a zip archive, read back by hand from its local header.
+struct ZipEntry {
+    std::string name, data;
+    std::uint32_t crc = 0;
+};
+
+// Reads every entry through the central directory, as numpy.load (zipfile) does,
+// checking that each central record agrees with its local header.
+std::vector<ZipEntry> read_zip(const std::string& zip) {
+    std::vector<ZipEntry> entries;
+    const std::size_t end = zip.size() - 22;  // no archive comment: the end record is the last 22 bytes
+    EXPECT_EQ(le(zip, end, 4), 0x06054b50u);
+    const std::uint32_t count = le(zip, end + 10, 2);
+    std::size_t at = le(zip, end + 16, 4);  // central directory offset
+    EXPECT_EQ(at + le(zip, end + 12, 4), end);
+    for (std::uint32_t k = 0; k < count; ++k) {
+        EXPECT_EQ(le(zip, at, 4), 0x02014b50u);
+        EXPECT_EQ(le(zip, at + 10, 2), 0u);  // stored
+        const std::uint32_t crc = le(zip, at + 16, 4), size = le(zip, at + 24, 4);
+        const std::uint32_t name_len = le(zip, at + 28, 2), local = le(zip, at + 42, 4);
+        const std::string name = zip.substr(at + 46, name_len);
+        at += 46 + name_len;
+        EXPECT_EQ(le(zip, local, 4), 0x04034b50u);
+        EXPECT_EQ(le(zip, local + 8, 2), 0u);
+        EXPECT_EQ(le(zip, local + 14, 4), crc);
+        EXPECT_EQ(le(zip, local + 18, 4), size);
+        EXPECT_EQ(le(zip, local + 22, 4), size);
+        EXPECT_EQ(zip.substr(local + 30, le(zip, local + 26, 2)), name);
+        const std::size_t data_at = local + 30 + le(zip, local + 26, 2) + le(zip, local + 28, 2);
+        entries.push_back({name, zip.substr(data_at, size), crc});
+    }
+    return entries;
+}
+
+}  // namespace
+
+TEST(KerasNpz, NpyHeaderIsNumpys) {
+    const std::string npy = keras::encode_npy_f32(nn::Tensor({2}, {1.0f, 2.0f}));
+    EXPECT_EQ(npy.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
+    const std::uint32_t header_len = le(npy, 8, 2);
+    EXPECT_EQ((10 + header_len) % 64, 0u);  // the data starts 64-byte aligned
+    const std::string header = npy.substr(10, header_len);
+    EXPECT_EQ(header.rfind("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 0), 0u) << header;
+    EXPECT_EQ(header.back(), '\n');
+    EXPECT_EQ(npy.size(), 10 + header_len + 8);
+    EXPECT_THAT(keras::encode_npy_f32(nn::Tensor({5, 5, 1, 6})), HasSubstr("'shape': (5, 5, 1, 6), }"));
+}
+
+TEST(KerasNpz, ExportHoldsGetWeightsInOrder) {
+    const std::string path = temp_path("export.npz");
+    keras::Sequential model = model_with(5, 4);
+    model.export_npz(path);
+    EXPECT_FALSE(exists(path + ".tmp"));
+    const std::vector<ZipEntry> entries = read_zip(read_all(path));
+    const std::vector<nn::Tensor> w = model.get_weights();
+    ASSERT_EQ(entries.size(), w.size());
+    const std::vector<std::string> shapes = {"(3, 3, 1, 2)", "(2,)", "(18, 5)", "(5,)", "(5, 3)", "(3,)"};
+    for (std::size_t k = 0; k < w.size(); ++k) {
+        const ZipEntry& e = entries[k];
+        EXPECT_EQ(e.name, "arr_" + std::to_string(k) + ".npy");
+        EXPECT_EQ(e.crc, keras::crc32(e.data.data(), e.data.size()));
+        const std::uint32_t header_len = le(e.data, 8, 2);
+        EXPECT_THAT(e.data.substr(10, header_len), HasSubstr("'shape': " + shapes[k] + ", }"));
+        std::vector<float> values(w[k].size());
+        ASSERT_EQ(e.data.size(), 10 + header_len + values.size() * sizeof(float));
+        std::memcpy(values.data(), e.data.data() + 10 + header_len, values.size() * sizeof(float));
+        EXPECT_EQ(values, w[k].data) << e.name;
+    }
+    std::remove(path.c_str());
+}
