@@ -78,6 +78,7 @@ data/mnist/.verified: tools/fetch_mnist.sh tools/mnist.sha256
 
 train: $(BIN) data
 	$(BIN) train --api tf1
+	$(BIN) train --api keras
 
 bench: $(BIN) data
 	$(BIN) bench
