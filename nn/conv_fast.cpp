@@ -1,0 +1,433 @@
+// Fast convolution: conv_forward and conv_backward by packed planes and
+// register tiles. The formulas are the reference passes':
+//   Z[i,y,x,c]                     = act(b[c] + sum_{p,q,k} A_pad[i, y sh + p, x sw + q, k] W[p,q,k,c])
+//   dA_pad[i, y sh + p, x sw + q, k] += W[p,q,k,c] dZ[i,y,x,c]
+//   dW[p,q,k,c]                    += A_pad[i, y sh + p, x sw + q, k] dZ[i,y,x,c]
+//   db[c]                          += dZ[i,y,x,c]
+// A_prev (m, h_prev, w_prev, c_prev), W (kh, kw, c_prev, c_new), Z and dZ (m, h, w, c_new).
+//
+// Why it is fast. NHWC keeps c_new innermost, but LeNet has only 6 or 16
+// output channels: too few to fill vector registers. So the input is first
+// copied into one zero-padded plane per channel (see Planes). In a plane, what
+// tap (p,q,k) sees under consecutive outputs x is consecutive floats, so one
+// vector load serves 16 outputs, and a tile of CB channels x 16 NV pixels
+// stays in registers while it sums over every tap. Each output row is computed
+// as wide as a plane row (Wq pixels) and the Wq - w extra pixels are dropped
+// when the tile is stored ("wide rows"). dA_prev is the same correlation run
+// on dZ with W turned around; dW and db are dot products between A's planes
+// and dZ's planes.
+#include "nn/conv_fast.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nn/errors.hpp"
+#include "nn/parallel.hpp"
+#include "nn/simd.hpp"
+#include "nn/work_split.hpp"
+
+namespace nn {
+
+namespace {
+
+using simd::kLanes;
+using simd::Vec;
+using Index = std::ptrdiff_t;
+
+// The longest run of pixels one tile covers (NV * kLanes <= kMaxRun).
+constexpr int kMaxRun = 8 * kLanes;
+// Multiply-adds that pay for one more thread (about 20 us of work).
+constexpr double kMinWorkPerThread = 1 << 19;
+
+std::size_t zu(Index v) { return static_cast<std::size_t>(v); }
+Index round_up(Index v, Index step) { return (v + step - 1) / step * step; }
+
+// A zeroed float buffer whose first float sits on a 64-byte cache line. The
+// kernels load whole vectors at multiples of kLanes from it; an unaligned
+// vector straddles two cache lines and costs two loads.
+class Buffer {
+public:
+    explicit Buffer(Index n) : store_(zu(n + kAlign), 0.0f) {
+        const auto address = reinterpret_cast<std::uintptr_t>(store_.data());
+        const std::size_t skip = (kAlign - (address / sizeof(float)) % kAlign) % kAlign;
+        data_ = store_.data() + skip;
+    }
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    float* data() { return data_; }
+
+private:
+    static constexpr Index kAlign = 64 / sizeof(float);
+    std::vector<float> store_;
+    float* data_;
+};
+
+// dst[c cs + y rs + x xs] = src[y src_row + x src_col + c] for y < rows,
+// x < cols, c < C: NHWC pixels to planes (or to any strided layout).
+void scatter_to_planes(const float* src, Index src_row, Index src_col, int rows, int cols, int C, float* dst,
+                       Index cs, Index rs, Index xs) {
+    for (int y = 0; y < rows; ++y)
+        for (int c = 0; c < C; ++c) {
+            const float* s = src + y * src_row + c;
+            float* d = dst + c * cs + y * rs;
+            for (int x = 0; x < cols; ++x) d[x * xs] = s[x * src_col];
+        }
+}
+
+// ---------------------------------------------------------------------------
+// Packed planes.
+//
+// The stride is folded into the layout: plane (k, rp, rq) holds the padded
+// input rows rp, rp + sh, ... and columns rq, rq + sw, ... of channel k. Tap
+// (p, q, k) reads plane (k, p % sh, q % sw) from row p / sh, column q / sw on,
+// and output (y, x) is y Wq + x further: consecutive x are consecutive floats
+// for any stride. With stride 1 a plane is simply the zero-padded channel.
+//
+// Planes of m samples are stored plane by plane, sample after sample, each
+// sample's part `pitch` floats long. Runs of wide pixels then continue from
+// one sample into the next, which lets dW sum over the whole batch in one run.
+struct Planes {
+    int sh = 1, sw = 1;        // the stride folded into the layout
+    int channels = 0;          // input channels
+    int Hq = 0, Wq = 0;        // rows and columns of one sample's plane
+    Index pitch = 0;           // floats per sample in a plane: Hq Wq rounded up to kLanes
+    Index plane = 0;           // floats per plane: m pitch
+    Index size = 0;            // floats in all, slack included
+    std::vector<Index> off;    // per tap (p, q, k) in W's order: where it starts reading
+};
+
+// The layout of @p m samples with @p channels channels, padded to (Hp, Wp)
+// and read by a kh x kw window with stride (sh, sw). Taps are numbered as W's
+// rows: t = (p kw + q) channels + k.
+Planes plan_planes(int m, int channels, int Hp, int Wp, int kh, int kw, int sh, int sw) {
+    Planes P;
+    P.sh = sh;
+    P.sw = sw;
+    P.channels = channels;
+    P.Hq = (Hp + sh - 1) / sh;
+    P.Wq = (Wp + sw - 1) / sw;
+    P.pitch = round_up(Index{P.Hq} * P.Wq, kLanes);
+    P.plane = P.pitch * m;
+    // A tile may read up to kMaxRun floats past the last output, plus the
+    // largest tap offset; the slack keeps those reads inside the buffer (they
+    // only feed pixels that are dropped or multiplied by zero).
+    P.size = P.plane * channels * sh * sw + Index{kh / sh + 1} * P.Wq + kw + kMaxRun;
+    P.off.resize(zu(Index{kh} * kw * channels));
+    for (int p = 0; p < kh; ++p)
+        for (int q = 0; q < kw; ++q)
+            for (int k = 0; k < channels; ++k)
+                P.off[zu((Index{p} * kw + q) * channels + k)] =
+                    ((Index{k} * sh + p % sh) * sw + q % sw) * P.plane + Index{p / sh} * P.Wq + q / sw;
+    return P;
+}
+
+// Copies sample a (h_prev, w_prev, channels), NHWC, into its part of the
+// planes at @p planes (the sample's first float), shifted by the top/left
+// padding. Only the image's own cells are written, so padding cells keep the
+// zeros the buffer was created with, and a one-sample buffer can be reused as
+// is for the next sample.
+void pack_sample(const float* a, int h_prev, int w_prev, int pad_top, int pad_left, const Planes& P, float* planes) {
+    const int sh = P.sh, sw = P.sw, C = P.channels;
+    for (int rp = 0; rp < sh; ++rp)
+        for (int rq = 0; rq < sw; ++rq) {
+            // The first input row and column that land in phase (rp, rq).
+            const int y0 = ((rp - pad_top) % sh + sh) % sh, x0 = ((rq - pad_left) % sw + sw) % sw;
+            if (y0 >= h_prev || x0 >= w_prev) continue;
+            const int rows = (h_prev - y0 + sh - 1) / sh, cols = (w_prev - x0 + sw - 1) / sw;
+            float* dst = planes + (Index{rp} * sw + rq) * P.plane + Index{(y0 + pad_top) / sh} * P.Wq +
+                         (x0 + pad_left) / sw;
+            scatter_to_planes(a + (Index{y0} * w_prev + x0) * C, Index{sh} * w_prev * C, Index{sw} * C, rows, cols,
+                              C, dst, P.plane * sh * sw, P.Wq, 1);
+        }
+}
+
+// ---------------------------------------------------------------------------
+// The correlation kernel: out[y, x, c] = bias[c] + sum_t src[off[t] + y Wq + x] w[t, c]
+// for y < Ho, x < Wo, where w is a (K, C) matrix (W itself for the forward
+// pass). One call fills CB channels from c0 for the NV kLanes consecutive wide
+// pixels from o0.
+template <int CB, int NV>
+void correlate_tile(const float* src, const Index* off, int K, const float* w, int C, int c0, const float* bias,
+                    int o0, int Ho, int Wo, int Wq, float* out) {
+    constexpr int J = NV * kLanes;
+    Vec acc[CB][NV];
+    for (int c = 0; c < CB; ++c)
+        for (int v = 0; v < NV; ++v) acc[c][v] = simd::zero();
+    for (int t = 0; t < K; ++t) {
+        const float* a_t = src + off[t] + o0;  // tap t's input under pixels o0 .. o0 + J
+        const float* w_t = w + Index{t} * C + c0;
+        Vec a[NV];
+        for (int v = 0; v < NV; ++v) a[v] = simd::load(a_t + v * kLanes);
+        for (int c = 0; c < CB; ++c) {
+            const float w_tc = w_t[c];
+            for (int v = 0; v < NV; ++v) acc[c][v] += a[v] * w_tc;
+        }
+    }
+    float tile[CB][J];  // the sums, then scattered to (y, x, c) with the bias
+    for (int c = 0; c < CB; ++c)
+        for (int v = 0; v < NV; ++v) simd::store(&tile[c][v * kLanes], acc[c][v]);
+    float b_c[CB];
+    for (int c = 0; c < CB; ++c) b_c[c] = bias ? bias[c0 + c] : 0.0f;
+    int y = o0 / Wq, x = o0 % Wq;
+    for (int j = 0; j < J && y < Ho; ++j) {
+        if (x < Wo) {  // a real pixel, not one of a wide row's extra ones
+            float* out_yx = out + (Index{y} * Wo + x) * C + c0;
+            for (int c = 0; c < CB; ++c) out_yx[c] = tile[c][j] + b_c[c];
+        }
+        if (++x == Wq) {
+            x = 0;
+            ++y;
+        }
+    }
+}
+
+// Pixels per tile for CB channels: CB x NV accumulators plus NV inputs fill
+// most of the 32 vector registers.
+template <int CB>
+constexpr int tile_vectors() {
+    return CB <= 3 ? 8 : CB <= 4 ? 6 : CB <= 6 ? 4 : 3;
+}
+
+template <int CB>
+void correlate_block(const float* src, const Index* off, int K, const float* w, int C, int c0, const float* bias,
+                     int Ho, int Wo, int Wq, float* out) {
+    constexpr int NV = tile_vectors<CB>();
+    const int O = Ho * Wq;
+    for (int o0 = 0; o0 < O; o0 += NV * kLanes)
+        correlate_tile<CB, NV>(src, off, K, w, C, c0, bias, o0, Ho, Wo, Wq, out);
+}
+
+// out (Ho, Wo, C) = bias + correlation of one sample's planes (src is its
+// first float) with w (K, C), channels in blocks of at most 8.
+void correlate(const float* src, const Planes& P, const float* w, int C, const float* bias, int Ho, int Wo,
+               float* out) {
+    const int K = static_cast<int>(P.off.size());
+    const Index* off = P.off.data();
+    for (int c0 = 0; c0 < C; c0 += 8) {
+        switch (std::min(8, C - c0)) {
+            case 1: correlate_block<1>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 2: correlate_block<2>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 3: correlate_block<3>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 4: correlate_block<4>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 5: correlate_block<5>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 6: correlate_block<6>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 7: correlate_block<7>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            default: correlate_block<8>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The dW kernel: dW[t, c] = sum_n planes[off[t] + n] dz[c, n] over the
+// n < L wide pixels of the whole batch, where dz holds dZ on A's wide rows and
+// is zero at every pixel that is not a real output. A tile computes TB taps x
+// CB channels, each as kLanes partial sums (lane l takes n = l mod kLanes).
+// The batch is walked in chunks of kChunk pixels, all tiles per chunk, so the
+// chunk's planes stay in the L1 cache; between chunks the partial sums wait
+// in memory (which rounds nothing). At the end each value's kLanes partial
+// sums are added in a fixed order.
+struct DwSource {
+    const float* planes = nullptr;  // A_prev's planes
+    const Index* off = nullptr;     // per tap
+    int K = 0;                      // taps
+    const float* dz = nullptr;      // C planes of L floats
+    int C = 0;                      // c_new
+    Index L = 0;                    // wide pixels of the batch, a multiple of kLanes
+};
+
+// Pixels per chunk: a chunk of 6 input and 16 output channels is about 32 KB.
+constexpr Index kChunk = 32 * kLanes;
+
+float lane_sum(Vec v) {
+    float lanes[kLanes];
+    simd::store(lanes, v);
+    float sum = 0.0f;
+    for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+    return sum;
+}
+
+// Pixels [n0, n1) of taps t0 .. t0 + TB (a tile past t_end repeats tap t0;
+// those rows are never read back) and channels c0 .. c0 + CB. @p sums holds
+// the partial sums of tap t0 onwards: sums[(r C + c) kLanes + l].
+template <int TB, int CB>
+void dw_tile(const DwSource& s, int t0, int t_end, int c0, Index n0, Index n1, float* sums) {
+    const float* a[TB];
+    for (int r = 0; r < TB; ++r) a[r] = s.planes + s.off[t0 + r < t_end ? t0 + r : t0];
+    const float* d[CB];
+    for (int c = 0; c < CB; ++c) d[c] = s.dz + (c0 + c) * s.L;
+    Vec acc[TB][CB];
+    for (int r = 0; r < TB; ++r)
+        for (int c = 0; c < CB; ++c) acc[r][c] = simd::load(sums + (Index{r} * s.C + c0 + c) * kLanes);
+    for (Index n = n0; n < n1; n += kLanes) {
+        Vec a_n[TB], d_n[CB];
+        for (int r = 0; r < TB; ++r) a_n[r] = simd::load(a[r] + n);
+        for (int c = 0; c < CB; ++c) d_n[c] = simd::load(d[c] + n);
+        for (int r = 0; r < TB; ++r)
+            for (int c = 0; c < CB; ++c) acc[r][c] += a_n[r] * d_n[c];
+    }
+    for (int r = 0; r < TB; ++r)
+        for (int c = 0; c < CB; ++c) simd::store(sums + (Index{r} * s.C + c0 + c) * kLanes, acc[r][c]);
+}
+
+// Taps per tile for CB channels: TB CB accumulators and TB + CB inputs must
+// fit the 32 vector registers, or the compiler reloads inputs for each product.
+template <int CB>
+constexpr int tile_taps() {
+    return CB <= 2 ? 8 : CB <= 3 ? 6 : CB <= 4 ? 5 : CB <= 5 ? 4 : 3;
+}
+
+// Taps [t_begin, t_end), channels [c0, c0 + CB), pixels [n0, n1). Every tile
+// has TB rows, so each value goes through the same instructions wherever a
+// thread's range begins and ends.
+template <int CB>
+void dw_block(const DwSource& s, int t_begin, int t_end, int c0, Index n0, Index n1, float* sums) {
+    constexpr int TB = tile_taps<CB>();
+    for (int t0 = t_begin; t0 < t_end; t0 += TB)
+        dw_tile<TB, CB>(s, t0, t_end, c0, n0, n1, sums + Index{t0 - t_begin} * s.C * kLanes);
+}
+
+// dW rows [t_begin, t_end).
+void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
+    // Partial sums for the range, with room for the last tile's extra rows.
+    Buffer sums(Index{t_end - t_begin + 8} * s.C * kLanes);
+    for (Index n0 = 0; n0 < s.L; n0 += kChunk) {
+        const Index n1 = std::min(s.L, n0 + kChunk);
+        for (int c0 = 0; c0 < s.C; c0 += 6) {
+            switch (std::min(6, s.C - c0)) {
+                case 1: dw_block<1>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
+                case 2: dw_block<2>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
+                case 3: dw_block<3>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
+                case 4: dw_block<4>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
+                case 5: dw_block<5>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
+                default: dw_block<6>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
+            }
+        }
+    }
+    for (int t = t_begin; t < t_end; ++t)
+        for (int c = 0; c < s.C; ++c)
+            dW[Index{t} * s.C + c] = lane_sum(simd::load(sums.data() + (Index{t - t_begin} * s.C + c) * kLanes));
+}
+
+// db[c] = sum_n dz[c, n], kLanes partial sums added in a fixed order.
+void db_sums(const DwSource& s, float* db) {
+    for (int c = 0; c < s.C; ++c) {
+        const float* d = s.dz + c * s.L;
+        Vec acc = simd::zero();
+        for (Index n = 0; n < s.L; n += kLanes) acc += simd::load(d + n);
+        db[c] = lane_sum(acc);
+    }
+}
+
+}  // namespace
+
+Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
+                         Padding padding, Stride stride, int threads) {
+    const Geometry g = make_conv_geometry("conv_forward_fast", A_prev, W, b, padding, stride);
+    const int c_new = W.dim(3);
+    Tensor Z({g.m, g.h, g.w, c_new});
+    if (Z.size() == 0) return Z;
+
+    // One sample's planes, reused by a thread for each of its samples.
+    const Planes P = plan_planes(1, g.c_prev, g.h_prev + g.pad_top + g.pad_bottom, g.w_prev + g.pad_left + g.pad_right,
+                                 g.kh, g.kw, g.sh, g.sw);
+    const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
+    const Index out_size = Index{g.h} * g.w * c_new;
+    const double work = static_cast<double>(g.m) * g.h * P.Wq * c_new * static_cast<double>(P.off.size());
+    parallel_for(g.m, threads_for(threads, work, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
+        Buffer planes(P.size);
+        for (int i = begin; i < end; ++i) {
+            pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
+                        planes.data());
+            float* z_i = Z.data.data() + i * out_size;
+            correlate(planes.data(), P, W.data.data(), c_new, b.data.data(), g.h, g.w, z_i);
+            if (activation.kind != Activation::Kind::linear) activation.apply(z_i, zu(out_size));
+        }
+    });
+    return Z;
+}
+
+ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                             Padding padding, Stride stride, int threads) {
+    const char* fn = "conv_backward_fast";
+    const Geometry g = make_conv_geometry(fn, A_prev, W, b, padding, stride);
+    const int c_new = W.dim(3);
+    const Shape z_shape{g.m, g.h, g.w, c_new};
+    require(dZ.shape == z_shape, fn,
+            "dZ has shape " + dZ.shape_str() + " but the forward output is " + shape_str(z_shape) + " (A_prev " +
+                A_prev.shape_str() + ", W " + W.shape_str() + ", padding " + padding.str() + ", stride (" +
+                std::to_string(stride.sh) + "," + std::to_string(stride.sw) + "))");
+    ConvGrads grads{Tensor(A_prev.shape), Tensor(W.shape), Tensor(b.shape)};
+    if (dZ.size() == 0) return grads;
+
+    // A_prev's planes for the whole batch, as the forward pass packs them, and
+    // dZ on the same wide rows: dz[c, i pitch + y Wq + x] = dZ[i, y, x, c], zero elsewhere.
+    const Planes P = plan_planes(g.m, g.c_prev, g.h_prev + g.pad_top + g.pad_bottom,
+                                 g.w_prev + g.pad_left + g.pad_right, g.kh, g.kw, g.sh, g.sw);
+    Buffer planes(P.size);
+    Buffer dz(Index{c_new} * P.plane);
+
+    // dA_prev as a "full" correlation of dZ:
+    //   dA_prev[y, x, k] = sum_{p',q',c} Q[c, y + p', x + q'] Wt[p', q', c, k]
+    // with Wt[p', q', c, k] = W[kh-1-p', kw-1-q', k, c] and Q = dZ spread out by
+    // the stride (zeros between) and shifted, Q[c, y sh + kh-1 - pad_top, x sw + kw-1 - pad_left] = dZ[y, x, c].
+    const int Hq2 = g.h_prev + g.kh - 1, Wq2 = g.w_prev + g.kw - 1;
+    const Planes Q = plan_planes(1, c_new, Hq2, Wq2, g.kh, g.kw, 1, 1);
+    std::vector<float> Wt(W.size());
+    for (int p = 0; p < g.kh; ++p)
+        for (int q = 0; q < g.kw; ++q)
+            for (int k = 0; k < g.c_prev; ++k)
+                for (int c = 0; c < c_new; ++c)
+                    Wt[zu(((Index{g.kh - 1 - p} * g.kw + (g.kw - 1 - q)) * c_new + c) * g.c_prev + k)] =
+                        W.data[zu(((Index{p} * g.kw + q) * g.c_prev + k) * c_new + c)];
+    // The dZ rows and columns that land inside Q (the others only reach padding).
+    const int y_lo = std::max(0, (g.pad_top - g.kh + 1 + g.sh - 1) / g.sh);
+    const int x_lo = std::max(0, (g.pad_left - g.kw + 1 + g.sw - 1) / g.sw);
+    const int y_hi = std::min(g.h, (Hq2 - 1 - (g.kh - 1 - g.pad_top)) / g.sh + 1);
+    const int x_hi = std::min(g.w, (Wq2 - 1 - (g.kw - 1 - g.pad_left)) / g.sw + 1);
+
+    const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
+    const Index out_size = Index{g.h} * g.w * c_new;
+    const double taps = static_cast<double>(P.off.size());
+    const double work_a = static_cast<double>(g.m) * Hq2 * Wq2 * c_new * taps;  // dA_prev
+    const double work_w = static_cast<double>(P.plane) * c_new * (taps + 1);     // dW, db
+
+    // Pass 1, by samples: pack A_prev and dZ, and compute dA_prev.
+    parallel_for(g.m, threads_for(threads, work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
+        Buffer q_planes(Q.size);  // cells off the stride grid stay zero
+        for (int i = begin; i < end; ++i) {
+            pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
+                        planes.data() + i * P.pitch);
+            const float* dz_i = dZ.data.data() + i * out_size;
+            scatter_to_planes(dz_i, Index{g.w} * c_new, c_new, g.h, g.w, c_new, dz.data() + i * P.pitch, P.plane,
+                              P.Wq, 1);
+            if (y_lo < y_hi && x_lo < x_hi)
+                scatter_to_planes(dz_i + (Index{y_lo} * g.w + x_lo) * c_new, Index{g.w} * c_new, c_new, y_hi - y_lo,
+                                  x_hi - x_lo, c_new,
+                                  q_planes.data() + Index{y_lo * g.sh + g.kh - 1 - g.pad_top} * Wq2 +
+                                      (x_lo * g.sw + g.kw - 1 - g.pad_left),
+                                  Q.plane, Index{g.sh} * Wq2, g.sw);
+            correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev,
+                      grads.dA_prev.data.data() + i * in_size);
+        }
+    });
+
+    // Pass 2, by taps: dW[t, c] over the whole batch, then db (row K). Each
+    // value is summed by one thread in one order, whatever the thread count.
+    DwSource s;
+    s.planes = planes.data();
+    s.off = P.off.data();
+    s.K = static_cast<int>(P.off.size());
+    s.dz = dz.data();
+    s.C = c_new;
+    s.L = P.plane;
+    parallel_for(s.K + 1, threads_for(threads, work_w, s.K + 1, kMinWorkPerThread), [&](int, int begin, int end) {
+        if (begin < s.K) dw_range(s, begin, std::min(end, s.K), grads.dW.data.data());
+        if (end == s.K + 1) db_sums(s, grads.db.data.data());
+    });
+    return grads;
+}
+
+}  // namespace nn

@@ -1,0 +1,61 @@
+// Convolution, forward and backward, by packed planes and register tiles: the
+// training path's fast variant of nn/conv_forward and nn/conv_backward.
+//
+// Same arguments, same results (up to float rounding), same errors as the
+// reference passes, plus a thread count. The samples of the batch are split
+// across std::threads; dW and db are split by output element instead, so
+// every value is summed in the same order whatever the thread count and the
+// results are identical for 1, 2 or 64 threads.
+//
+// How (nn/conv_fast.cpp explains each step):
+//   forward  Z = act(A_prev * W + b): each sample is copied into zero-padded
+//            per-channel planes, then every output channel is a sum over
+//            kh·kw·c_prev shifted rows of those planes, computed 16 pixels at a
+//            time in registers.
+//   dA_prev  the same kernel run on dZ, padded by kh-1, kw-1, with W flipped
+//            and its channel axes swapped (a "full" correlation).
+//   dW, db   dot products between shifted planes of A_prev and planes of dZ.
+#pragma once
+
+#include "nn/activations.hpp"
+#include "nn/conv_backward.hpp"
+#include "nn/geometry.hpp"
+#include "nn/tensor.hpp"
+
+namespace nn {
+
+/// conv_forward (nn/conv_forward.hpp) computed by packed planes and register
+/// tiles, with the batch split across threads.
+///
+/// @param A_prev     input, (m, h_prev, w_prev, c_prev)
+/// @param W          kernels, (kh, kw, c_prev, c_new)
+/// @param b          biases, (1, 1, 1, c_new)
+/// @param activation applied to every output value
+/// @param padding    same (TensorFlow's), valid, or explicit (ph, pw)
+/// @param stride     (sh, sw), both positive
+/// @param threads    number of threads; 0 = all cores
+/// @return Z, (m, h_new, w_new, c_new), equal to conv_forward's within float
+///         rounding and identical for every thread count
+/// @throws std::invalid_argument exactly where conv_forward throws, with the
+///         same message under the name conv_forward_fast
+Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
+                         Padding padding, Stride stride, int threads);
+
+/// conv_backward (nn/conv_backward.hpp) computed by packed planes and register
+/// tiles, with the work split across threads.
+///
+/// @param dZ      (m, h_new, w_new, c_new), gradient of the pre-activation output
+/// @param A_prev  (m, h_prev, w_prev, c_prev)
+/// @param W       (kh, kw, c_prev, c_new)
+/// @param b       (1, 1, 1, c_new)
+/// @param padding as in conv_forward
+/// @param stride  as in conv_forward
+/// @param threads number of threads; 0 = all cores
+/// @return dA_prev, dW, db, equal to conv_backward's within float rounding
+///         and identical for every thread count
+/// @throws std::invalid_argument exactly where conv_backward throws, with the
+///         same message under the name conv_backward_fast
+ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                             Padding padding, Stride stride, int threads);
+
+}  // namespace nn

@@ -1,0 +1,41 @@
+// Pooling, forward and backward, with the batch split across threads: the
+// training path's variant of nn/pool_forward and nn/pool_backward.
+//
+// The loop nests are the reference passes' (same window order, same strict
+// comparison, same accumulation order), with row pointers hoisted and the
+// samples shared out between threads, so the results are identical to the
+// reference passes' and to each other for every thread count.
+#pragma once
+
+#include "nn/geometry.hpp"
+#include "nn/pool_forward.hpp"
+#include "nn/tensor.hpp"
+
+namespace nn {
+
+/// pool_forward (nn/pool_forward.hpp) with the batch split across threads.
+/// @param A_prev       (m, h_prev, w_prev, c_prev)
+/// @param kernel_shape (kh, kw), at most (h_prev, w_prev)
+/// @param stride       (sh, sw), both positive
+/// @param mode         max or avg
+/// @param threads      number of threads; 0 = all cores
+/// @return Z, (m, (h_prev - kh) / sh + 1, (w_prev - kw) / sw + 1, c_prev),
+///         the same values as pool_forward's
+/// @throws std::invalid_argument exactly where pool_forward throws, with the
+///         same message under the name pool_forward_fast
+Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, int threads);
+
+/// pool_backward (nn/pool_backward.hpp) with the batch split across threads.
+/// @param dA           (m, h_new, w_new, c_prev), the shape pool_forward returns
+/// @param A_prev       (m, h_prev, w_prev, c_prev)
+/// @param kernel_shape (kh, kw)
+/// @param stride       (sh, sw)
+/// @param mode         max or avg
+/// @param threads      number of threads; 0 = all cores
+/// @return dA_prev, shaped like A_prev, the same values as pool_backward's
+/// @throws std::invalid_argument exactly where pool_backward throws, with the
+///         same message under the name pool_backward_fast
+Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                          int threads);
+
+}  // namespace nn
