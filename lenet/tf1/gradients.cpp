@@ -1,0 +1,104 @@
+// tf.gradients: at build time, find the nodes on a path from some x to the
+// loss; at run time, walk them in reverse graph order, calling each op's
+// backward and summing the contributions that reach each input:
+//
+//   dL/dL = 1;   for Y = f(X) from the loss backwards:  dL/dX_j += backward_j(dL/dY, X, Y)
+#include "lenet/tf1/gradients.hpp"
+
+#include <map>
+#include <set>
+#include <utility>
+
+#include "nn/reduce.hpp"
+
+namespace tf1 {
+
+namespace {
+using Key = std::pair<int, int>;  // (node, output index)
+Key key(const Tensor& t) { return {t.node(), t.index()}; }
+}  // namespace
+
+std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs, const std::string& name) {
+    if (!loss.graph()) throw ValueError("gradients: loss is an empty Tensor handle (it refers to no graph)");
+    Graph& g = *loss.graph();
+    if (loss.dtype() != DType::float32) throw ValueError("gradients: loss " + loss.str() + " must be float32");
+    const int L = loss.node();
+    std::set<Key> x_keys;
+    for (const Tensor& x : xs) {
+        require_member(g, x, "gradients: x");
+        x_keys.insert(key(x));
+    }
+    // leads[id]: node id is an x, or a differentiable op with an input that leads to an x.
+    std::vector<char> leads(static_cast<std::size_t>(L) + 1, 0), on(leads.size(), 0);
+    for (const Tensor& x : xs)
+        if (x.node() <= L) leads[static_cast<std::size_t>(x.node())] = 1;
+    for (int id = 0; id <= L; ++id)
+        for (const Tensor& t : g.node(id).inputs)
+            if (g.node(id).backward && leads[static_cast<std::size_t>(t.node())]) leads[static_cast<std::size_t>(id)] = 1;
+    // on[id]: leads to an x and is reached from the loss through such nodes; the
+    // walk lists, loss first, the ones that pass a gradient on, and the node's
+    // inputs are every value those backwards read.
+    std::vector<int> walk;
+    std::vector<Tensor> inputs;
+    std::map<Key, std::size_t> pos;
+    auto need = [&](const Tensor& t) {
+        if (pos.emplace(key(t), inputs.size()).second) inputs.push_back(t);
+    };
+    on[static_cast<std::size_t>(L)] = leads[static_cast<std::size_t>(L)];
+    for (int id = L; id >= 0; --id) {
+        const Node& node = g.node(id);
+        if (!on[static_cast<std::size_t>(id)] || !node.backward) continue;
+        for (const Tensor& t : node.inputs) on[static_cast<std::size_t>(t.node())] |= leads[static_cast<std::size_t>(t.node())];
+        walk.push_back(id);
+        need(Tensor(&g, id));
+        for (const Tensor& t : node.inputs) need(t);
+    }
+    std::vector<OutputSpec> outputs;
+    for (const Tensor& x : xs) {
+        if (x.node() > L || !on[static_cast<std::size_t>(x.node())])
+            throw ValueError("gradients: " + loss.str() + " does not depend on " + x.str() +
+                             " through differentiable ops");
+        need(x);
+        outputs.push_back({x.shape(), DType::float32});
+    }
+    need(loss);
+
+    Node n;
+    n.op = "Gradients";
+    n.name = name;
+    n.inputs = inputs;
+    n.outputs = outputs;
+    n.forward = [&g, walk, pos, leads, x_keys, loss, xs](const Inputs& X) {
+        auto val = [&](const Tensor& t) -> const nn::Tensor& { return *X[pos.at(key(t))]; };
+        std::map<Key, nn::Tensor> grad;  // dL/dt for every tensor t reached so far
+        grad[key(loss)] = nn::Tensor(val(loss).shape, 1.0f);
+        for (int id : walk) {
+            auto dY = grad.find({id, 0});
+            if (dY == grad.end()) continue;
+            const Node& node = g.node(id);
+            Inputs in;
+            for (const Tensor& t : node.inputs) in.push_back(&val(t));
+            std::vector<nn::Tensor> dX = node.backward(dY->second, in, val(Tensor(&g, id)));
+            if (!x_keys.count(dY->first)) grad.erase(dY);  // no one reads it again
+            for (std::size_t j = 0; j < dX.size(); ++j) {
+                const Tensor& t = node.inputs[j];
+                if (dX[j].data.empty() || !leads[static_cast<std::size_t>(t.node())]) continue;
+                auto [sum, fresh] = grad.try_emplace(key(t));
+                if (fresh) sum->second = std::move(dX[j]);
+                else nn::add_into(sum->second, dX[j]);  // several consumers: add their contributions
+            }
+        }
+        std::vector<nn::Tensor> out;
+        for (const Tensor& x : xs) {
+            auto it = grad.find(key(x));
+            out.push_back(it != grad.end() ? it->second : nn::Tensor(val(x).shape));  // zeros if nothing arrived
+        }
+        return out;
+    };
+    const int id = g.add_node(std::move(n));
+    std::vector<Tensor> result;
+    for (std::size_t k = 0; k < xs.size(); ++k) result.emplace_back(&g, id, static_cast<int>(k));
+    return result;
+}
+
+}  // namespace tf1

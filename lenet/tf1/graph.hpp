@@ -1,0 +1,277 @@
+// The TensorFlow-1-style graph: nodes that describe a computation, built
+// first and run later by a tf1::Session (lenet/tf1/session.hpp).
+//
+// A Graph is a list of nodes. Each node has an op type ("Conv2D"), a unique
+// name ("conv2d/Conv2D"), its inputs (outputs of earlier nodes, so the list
+// is already in topological order), and for each output a static shape in
+// which -1 stands for a dimension not known until run time (TF's None, shown
+// as "?"). A tf1::Tensor is a handle to one output ("conv2d/Conv2D:0"); a
+// tf1::Operation is a handle to a node run for its effect (the train op, the
+// initializer). Values live in the Session, never in the graph, except the
+// constants a node was built with.
+//
+// Sources of values: placeholder() (fed at run time), constant(), and
+// Variable (kept by the session between runs, set by its initializer). The
+// initial values are drawn when the Variable is built, from the graph's own
+// nn::Rng seeded by set_random_seed (tf.set_random_seed), so a seed fixes
+// every initial weight.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nn/adam.hpp"
+#include "nn/rng.hpp"
+#include "nn/tensor.hpp"
+
+namespace tf1 {
+
+class Graph;
+
+/// tf.errors.InvalidArgumentError: a run-time argument is wrong (an unfed placeholder).
+class InvalidArgumentError : public std::invalid_argument {
+public:
+    /// @param what the message
+    explicit InvalidArgumentError(const std::string& what) : std::invalid_argument(what) {}
+};
+
+/// tf.errors.FailedPreconditionError: the session is not ready (an uninitialised variable).
+class FailedPreconditionError : public std::runtime_error {
+public:
+    /// @param what the message
+    explicit FailedPreconditionError(const std::string& what) : std::runtime_error(what) {}
+};
+
+/// Python's ValueError as TF raises it: a feed of the wrong shape, a tensor
+/// from another graph, a bad argument while building.
+class ValueError : public std::invalid_argument {
+public:
+    /// @param what the message
+    explicit ValueError(const std::string& what) : std::invalid_argument(what) {}
+};
+
+/// The element type a tensor stands for. Values are always stored as float
+/// (nn::Tensor); the dtype says how to read them: int64 and bool values are
+/// whole numbers (0 and 1 for bool), as tf.argmax and tf.equal produce.
+enum class DType { float32, int64, bool_ };
+
+/// "float32", "int64" or "bool".
+std::string dtype_name(DType dtype);
+
+/// A static shape as TF prints it: "(?, 28, 28, 1)", "(5,)", "()"; -1 is "?".
+std::string shape_text(const nn::Shape& shape);
+
+/// True when a value of shape @p value fits the static shape @p pattern
+/// (same rank, equal extents except where the pattern has -1).
+bool shape_fits(const nn::Shape& value, const nn::Shape& pattern);
+
+/// A symbolic tensor: output @p index of one node of a graph. Cheap to copy;
+/// the graph must outlive it.
+class Tensor {
+public:
+    /// An empty handle that refers to no graph.
+    Tensor() = default;
+    /// Output @p index of node @p node in @p graph.
+    Tensor(Graph* graph, int node, int index = 0) : graph_(graph), node_(node), index_(index) {}
+
+    /// The graph, or nullptr for an empty handle.
+    Graph* graph() const { return graph_; }
+    /// The producing node's position in the graph.
+    int node() const { return node_; }
+    /// Which output of that node.
+    int index() const { return index_; }
+    /// "conv2d/Relu:0".
+    std::string name() const;
+    /// The static shape; -1 marks an extent unknown until run time.
+    const nn::Shape& shape() const;
+    /// The element type.
+    DType dtype() const;
+    /// As TF prints a tensor: Tensor("x:0", shape=(?, 3), dtype=float32).
+    std::string str() const;
+
+private:
+    Graph* graph_ = nullptr;
+    int node_ = -1;
+    int index_ = 0;
+};
+
+/// A node run for its effect (the train op, an initializer), as tf.Operation.
+class Operation {
+public:
+    /// An empty handle that refers to no graph.
+    Operation() = default;
+    /// Node @p node of @p graph.
+    Operation(Graph* graph, int node) : graph_(graph), node_(node) {}
+    /// The graph, or nullptr for an empty handle.
+    Graph* graph() const { return graph_; }
+    /// The node's position in the graph.
+    int node() const { return node_; }
+    /// The node's name, e.g. "Adam" or "init".
+    std::string name() const;
+
+private:
+    Graph* graph_ = nullptr;
+    int node_ = -1;
+};
+
+/// What a Session keeps between runs: variable values and optimizer slots,
+/// each under the node id of the variable or of the train op that owns it.
+struct State {
+    std::map<int, nn::Tensor> variables;  ///< by VariableV2 node id; absent = uninitialised
+    std::map<int, nn::Adam> adam;         ///< by train-op node id: Adam's m, v and step count
+};
+
+/// Pointers to the values of a node's inputs, in the node's input order.
+using Inputs = std::vector<const nn::Tensor*>;
+/// Computes a node's outputs from its inputs (one tensor per output).
+using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X)>;
+/// The gradient of a single-output node: from dY (the loss gradient with
+/// respect to the output Y) and the forward values, one tensor per input;
+/// an empty tensor (no values) means "no gradient flows to that input".
+using Backward = std::function<std::vector<nn::Tensor>(const nn::Tensor& dY, const Inputs& X, const nn::Tensor& Y)>;
+/// A node's effect on the session's state; @p self is the node's own id.
+using Effect = std::function<void(State& state, int self, const Inputs& X)>;
+
+/// One output of a node: its static shape and element type.
+struct OutputSpec {
+    nn::Shape shape;               ///< -1 where unknown until run time
+    DType dtype = DType::float32;  ///< element type
+};
+
+/// One node of the graph.
+struct Node {
+    /// How a Session obtains the node's value.
+    enum class Kind {
+        placeholder,  ///< must be fed
+        variable,     ///< read from the session's State
+        op            ///< computed by forward, or run for its effect
+    };
+    Kind kind = Kind::op;                  ///< see Kind
+    std::string op;                        ///< op type, e.g. "Conv2D"
+    std::string name;                      ///< unique name, e.g. "conv2d/Conv2D"
+    std::vector<Tensor> inputs;            ///< data inputs, all from earlier nodes
+    std::vector<int> control_inputs;       ///< earlier nodes that must run first (tf.control_dependencies)
+    std::vector<OutputSpec> outputs;       ///< none for an Operation
+    Forward forward;                       ///< for ops with outputs
+    Backward backward;                     ///< empty when no gradient flows through the op
+    Effect effect;                         ///< for ops run for their effect
+};
+
+/// A computation graph (tf.Graph). Not copyable: handles point into it.
+class Graph {
+public:
+    /// An empty graph whose random source starts from @p seed.
+    explicit Graph(std::uint64_t seed = 0) : rng_(seed) {}
+    Graph(const Graph&) = delete;             ///< handles point into the graph
+    Graph& operator=(const Graph&) = delete;  ///< handles point into the graph
+
+    /// tf.set_random_seed: restarts the random source that initial values are drawn from.
+    void set_random_seed(std::uint64_t seed) { rng_ = nn::Rng(seed); }
+    /// The random source initializers draw from, in the order variables are built.
+    nn::Rng& rng() { return rng_; }
+
+    /// @p base if no node is called that yet, else base_1, base_2, ... as TF does.
+    std::string unique_name(const std::string& base);
+
+    /// Appends a node after checking that every input and control input is
+    /// an earlier node of this graph; its name (the op type when empty) is
+    /// made unique with unique_name().
+    /// @return the node's id
+    /// @throws ValueError naming the input when it belongs to another graph
+    ///         ("must be from the same graph") or is an empty handle.
+    int add_node(Node node);
+
+    /// Node @p id (0 <= id < size()).
+    const Node& node(int id) const { return nodes_.at(static_cast<std::size_t>(id)); }
+    /// Number of nodes.
+    int size() const { return static_cast<int>(nodes_.size()); }
+
+    /// Registers variable node @p variable and the Assign op @p initializer
+    /// that sets it (used by the Variable constructor).
+    void add_variable(int variable, int initializer);
+    /// The variables' read tensors, in the order they were built (tf.global_variables()).
+    std::vector<Tensor> global_variables();
+    /// The Assign ops of all variables, in the same order.
+    const std::vector<int>& initializers() const { return initializers_; }
+
+private:
+    std::vector<Node> nodes_;
+    std::set<std::string> names_;
+    std::vector<int> variables_, initializers_;
+    nn::Rng rng_;
+};
+
+/// Throws ValueError unless @p t is a tensor of @p graph; @p what names the
+/// role of t in the message ("feed_dict key", "fetch").
+void require_member(const Graph& graph, const Tensor& t, const std::string& what);
+
+/// tf.placeholder: a value supplied through feed_dict at every run.
+/// @param graph the graph to add it to
+/// @param shape static shape; -1 for an extent given at run time (the batch)
+/// @param name  node name, made unique
+/// @param dtype element type, float32 by default
+/// @return the placeholder's tensor
+Tensor placeholder(Graph& graph, const nn::Shape& shape, const std::string& name = "Placeholder",
+                   DType dtype = DType::float32);
+
+/// tf.constant: a node that always gives @p value.
+/// @param graph the graph to add it to
+/// @param value the value, copied into the graph
+/// @param name  node name, made unique
+/// @return the constant's tensor
+Tensor constant(Graph& graph, const nn::Tensor& value, const std::string& name = "Const");
+
+/// An initializer: draws an initial value of a shape from the graph's random source.
+using Initializer = std::function<nn::Tensor(const nn::Shape& shape, nn::Rng& rng)>;
+/// He-normal (nn::he_normal; tf.contrib.layers.variance_scaling_initializer()).
+Initializer he_normal_initializer();
+/// Glorot-uniform (nn::glorot_uniform; tf.glorot_uniform_initializer()).
+Initializer glorot_uniform_initializer();
+/// All zeros (tf.zeros_initializer()); draws nothing.
+Initializer zeros_initializer();
+/// A fixed value (tf.constant_initializer); the shape asked for must match.
+/// @param value the value every variable built with it starts from
+Initializer constant_initializer(const nn::Tensor& value);
+
+/// tf.Variable: a value kept by the session between runs. Building it draws
+/// the initial value at once and adds three nodes: "<name>" (VariableV2,
+/// reads the value), "<name>/Initializer" (a constant holding the initial
+/// value) and "<name>/Assign" (sets it). It converts to its read Tensor.
+class Variable {
+public:
+    /// A variable of @p shape (fully known) in @p graph starting from
+    /// initializer(shape, graph.rng()).
+    /// @param graph       the graph to add it to
+    /// @param shape       static shape, every extent known
+    /// @param initializer draws the initial value
+    /// @param name        node name, made unique ("conv2d/kernel")
+    /// @throws ValueError when an extent is not positive or the initializer
+    ///         returns a tensor of another shape.
+    Variable(Graph& graph, const nn::Shape& shape, const Initializer& initializer,
+             const std::string& name = "Variable");
+
+    /// The read tensor, "<name>:0".
+    Tensor value() const { return value_; }
+    /// The read tensor, so a Variable can be passed wherever a Tensor is expected.
+    operator Tensor() const { return value_; }  // NOLINT: implicit, as tf.Variable acts as a tensor
+    /// The Assign op that sets the initial value (variable.initializer).
+    Operation initializer() const { return initializer_; }
+    /// The variable's name, e.g. "conv2d/kernel".
+    std::string name() const;
+
+private:
+    Tensor value_;
+    Operation initializer_;
+};
+
+/// tf.global_variables_initializer: an op "init" that runs every variable's
+/// Assign built so far and resets every optimizer's slots (Adam's m, v, t).
+/// @param graph the graph whose variables it initialises
+Operation global_variables_initializer(Graph& graph);
+
+}  // namespace tf1

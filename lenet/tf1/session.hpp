@@ -1,0 +1,102 @@
+// tf.Session: runs the part of a graph that some fetches need.
+//
+//   sess.run(fetches, feed_dict)
+//     1. every fetch and feed key must belong to the session's graph, and
+//        every fed value must fit its tensor's static shape;
+//     2. walk back from the fetches through inputs and control inputs,
+//        stopping at fed tensors: those nodes are "needed";
+//     3. evaluate the needed nodes once each, in graph order (every input is
+//        an earlier node), freeing a value when its last consumer has run;
+//     4. return the fetched values in fetch order; an Operation (the train
+//        op, the initializer) gives an empty tensor, as TF returns None.
+// Feeding a tensor that is not a placeholder overrides it, as in TF: its
+// producer does not run unless something else needs it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lenet/tf1/graph.hpp"
+#include "nn/tensor.hpp"
+
+namespace tf1 {
+
+/// One thing to fetch: a tensor (its value is returned) or an operation (run
+/// for its effect; returns an empty tensor). Converts from both, and from a
+/// Variable (its value).
+class Fetch {
+public:
+    /// Fetch a tensor's value.
+    Fetch(const Tensor& t) : tensor_(t) {}  // NOLINT: implicit, so {loss, accuracy} reads like TF
+    /// Fetch a variable's value.
+    Fetch(const Variable& v) : tensor_(v.value()) {}  // NOLINT: implicit, as above
+    /// Run an operation.
+    Fetch(const Operation& op) : tensor_(op.graph(), op.node(), -1) {}  // NOLINT: implicit, as above
+    /// The tensor, or (index -1) the operation's node.
+    const Tensor& target() const { return tensor_; }
+    /// True for an operation.
+    bool is_operation() const { return tensor_.index() < 0; }
+
+private:
+    Tensor tensor_;
+};
+
+/// One feed_dict entry: the tensor to override and its value. The value is
+/// read in place, not copied, so it must outlive the run call.
+struct Feed {
+    /// Feed @p value for @p key.
+    Feed(const Tensor& key, const nn::Tensor& value) : key(key), value(&value) {}
+    /// Feed @p value for a variable (overrides its stored value for one run).
+    Feed(const Variable& key, const nn::Tensor& value) : key(key.value()), value(&value) {}
+    Tensor key;                ///< the placeholder (or any tensor) to override
+    const nn::Tensor* value;   ///< its value for this run
+};
+
+/// The feed_dict of a run: {{x, X_batch}, {y, Y_batch}}.
+using FeedDict = std::vector<Feed>;
+
+/// A session over one graph; keeps the variables' values between runs.
+class Session {
+public:
+    /// A session for @p graph, with every variable uninitialised.
+    explicit Session(Graph& graph) : graph_(&graph) {}
+
+    /// Evaluates @p fetches given @p feed_dict (see the top of this file).
+    /// @param fetches   tensors and operations, in the order the results come back
+    /// @param feed_dict values overriding tensors for this run
+    /// @return one tensor per fetch; empty (no values) for an operation
+    /// @throws ValueError when a fetch or feed key belongs to another graph
+    ///         or is empty, or a fed value does not fit the tensor's shape.
+    /// @throws InvalidArgumentError when a needed placeholder is not fed
+    ///         (naming it, its dtype and its shape).
+    /// @throws FailedPreconditionError when a needed variable is uninitialised.
+    /// @throws std::invalid_argument from an nn/ pass when run-time shapes clash.
+    std::vector<nn::Tensor> run(const std::vector<Fetch>& fetches, const FeedDict& feed_dict = {});
+
+    /// run() with one tensor: its value.
+    /// @param fetch     the tensor to evaluate
+    /// @param feed_dict values overriding tensors for this run
+    /// @return the tensor's value
+    nn::Tensor run(const Tensor& fetch, const FeedDict& feed_dict = {});
+    /// run() with one variable: its value.
+    /// @param fetch     the variable to read
+    /// @param feed_dict values overriding tensors for this run
+    /// @return the variable's value
+    nn::Tensor run(const Variable& fetch, const FeedDict& feed_dict = {});
+    /// run() with one operation: runs it, returns nothing (as TF's None).
+    /// @param fetch     the operation to run
+    /// @param feed_dict values overriding tensors for this run
+    void run(const Operation& fetch, const FeedDict& feed_dict = {});
+
+    /// Names of the nodes the last run evaluated, in order (fed ones excluded).
+    const std::vector<std::string>& last_run() const { return last_run_; }
+    /// The session's graph.
+    Graph& graph() const { return *graph_; }
+
+private:
+    Graph* graph_;
+    State state_;
+    std::vector<std::string> last_run_;
+};
+
+}  // namespace tf1
