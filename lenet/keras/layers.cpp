@@ -2,6 +2,7 @@
 //
 //   Conv2D     A = act(conv_forward(A_prev, W, b))     dZ = activation_backward(dA, A); conv_backward(dZ, ...)
 //   Pooling2D  A = pool_forward(A_prev)                 dA_prev = pool_backward(dA, A_prev)
+// (conv and pool through their threaded *_fast variants)
 //   Flatten    (m, h, w, c) -> (m, h*w*c)               dA reshaped back
 //   Dense      Z = dense_forward(A_prev, W, b), A = act(Z)   dZ from dA and A; dense_backward(dZ, ...)
 //   Dropout    {A, mask} = dropout_forward(A_prev)      dA_prev = dropout_backward(dA, mask)
@@ -9,13 +10,12 @@
 
 #include <utility>
 
-#include "nn/conv_backward.hpp"
-#include "nn/conv_forward.hpp"
+#include "nn/conv_fast.hpp"
 #include "nn/dense.hpp"
 #include "nn/dropout.hpp"
 #include "nn/errors.hpp"
 #include "nn/init.hpp"
-#include "nn/pool_backward.hpp"
+#include "nn/pool_fast.hpp"
 
 namespace keras {
 
@@ -159,12 +159,12 @@ void Conv2D::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
 }
 
 nn::Tensor Conv2D::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    return nn::conv_forward(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w});
+    return nn::conv_forward_fast(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, threads_);
 }
 
 nn::Tensor Conv2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
     nn::Tensor dZ = nn::activation_backward(dA, A, activation_.elementwise);
-    nn::ConvGrads g = nn::conv_backward(dZ, A_prev, W_, b_, padding_, {strides_.h, strides_.w});
+    nn::ConvGrads g = nn::conv_backward_fast(dZ, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, threads_);
     dW_ = std::move(g.dW);
     db_ = std::move(g.db);
     return std::move(g.dA_prev);
@@ -189,11 +189,11 @@ void Pooling2D::build(const nn::Shape& input_shape, nn::Rng&) {
 }
 
 nn::Tensor Pooling2D::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    return nn::pool_forward(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_);
+    return nn::pool_forward_fast(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, threads_);
 }
 
 nn::Tensor Pooling2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
-    return nn::pool_backward(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_);
+    return nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, threads_);
 }
 
 std::unique_ptr<Layer> MaxPooling2D::clone() const {

@@ -13,7 +13,9 @@
 //   Dense               A = act(A_prev · W + b)        W (n_in, units), b (1, units)
 //   Dropout             A = A_prev * mask / (1 - rate) in training, A = A_prev otherwise
 //
-// Every computation is one call into nn/; the layers only hold weights,
+// Every computation is one call into nn/ (the *_fast variants, which
+// split the batch across threads and match the reference passes within
+// float rounding); the layers only hold weights,
 // gradients and the little state a backward needs (Dense's logits, Dropout's
 // mask). Shapes in messages are written as Keras prints them: (None, 28, 28, 6).
 #pragma once
@@ -169,12 +171,15 @@ public:
     const std::string& name() const { return name_; }
     /// One sample's output shape (empty before build()).
     const nn::Shape& output_shape() const { return output_shape_; }
+    /// How many threads the layer's passes may use (0 = all cores); the model sets it.
+    void set_threads(int threads) { threads_ = threads; }
 
 protected:
     Layer() = default;
     Layer(const Layer&) = default;
     Layer& operator=(const Layer&) = default;
     nn::Shape output_shape_;  ///< set by build()
+    int threads_ = 0;         ///< thread count for the nn/*_fast passes, 0 = all cores
 
 private:
     friend class Sequential;
@@ -198,8 +203,8 @@ public:
     std::string base_name() const override { return "conv2d"; }    ///< "conv2d"
     std::unique_ptr<Layer> clone() const override;                  ///< an unbuilt copy
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< needs (h, w, c)
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::conv_forward
-    /// activation_backward, then nn::conv_backward
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::conv_forward_fast
+    /// activation_backward, then nn::conv_backward_fast
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }  ///< {W, b}
     std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }  ///< {"kernel", "bias"}
@@ -225,8 +230,8 @@ public:
     Pooling2D(nn::PoolMode mode, Size2 pool_size, std::optional<Size2> strides, const std::string& padding);
 
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< needs (h, w, c)
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::pool_forward
-    /// nn::pool_backward
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::pool_forward_fast
+    /// nn::pool_backward_fast
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
 private:

@@ -96,6 +96,7 @@ Sequential& Sequential::add(const LayerSpec& spec) {
                                     " with output shape " + batch_shape_str(input_shape) + ": " + e.what());
     }
     layer->name_ = naming_->unique(layer->base_name());  // named once it is sure to join
+    layer->set_threads(threads_);
     layers_.push_back(std::move(layer));
     compiled_ = false;
     output_ = nullptr;
@@ -106,6 +107,12 @@ std::size_t Sequential::count_params() const {
     std::size_t n = 0;
     for (const auto& layer : layers_) n += layer->count_params();
     return n;
+}
+
+void Sequential::set_threads(int threads) {
+    nn::require(threads >= 0, "set_threads", "threads must not be negative, got " + std::to_string(threads));
+    threads_ = threads;
+    for (auto& layer : layers_) layer->set_threads(threads);
 }
 
 void Sequential::compile(const Optimizer& optimizer, const std::string& loss, const std::vector<std::string>& metrics) {

@@ -247,6 +247,9 @@ public:
     const Layer& layer(std::size_t k) const { return *layers_.at(k); }
     /// Number of trainable values.
     std::size_t count_params() const;
+    /// How many threads the passes may use, for every layer now and later
+    /// (0, the default, = all cores). Results do not depend on it.
+    void set_threads(int threads);
 
 private:
     std::vector<nn::Tensor> forward_all(nn::Tensor x, bool training);
@@ -262,6 +265,7 @@ private:
     std::shared_ptr<Naming> naming_;
     std::vector<std::unique_ptr<Layer>> layers_;
     nn::Rng init_rng_, shuffle_rng_, dropout_rng_;
+    int threads_ = 0;
     bool compiled_ = false;
     bool accuracy_metric_ = false;
     Dense* output_ = nullptr;  // the softmax Dense the loss is fused with (set by compile)
