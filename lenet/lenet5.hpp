@@ -30,3 +30,21 @@ namespace keras {
 /// @return the compiled model
 Sequential lenet5(const Input& X, std::uint64_t seed = 0);
 }  // namespace keras
+
+#include "lenet/tf1/graph.hpp"
+
+namespace tf1 {
+/// The four handles course task 4 returns.
+struct LeNet5 {
+    Tensor y_pred;       ///< softmax output, (m, 10)
+    Operation train_op;  ///< one Adam step (TF1 defaults) on the mean loss
+    Tensor loss;         ///< mean softmax cross-entropy of the logits, ()
+    Tensor accuracy;     ///< mean(equal(argmax(y_pred), argmax(y))), ()
+};
+/// Course task 4: the table above on the graph front-end, kernels He-normal
+/// from the graph's random source (seed it with Graph::set_random_seed first).
+/// @param x placeholder (m, 28, 28, 1)
+/// @param y one-hot placeholder (m, 10)
+/// @return y_pred, train_op, loss, accuracy
+LeNet5 lenet5(const Tensor& x, const Tensor& y);
+}  // namespace tf1
