@@ -49,9 +49,12 @@ struct Input {
 /// A height-and-width pair (kernel size, strides, pool size); a single number
 /// means the same for both, as in Keras.
 struct Size2 {
-    /// Both extents equal to @p k.
+    /// Both extents equal.
+    /// @param k the height and the width
     Size2(int k) : h(k), w(k) {}  // NOLINT: implicit on purpose, Conv2D(6, 5) reads like Keras
-    /// Height @p h and width @p w.
+    /// Height and width apart.
+    /// @param h rows
+    /// @param w columns
     Size2(int h, int w) : h(h), w(w) {}
     int h;  ///< rows
     int w;  ///< columns
@@ -68,21 +71,25 @@ public:
     /// The distributions available.
     enum class Kind { glorot_uniform, he_normal, zeros };
 
-    /// By name: "glorot_uniform", "he_normal" or "zeros", drawing from the
-    /// model's generator. Throws std::invalid_argument listing the known names.
+    /// By name, drawing from the model's generator.
+    /// @param name "glorot_uniform", "he_normal" or "zeros"
+    /// @throws std::invalid_argument listing the known names
     Initializer(const char* name);         // NOLINT: implicit, as Keras accepts strings
     /// By name, as above.
+    /// @param name "glorot_uniform", "he_normal" or "zeros"
     Initializer(const std::string& name);  // NOLINT: implicit, as Keras accepts strings
-    /// @p kind drawing from its own generator seeded with @p seed, or from the
-    /// model's generator when @p seed is empty.
+    /// A distribution and where it draws from.
+    /// @param kind the distribution
+    /// @param seed seeds its own generator; empty = draw from the model's generator
     Initializer(Kind kind, std::optional<std::uint64_t> seed);
 
-    /// A tensor of shape @p shape from this distribution.
+    /// Draws a tensor.
     /// @param shape     kernel (kh, kw, c_prev, c_new) or (n_in, n_out), or any shape for zeros
     /// @param model_rng the model's generator, used when this initializer has no seed
+    /// @return a tensor of shape @p shape from this distribution
     nn::Tensor operator()(const nn::Shape& shape, nn::Rng& model_rng) const;
 
-    /// The Keras name of the distribution, e.g. "he_normal".
+    /// @return the Keras name of the distribution, e.g. "he_normal"
     std::string name() const;
 
 private:
@@ -104,20 +111,22 @@ struct HeNormal : Initializer {
 
 /// All zeros, Keras's default bias initializer.
 struct Zeros : Initializer {
+    /// Zeros need no random numbers.
     Zeros() : Initializer(Kind::zeros, std::nullopt) {}
 };
 
 /// A layer's activation: one of nn's elementwise functions, or softmax
 /// (rows of a 2-D output only).
 struct LayerActivation {
-    /// Parses "linear" (or "", Keras's None), "relu", "tanh", "sigmoid" or
-    /// "softmax". Throws std::invalid_argument listing the known names.
-    /// @param name the Keras name
+    /// Parses an activation's Keras name.
+    /// @param name "linear" (or "", Keras's None), "relu", "tanh", "sigmoid" or "softmax"
     /// @param fn   the layer type for the message, e.g. "Dense"
+    /// @return the activation
+    /// @throws std::invalid_argument listing the known names
     static LayerActivation parse(const std::string& name, const char* fn);
     bool softmax = false;  ///< softmax over each row instead of @ref elementwise
     nn::Activation elementwise = nn::Activation::linear();  ///< used when softmax is false
-    /// The Keras name, e.g. "relu".
+    /// @return the Keras name, e.g. "relu"
     std::string name() const;
 };
 
@@ -128,11 +137,11 @@ class Layer {
 public:
     virtual ~Layer() = default;
 
-    /// The Keras class name shown by summary(), e.g. "MaxPooling2D".
+    /// @return the Keras class name shown by summary(), e.g. "MaxPooling2D"
     virtual std::string class_name() const = 0;
-    /// The stem of the layer's name, e.g. "max_pooling2d".
+    /// @return the stem of the layer's name, e.g. "max_pooling2d"
     virtual std::string base_name() const = 0;
-    /// A fresh, unbuilt copy of this layer's configuration.
+    /// @return a fresh, unbuilt copy of this layer's configuration
     virtual std::unique_ptr<Layer> clone() const = 0;
 
     /// Checks @p input_shape, draws the weights, fixes output_shape().
@@ -156,27 +165,32 @@ public:
     /// @return dA_prev, shaped like A_prev
     virtual nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) = 0;
 
-    /// The trainable weights in Keras's get_weights() order (kernel, bias).
+    /// @return the trainable weights in Keras's get_weights() order (kernel, bias); none by default
     virtual std::vector<nn::Tensor*> weights() { return {}; }
-    /// The same weights, read-only.
+    /// @return the same weights, read-only
     std::vector<const nn::Tensor*> weights() const;
-    /// Names of weights(), e.g. {"kernel", "bias"}.
+    /// @return the names of weights(), e.g. {"kernel", "bias"}
     virtual std::vector<std::string> weight_names() const { return {}; }
-    /// Gradients of the last backward(), matching weights().
+    /// @return the gradients of the last backward(), matching weights()
     virtual std::vector<const nn::Tensor*> gradients() const { return {}; }
 
-    /// Number of trainable values.
+    /// @return the number of trainable values
     std::size_t count_params() const;
-    /// The name the model gave the layer ("" before it is added), e.g. "conv2d_1".
+    /// @return the name the model gave the layer ("" before it is added), e.g. "conv2d_1"
     const std::string& name() const { return name_; }
-    /// One sample's output shape (empty before build()).
+    /// @return one sample's output shape (empty before build())
     const nn::Shape& output_shape() const { return output_shape_; }
-    /// How many threads the layer's passes may use (0 = all cores); the model sets it.
+    /// Sets how many threads the layer's passes may use; the model calls it.
+    /// @param threads 0 = all cores
     void set_threads(int threads) { threads_ = threads; }
 
 protected:
+    /// Only the concrete layers construct.
     Layer() = default;
+    /// Copies the configuration (clone() clears what build() made).
     Layer(const Layer&) = default;
+    /// Copies the configuration.
+    /// @return this layer
     Layer& operator=(const Layer&) = default;
     nn::Shape output_shape_;  ///< set by build()
     int threads_ = 0;         ///< thread count for the nn/*_fast passes, 0 = all cores
@@ -186,7 +200,9 @@ private:
     std::string name_;
 };
 
-/// 2-D convolution, keras.layers.Conv2D: A = act(conv(A_prev, W) + b).
+/// 2-D convolution, keras.layers.Conv2D: A = act(conv(A_prev, W) + b), by
+/// nn::conv_forward_fast; backward is nn::activation_backward then
+/// nn::conv_backward_fast. Input (h, w, c), weights {kernel, bias}.
 class Conv2D : public Layer {
 public:
     /// @param filters            output channels c_new, positive
@@ -199,16 +215,15 @@ public:
     Conv2D(int filters, Size2 kernel_size, Size2 strides = 1, const std::string& padding = "valid",
            const std::string& activation = "", Initializer kernel_initializer = GlorotUniform());
 
-    std::string class_name() const override { return "Conv2D"; }  ///< "Conv2D"
-    std::string base_name() const override { return "conv2d"; }    ///< "conv2d"
-    std::unique_ptr<Layer> clone() const override;                  ///< an unbuilt copy
-    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< needs (h, w, c)
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::conv_forward_fast
-    /// activation_backward, then nn::conv_backward_fast
+    std::string class_name() const override { return "Conv2D"; }
+    std::string base_name() const override { return "conv2d"; }
+    std::unique_ptr<Layer> clone() const override;
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
-    std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }  ///< {W, b}
-    std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }  ///< {"kernel", "bias"}
-    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }  ///< {dW, db}
+    std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }
+    std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }
+    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }
 
 private:
     int filters_;
@@ -219,7 +234,8 @@ private:
     nn::Tensor W_, b_, dW_, db_;
 };
 
-/// Max or average pooling without padding (the base of the two Keras layers).
+/// Max or average pooling without padding (the base of the two Keras
+/// layers), by nn::pool_forward_fast and nn::pool_backward_fast. Input (h, w, c).
 class Pooling2D : public Layer {
 public:
     /// @param mode      max or avg
@@ -229,9 +245,8 @@ public:
     /// @throws std::invalid_argument on a non-positive size or another padding
     Pooling2D(nn::PoolMode mode, Size2 pool_size, std::optional<Size2> strides, const std::string& padding);
 
-    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< needs (h, w, c)
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< nn::pool_forward_fast
-    /// nn::pool_backward_fast
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
 private:
@@ -248,9 +263,9 @@ public:
     explicit MaxPooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
                           const std::string& padding = "valid")
         : Pooling2D(nn::PoolMode::max, pool_size, strides, padding) {}
-    std::string class_name() const override { return "MaxPooling2D"; }  ///< "MaxPooling2D"
-    std::string base_name() const override { return "max_pooling2d"; }  ///< "max_pooling2d"
-    std::unique_ptr<Layer> clone() const override;                        ///< an unbuilt copy
+    std::string class_name() const override { return "MaxPooling2D"; }
+    std::string base_name() const override { return "max_pooling2d"; }
+    std::unique_ptr<Layer> clone() const override;
 };
 
 /// keras.layers.MaxPool2D, the same class under its short name.
@@ -265,24 +280,27 @@ public:
     explicit AveragePooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
                               const std::string& padding = "valid")
         : Pooling2D(nn::PoolMode::avg, pool_size, strides, padding) {}
-    std::string class_name() const override { return "AveragePooling2D"; }  ///< "AveragePooling2D"
-    std::string base_name() const override { return "average_pooling2d"; }  ///< "average_pooling2d"
-    std::unique_ptr<Layer> clone() const override;                            ///< an unbuilt copy
+    std::string class_name() const override { return "AveragePooling2D"; }
+    std::string base_name() const override { return "average_pooling2d"; }
+    std::unique_ptr<Layer> clone() const override;
 };
 
-/// keras.layers.Flatten: (m, h, w, c) -> (m, h*w*c); the data does not move.
+/// keras.layers.Flatten: (m, h, w, c) -> (m, h*w*c), any input shape; the
+/// values keep their order (NHWC is row-major), only the shape changes.
 class Flatten : public Layer {
 public:
-    std::string class_name() const override { return "Flatten"; }  ///< "Flatten"
-    std::string base_name() const override { return "flatten"; }    ///< "flatten"
-    std::unique_ptr<Layer> clone() const override;                   ///< an unbuilt copy
-    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< any input shape
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;  ///< a reshape
-    /// the reshape back to A_prev's shape
+    std::string class_name() const override { return "Flatten"; }
+    std::string base_name() const override { return "flatten"; }
+    std::unique_ptr<Layer> clone() const override;
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 };
 
-/// keras.layers.Dense: A = act(A_prev · W + b) on (m, n_in) inputs.
+/// keras.layers.Dense: A = act(A_prev · W + b) on (m, n_in) inputs, by
+/// nn::dense_forward then the activation (or softmax); the logits Z are kept
+/// for a loss fused with the softmax. A 4-D input is refused at build() with
+/// both shapes (add Flatten first). Weights {kernel, bias}.
 class Dense : public Layer {
 public:
     /// @param units              n_out, positive
@@ -291,14 +309,11 @@ public:
     /// @throws std::invalid_argument on a non-positive size or an unknown name
     explicit Dense(int units, const std::string& activation = "", Initializer kernel_initializer = GlorotUniform());
 
-    std::string class_name() const override { return "Dense"; }  ///< "Dense"
-    std::string base_name() const override { return "dense"; }    ///< "dense"
-    std::unique_ptr<Layer> clone() const override;                 ///< an unbuilt copy
-    /// needs (n_in); a 4-D input is refused with both shapes (add Flatten first)
+    std::string class_name() const override { return "Dense"; }
+    std::string base_name() const override { return "dense"; }
+    std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    /// nn::dense_forward, then the activation; keeps the logits Z
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    /// activation (or softmax) backward, then nn::dense_backward
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     /// nn::dense_backward from the gradient with respect to the logits Z,
     /// for a loss fused with the softmax (softmax cross-entropy).
@@ -306,13 +321,13 @@ public:
     /// @param A_prev the input of the matching forward()
     /// @return dA_prev, (m, n_in)
     nn::Tensor backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev);
-    /// Z = A_prev · W + b of the last forward(), before the activation.
+    /// @return Z = A_prev · W + b of the last forward(), before the activation
     const nn::Tensor& logits() const { return Z_; }
-    /// The activation this layer applies.
+    /// @return the activation this layer applies
     const LayerActivation& activation() const { return activation_; }
-    std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }  ///< {W, b}
-    std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }  ///< {"kernel", "bias"}
-    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }  ///< {dW, db}
+    std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }
+    std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }
+    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }
 
 private:
     int units_;
@@ -330,13 +345,11 @@ public:
     /// @throws std::invalid_argument when rate is outside [0, 1)
     explicit Dropout(float rate);
 
-    std::string class_name() const override { return "Dropout"; }  ///< "Dropout"
-    std::string base_name() const override { return "dropout"; }    ///< "dropout"
-    std::unique_ptr<Layer> clone() const override;                   ///< an unbuilt copy
-    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;  ///< any input shape
-    /// nn::dropout_forward when training, the identity otherwise; keeps the mask
+    std::string class_name() const override { return "Dropout"; }
+    std::string base_name() const override { return "dropout"; }
+    std::unique_ptr<Layer> clone() const override;
+    void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    /// nn::dropout_backward with the last mask
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
 private:

@@ -42,7 +42,9 @@ namespace keras {
 /// share one Naming explicitly (then the second model is "sequential_1").
 class Naming {
 public:
-    /// The next unused name for @p stem: "stem", then "stem_1", "stem_2", ...
+    /// Takes the next unused name.
+    /// @param stem e.g. "dense"
+    /// @return "stem" the first time, then "stem_1", "stem_2", ...
     std::string unique(const std::string& stem);
 
 private:
@@ -53,10 +55,11 @@ private:
 /// same description can be added to several models without sharing weights.
 class LayerSpec {
 public:
-    /// Any concrete layer, e.g. Dense(120, "relu").
+    /// Wraps a copy of a concrete layer.
+    /// @param layer any layer, e.g. Dense(120, "relu")
     template <typename L, typename = std::enable_if_t<std::is_base_of<Layer, L>::value>>
     LayerSpec(const L& layer) : layer_(layer.clone()) {}  // NOLINT: implicit, for Keras-like lists
-    /// A fresh, unbuilt layer with this configuration.
+    /// @return a fresh, unbuilt layer with this configuration
     std::unique_ptr<Layer> make() const { return layer_->clone(); }
 
 private:
@@ -67,10 +70,12 @@ private:
 struct Optimizer {
     /// The optimizers plaincnn has.
     enum class Kind { adam, sgd };
-    /// By name with Keras's defaults: "adam" or "sgd". Throws
-    /// std::invalid_argument listing the known names otherwise.
+    /// By name, with Keras's defaults.
+    /// @param name "adam" or "sgd"
+    /// @throws std::invalid_argument listing the known names
     Optimizer(const char* name);         // NOLINT: implicit, as Keras accepts strings
     /// By name, as above.
+    /// @param name "adam" or "sgd"
     Optimizer(const std::string& name);  // NOLINT: implicit, as Keras accepts strings
     /// @param kind  which optimizer
     /// @param adam  Adam's hyper-parameters (used when kind is adam)
@@ -79,7 +84,7 @@ struct Optimizer {
     Kind kind;           ///< which optimizer
     nn::AdamConfig adam; ///< Adam's settings
     nn::SGDConfig sgd;   ///< SGD's settings
-    /// "adam" or "sgd".
+    /// @return "adam" or "sgd"
     std::string name() const;
 };
 
@@ -110,7 +115,9 @@ struct Evaluation {
 struct ValidationData {
     /// No validation.
     ValidationData() = default;
-    /// Validate on @p x with targets @p y after every epoch.
+    /// Validate after every epoch.
+    /// @param x inputs, (n, input shape)
+    /// @param y one-hot targets, (n, classes)
     ValidationData(const nn::Tensor& x, const nn::Tensor& y) : x(&x), y(&y) {}
     const nn::Tensor* x = nullptr;  ///< inputs, or null for none
     const nn::Tensor* y = nullptr;  ///< one-hot targets
@@ -122,7 +129,10 @@ struct ValidationData {
 struct History {
     std::vector<int> epoch;                                ///< 0, 1, ... one per epoch
     std::map<std::string, std::vector<double>> history;    ///< per-epoch values by name
-    /// The values of @p key; throws std::invalid_argument listing the keys there are.
+    /// One series.
+    /// @param key e.g. "val_accuracy"
+    /// @return its per-epoch values
+    /// @throws std::invalid_argument listing the keys there are
     const std::vector<double>& operator[](const std::string& key) const;
 };
 
@@ -200,55 +210,63 @@ public:
     /// @return the mean loss of the batch
     double compute_gradients(const nn::Tensor& x, const nn::Tensor& y);
 
-    /// Every trainable weight, layer by layer (kernel, then bias).
+    /// @return every trainable weight, layer by layer (kernel, then bias), in nn/'s shapes
     std::vector<nn::Tensor*> trainable_weights();
-    /// The gradients of the last compute_gradients / train step, matching trainable_weights().
+    /// @return the gradients of the last compute_gradients / train step, matching trainable_weights()
     std::vector<const nn::Tensor*> gradients() const;
 
-    /// Copies of the weights in Keras's get_weights() order and layouts:
-    /// conv kernel (kh, kw, c_in, c_out), conv bias (c_out), dense kernel
-    /// (n_in, n_out), dense bias (n_out).
+    /// @return copies of the weights in Keras's get_weights() order and
+    ///         layouts: conv kernel (kh, kw, c_in, c_out), conv bias (c_out),
+    ///         dense kernel (n_in, n_out), dense bias (n_out)
     std::vector<nn::Tensor> get_weights() const;
     /// Sets every weight from a list shaped like get_weights(). Throws
     /// std::invalid_argument naming the first mismatch; nothing changes then.
     /// @param weights the new values in get_weights() order and layouts
     void set_weights(const std::vector<nn::Tensor>& weights);
-    /// Names of get_weights(), e.g. "conv2d/kernel", "conv2d/bias".
+    /// @return the names of get_weights(), e.g. "conv2d/kernel", "conv2d/bias"
     std::vector<std::string> weight_names() const;
 
-    /// Writes the weights to @p path (lenet/keras/weights_io.hpp format), atomically.
+    /// Writes the weights in the format of lenet/keras/weights_io.hpp, atomically.
+    /// @param path the file to write
     /// @throws std::runtime_error naming the file when it cannot be written
     void save_weights(const std::string& path) const;
     /// Reads weights written by save_weights. The file must hold the same
     /// number of tensors with the same shapes; a wrong architecture, a
     /// truncated or corrupted file is refused and the model is left unchanged.
+    /// @param path the file to read
     /// @throws std::runtime_error naming the file and the reason
     void load_weights(const std::string& path);
     /// Writes get_weights() as an uncompressed NumPy .npz (arr_0.npy, ...),
     /// atomically: numpy.load(path) or model.set_weights in Keras read it.
+    /// @param path the file to write
     /// @throws std::runtime_error naming the file when it cannot be written
     void export_npz(const std::string& path) const;
 
-    /// The Keras summary table (tf.keras 2.x layout, 65 columns, without
-    /// trailing spaces) written to @p out.
+    /// Writes the Keras summary table (tf.keras 2.x layout, 65 columns,
+    /// without trailing spaces).
+    /// @param out where to write it
     void summary(std::ostream& out) const;
-    /// The same table as a string.
+    /// @return the same table as a string
     std::string summary() const;
 
-    /// The model's name, e.g. "sequential".
+    /// @return the model's name, e.g. "sequential"
     const std::string& name() const { return name_; }
-    /// One sample's input shape.
+    /// @return one sample's input shape
     const nn::Shape& input_shape() const { return input_shape_; }
-    /// One sample's output shape (the input shape while there are no layers).
+    /// @return one sample's output shape (the input shape while there are no layers)
     const nn::Shape& output_shape() const;
-    /// Number of layers.
+    /// @return the number of layers
     std::size_t size() const { return layers_.size(); }
-    /// Layer @p k, 0-based (no bounds check beyond std::vector::at).
+    /// One layer.
+    /// @param k 0-based; std::out_of_range past the end
+    /// @return layer @p k
     const Layer& layer(std::size_t k) const { return *layers_.at(k); }
-    /// Number of trainable values.
+    /// @return the number of trainable values
     std::size_t count_params() const;
-    /// How many threads the passes may use, for every layer now and later
-    /// (0, the default, = all cores). Results do not depend on it.
+    /// Sets how many threads the passes may use, for every layer now and
+    /// later. Results do not depend on it.
+    /// @param threads 0 (the default) = all cores
+    /// @throws std::invalid_argument when negative
     void set_threads(int threads);
 
 private:

@@ -4,7 +4,7 @@
 //   verbose=1, during:         32/1563 [>.............................] - ETA: 41s - loss: 0.9123 - accuracy: 0.7012
 //   verbose=2, at the end:   1563/1563 - 3s - loss: 0.1775 - accuracy: 0.9459
 //
-// On a terminal the line is redrawn in place ('\r') at most every 0.05 s;
+// On a terminal the line is redrawn in place (a carriage return) at most every 0.05 s;
 // otherwise only the final line of each epoch is written. Values print as
 // %.4f, or %.4e when |value| <= 1e-3. Whether the output is a terminal is the
 // caller's knowledge (isatty is not standard C++), so it comes in Console.
@@ -24,7 +24,7 @@ namespace keras {
 /// (then the line is updated in place).
 struct Console {
     /// @param out         the stream to write to
-    /// @param is_terminal true to redraw the line in place with '\r'
+    /// @param is_terminal true to redraw the line in place with a carriage return
     Console(std::ostream& out = std::cout, bool is_terminal = false) : out(&out), is_terminal(is_terminal) {}
     std::ostream* out;  ///< the stream (never null)
     bool is_terminal;   ///< redraw in place?
@@ -44,7 +44,7 @@ std::string format_value(double v);
 /// @param target  steps in the epoch, positive
 std::string progress_bar(int current, int target);
 
-/// The line for verbose=1 without '\r' or '\n'.
+/// The line for verbose=1, without a carriage return or newline.
 /// @param current  steps done
 /// @param target   steps in the epoch
 /// @param elapsed  seconds since the epoch began
