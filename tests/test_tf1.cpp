@@ -70,15 +70,20 @@ void check_op_gradients(tf1::Graph& g, const tf1::Tensor& Z, std::vector<Input>&
     std::vector<tf1::Tensor> xs;
     for (std::size_t k : check) xs.push_back(inputs[k].placeholder);
     std::vector<tf1::Tensor> grads = tf1::gradients(L, xs);
-    tf1::Session sess(g);
-    tf1::FeedDict feed;
-    for (Input& in : inputs) feed.emplace_back(in.placeholder, in.value);  // read in place: sees perturbations
-    std::vector<tf1::Fetch> fetches(grads.begin(), grads.end());
-    std::vector<nn::Tensor> analytic = sess.run(fetches, feed);
-    for (std::size_t j = 0; j < check.size(); ++j) {
-        Input& in = inputs[check[j]];
-        EXPECT_TRUE(gradcheck::check(
-            in.placeholder.name(), in.value, analytic[j], [&] { return double(sess.run(L, feed).data[0]); }, opt));
+    // Both kinds of passes: the plain loop nests, and the fast variants on two threads.
+    for (tf1::SessionConfig config : {tf1::SessionConfig{1, true}, tf1::SessionConfig{2, false}}) {
+        SCOPED_TRACE(config.reference_passes ? "reference passes" : "fast passes");
+        tf1::Session sess(g, config);
+        tf1::FeedDict feed;
+        for (Input& in : inputs) feed.emplace_back(in.placeholder, in.value);  // read in place: sees perturbations
+        std::vector<tf1::Fetch> fetches(grads.begin(), grads.end());
+        std::vector<nn::Tensor> analytic = sess.run(fetches, feed);
+        for (std::size_t j = 0; j < check.size(); ++j) {
+            Input& in = inputs[check[j]];
+            EXPECT_TRUE(gradcheck::check(
+                in.placeholder.name(), in.value, analytic[j], [&] { return double(sess.run(L, feed).data[0]); },
+                opt));
+        }
     }
 }
 

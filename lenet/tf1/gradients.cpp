@@ -68,7 +68,7 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
     n.name = name;
     n.inputs = inputs;
     n.outputs = outputs;
-    n.forward = [&g, walk, pos, leads, x_keys, loss, xs](const Inputs& X) {
+    n.forward = [&g, walk, pos, leads, x_keys, loss, xs](const Inputs& X, const SessionConfig& config) {
         auto val = [&](const Tensor& t) -> const nn::Tensor& { return *X[pos.at(key(t))]; };
         std::map<Key, nn::Tensor> grad;  // dL/dt for every tensor t reached so far
         grad[key(loss)] = nn::Tensor(val(loss).shape, 1.0f);
@@ -78,7 +78,7 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
             const Node& node = g.node(id);
             Inputs in;
             for (const Tensor& t : node.inputs) in.push_back(&val(t));
-            std::vector<nn::Tensor> dX = node.backward(dY->second, in, val(Tensor(&g, id)));
+            std::vector<nn::Tensor> dX = node.backward(dY->second, in, val(Tensor(&g, id)), config);
             if (!x_keys.count(dY->first)) grad.erase(dY);  // no one reads it again
             for (std::size_t j = 0; j < dX.size(); ++j) {
                 const Tensor& t = node.inputs[j];

@@ -116,7 +116,7 @@ Tensor constant(Graph& graph, const nn::Tensor& value, const std::string& name) 
     n.op = "Const";
     n.name = name;
     n.outputs = {{value.shape, DType::float32}};
-    n.forward = [value](const Inputs&) { return std::vector<nn::Tensor>{value}; };
+    n.forward = [value](const Inputs&, const SessionConfig&) { return std::vector<nn::Tensor>{value}; };
     return Tensor(&graph, graph.add_node(std::move(n)));
 }
 

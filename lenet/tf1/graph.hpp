@@ -126,14 +126,21 @@ struct State {
     std::map<int, nn::Adam> adam;         ///< by train-op node id: Adam's m, v and step count
 };
 
+/// How a session runs the ops (tf.ConfigProto): which nn/ passes and how many threads.
+struct SessionConfig {
+    int intra_op_parallelism_threads = 0;  ///< threads for conv, pool and dense; 0 = all cores, as in TF
+    bool reference_passes = false;         ///< true: the plain nn/ loop nests instead of the nn/*_fast variants
+};
+
 /// Pointers to the values of a node's inputs, in the node's input order.
 using Inputs = std::vector<const nn::Tensor*>;
 /// Computes a node's outputs from its inputs (one tensor per output).
-using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X)>;
+using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X, const SessionConfig& config)>;
 /// The gradient of a single-output node: from dY (the loss gradient with
 /// respect to the output Y) and the forward values, one tensor per input;
 /// an empty tensor (no values) means "no gradient flows to that input".
-using Backward = std::function<std::vector<nn::Tensor>(const nn::Tensor& dY, const Inputs& X, const nn::Tensor& Y)>;
+using Backward = std::function<std::vector<nn::Tensor>(const nn::Tensor& dY, const Inputs& X, const nn::Tensor& Y,
+                                                       const SessionConfig& config)>;
 /// A node's effect on the session's state; @p self is the node's own id.
 using Effect = std::function<void(State& state, int self, const Inputs& X)>;
 

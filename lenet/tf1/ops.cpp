@@ -9,17 +9,23 @@
 //   act      A = act(Z)                 dZ = activation_backward(dA, A)
 //   loss     L = mean xent(y, z)        dz = dL (softmax(z) - y) / m
 //   mean     L = (1/N) sum x            dx = dL / N
-// Shapes are NHWC, -1 for an extent known only at run time.
+// Shapes are NHWC, -1 for an extent known only at run time. conv, pool and
+// dense call the nn/*_fast variants with the session's thread count, or the
+// plain reference loop nests when the session asks for them; both give the
+// same values up to float rounding (their own tests check it).
 #include "lenet/tf1/ops.hpp"
 
 #include <algorithm>
 #include <utility>
 
 #include "nn/conv_backward.hpp"
+#include "nn/conv_fast.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/dense.hpp"
+#include "nn/dense_fast.hpp"
 #include "nn/loss.hpp"
 #include "nn/pool_backward.hpp"
+#include "nn/pool_fast.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/reduce.hpp"
 
@@ -60,14 +66,14 @@ std::vector<nn::Tensor> list(T&&... t) {
 
 // Adds a single-output op whose inputs all belong to the first input's graph.
 Tensor add_op(const std::string& op, const std::string& name, std::vector<Tensor> inputs, OutputSpec out,
-              std::function<nn::Tensor(const Inputs&)> forward, Backward backward = {}) {
+              std::function<nn::Tensor(const Inputs&, const SessionConfig&)> forward, Backward backward = {}) {
     Graph& g = graph_of(inputs.at(0), op);
     Node n;
     n.op = op;
     n.name = name;
     n.inputs = std::move(inputs);
     n.outputs = {std::move(out)};
-    n.forward = [f = std::move(forward)](const Inputs& X) { return list(f(X)); };
+    n.forward = [f = std::move(forward)](const Inputs& X, const SessionConfig& c) { return list(f(X, c)); };
     n.backward = std::move(backward);
     return Tensor(&g, g.add_node(std::move(n)));
 }
@@ -111,11 +117,17 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, nn::Pad
 
     return add_op(
         "Conv2D", name, {x, kernel, bias}, {{xs[0], h, w, ks[3]}},
-        [padding, strides](const Inputs& X) {
-            return nn::conv_forward(*X[0], *X[1], *X[2], nn::Activation::linear(), padding, strides);
+        [padding, strides](const Inputs& X, const SessionConfig& c) {
+            const nn::Activation linear = nn::Activation::linear();
+            return c.reference_passes ? nn::conv_forward(*X[0], *X[1], *X[2], linear, padding, strides)
+                                      : nn::conv_forward_fast(*X[0], *X[1], *X[2], linear, padding, strides,
+                                                              c.intra_op_parallelism_threads);
         },
-        [padding, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&) {
-            nn::ConvGrads g = nn::conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides);
+        [padding, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
+            nn::ConvGrads g = c.reference_passes
+                                  ? nn::conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides)
+                                  : nn::conv_backward_fast(dZ, *X[0], *X[1], *X[2], padding, strides,
+                                                           c.intra_op_parallelism_threads);
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         });
 }
@@ -130,9 +142,17 @@ Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std
 
     return add_op(
         "MaxPool", name, {x}, {{xs[0], h, w, xs[3]}},
-        [ksize, strides](const Inputs& X) { return nn::pool_forward(*X[0], ksize, strides, nn::PoolMode::max); },
-        [ksize, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&) {
-            return list(nn::pool_backward(dZ, *X[0], ksize, strides, nn::PoolMode::max));
+        [ksize, strides](const Inputs& X, const SessionConfig& c) {
+            const nn::PoolMode max = nn::PoolMode::max;
+            return c.reference_passes
+                       ? nn::pool_forward(*X[0], ksize, strides, max)
+                       : nn::pool_forward_fast(*X[0], ksize, strides, max, c.intra_op_parallelism_threads);
+        },
+        [ksize, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
+            const nn::PoolMode max = nn::PoolMode::max;
+            return list(c.reference_passes ? nn::pool_backward(dZ, *X[0], ksize, strides, max)
+                                           : nn::pool_backward_fast(dZ, *X[0], ksize, strides, max,
+                                                                    c.intra_op_parallelism_threads));
         });
 }
 
@@ -147,8 +167,10 @@ Tensor flatten(const Tensor& x, const std::string& name) {
 
     return add_op(
         "Reshape", name, {x}, {{xs[0], n}, x.dtype()},
-        [n](const Inputs& X) { return nn::Tensor({X[0]->dim(0), n}, X[0]->data); },
-        [](const nn::Tensor& dY, const Inputs& X, const nn::Tensor&) { return list(nn::Tensor(X[0]->shape, dY.data)); });
+        [n](const Inputs& X, const SessionConfig&) { return nn::Tensor({X[0]->dim(0), n}, X[0]->data); },
+        [](const nn::Tensor& dY, const Inputs& X, const nn::Tensor&, const SessionConfig&) {
+            return list(nn::Tensor(X[0]->shape, dY.data));
+        });
 }
 
 Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const std::string& name) {
@@ -166,9 +188,15 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const st
 
     return add_op(
         "Dense", name, {x, kernel, bias}, {{x.shape()[0], ks[1]}},
-        [](const Inputs& X) { return nn::dense_forward(*X[0], *X[1], *X[2]); },
-        [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&) {
-            nn::DenseGrads g = nn::dense_backward(dZ, *X[0], *X[1], *X[2]);
+        [](const Inputs& X, const SessionConfig& c) {
+            return c.reference_passes
+                       ? nn::dense_forward(*X[0], *X[1], *X[2])
+                       : nn::dense_forward_fast(*X[0], *X[1], *X[2], c.intra_op_parallelism_threads);
+        },
+        [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
+            nn::DenseGrads g = c.reference_passes ? nn::dense_backward(dZ, *X[0], *X[1], *X[2])
+                                                  : nn::dense_backward_fast(dZ, *X[0], *X[1], *X[2],
+                                                                            c.intra_op_parallelism_threads);
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         });
 }
@@ -179,8 +207,8 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
     require_float(op, "x", x);
     return add_op(
         op, name.empty() ? op : name, {x}, {x.shape()},
-        [activation](const Inputs& X) { return nn::activation_forward(*X[0], activation); },
-        [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A) {
+        [activation](const Inputs& X, const SessionConfig&) { return nn::activation_forward(*X[0], activation); },
+        [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const SessionConfig&) {
             return list(nn::activation_backward(dA, A, activation));
         });
 }
@@ -194,8 +222,10 @@ Tensor softmax(const Tensor& logits, const std::string& name) {
     require_float(fn, "logits", logits);
     return add_op(
         "Softmax", name, {logits}, {logits.shape()},
-        [](const Inputs& X) { return nn::softmax_forward(*X[0]); },
-        [](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A) { return list(nn::softmax_backward(dA, A)); });
+        [](const Inputs& X, const SessionConfig&) { return nn::softmax_forward(*X[0]); },
+        [](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const SessionConfig&) {
+            return list(nn::softmax_backward(dA, A));
+        });
 }
 
 Tensor softmax_cross_entropy(const Tensor& onehot_labels, const Tensor& logits, const std::string& name) {
@@ -210,10 +240,10 @@ Tensor softmax_cross_entropy(const Tensor& onehot_labels, const Tensor& logits, 
 
     return add_op(
         "SoftmaxCrossEntropy", name, {onehot_labels, logits}, {nn::Shape{}},
-        [](const Inputs& X) {
+        [](const Inputs& X, const SessionConfig&) {
             return nn::Tensor(nn::Shape{}, static_cast<float>(nn::softmax_cross_entropy(*X[1], *X[0])));
         },
-        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&) {
+        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const SessionConfig&) {
             return list(nn::Tensor(), nn::scale(nn::softmax_cross_entropy_backward(*X[1], *X[0]), dL.data[0]));
         });
 }
@@ -225,7 +255,7 @@ Tensor argmax(const Tensor& x, int axis, const std::string& name) {
     require(rank >= 1 && (axis == rank - 1 || axis == -1), fn,
             "only the last axis is supported, got axis " + std::to_string(axis) + " for " + arg("x", x));
     return add_op("ArgMax", name, {x}, {nn::Shape(x.shape().begin(), x.shape().end() - 1), DType::int64},
-                  [](const Inputs& X) { return nn::argmax_last(*X[0]); });
+                  [](const Inputs& X, const SessionConfig&) { return nn::argmax_last(*X[0]); });
 }
 
 Tensor equal(const Tensor& a, const Tensor& b, const std::string& name) {
@@ -241,7 +271,7 @@ Tensor equal(const Tensor& a, const Tensor& b, const std::string& name) {
     }
     require(fits, fn, "a and b must have the same shape (" + arg("a", a) + ", " + arg("b", b) + ")");
     return add_op("Equal", name, {a, b}, {out, DType::bool_},
-                  [](const Inputs& X) { return nn::equal(*X[0], *X[1]); });
+                  [](const Inputs& X, const SessionConfig&) { return nn::equal(*X[0], *X[1]); });
 }
 
 Tensor cast(const Tensor& x, DType dtype, const std::string& name) {
@@ -251,9 +281,12 @@ Tensor cast(const Tensor& x, DType dtype, const std::string& name) {
             "cannot cast " + dtype_name(x.dtype()) + " to " + dtype_name(dtype) + " (only to float32 or to itself)");
     Backward backward;
     if (x.dtype() == DType::float32 && dtype == DType::float32)
-        backward = [](const nn::Tensor& dY, const Inputs&, const nn::Tensor&) { return list(nn::Tensor(dY)); };
+        backward = [](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const SessionConfig&) {
+            return list(nn::Tensor(dY));
+        };
     return add_op(
-        "Cast", name, {x}, {x.shape(), dtype}, [](const Inputs& X) { return *X[0]; }, backward);
+        "Cast", name, {x}, {x.shape(), dtype}, [](const Inputs& X, const SessionConfig&) { return *X[0]; },
+        backward);
 }
 
 Tensor reduce_mean(const Tensor& x, const std::string& name) {
@@ -262,8 +295,10 @@ Tensor reduce_mean(const Tensor& x, const std::string& name) {
     require_float(fn, "x", x);
     return add_op(
         "Mean", name, {x}, {nn::Shape{}},
-        [](const Inputs& X) { return nn::Tensor(nn::Shape{}, static_cast<float>(nn::mean(*X[0]))); },
-        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&) {
+        [](const Inputs& X, const SessionConfig&) {
+            return nn::Tensor(nn::Shape{}, static_cast<float>(nn::mean(*X[0])));
+        },
+        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const SessionConfig&) {
             return list(nn::Tensor(X[0]->shape, dL.data[0] / static_cast<float>(X[0]->size())));
         });
 }
@@ -275,7 +310,7 @@ Tensor one_hot(const Tensor& indices, int depth, const std::string& name) {
     nn::Shape out = indices.shape();
     out.push_back(depth);
     return add_op("OneHot", name, {indices}, {out},
-                  [depth](const Inputs& X) { return nn::one_hot_indices(*X[0], depth); });
+                  [depth](const Inputs& X, const SessionConfig&) { return nn::one_hot_indices(*X[0], depth); });
 }
 
 namespace layers {

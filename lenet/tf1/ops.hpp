@@ -1,7 +1,9 @@
 // The graph ops (tf.nn / tf.math style) and the tf.layers builders over them.
 //
 // Each op adds one node whose forward and backward are single calls into
-// nn/ (lenet/tf1/ops.cpp keeps each backward next to its forward):
+// nn/ (lenet/tf1/ops.cpp keeps each backward next to its forward). conv2d,
+// max_pool and dense call the nn/*_fast variants (threaded) unless the
+// session's SessionConfig asks for the plain reference passes:
 //
 //   op                         forward (nn/)                     backward (nn/)
 //   conv2d(x, W, b)            conv_forward, linear              conv_backward -> dx, dW, db

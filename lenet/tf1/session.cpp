@@ -98,7 +98,7 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
         Inputs X;
         for (const Tensor& t : node.inputs) X.push_back(&value(t));
         if (node.effect) node.effect(state_, id, X);
-        if (node.forward) owned[i] = node.forward(X);
+        if (node.forward) owned[i] = node.forward(X, config_);
         for (std::size_t k = 0; k < node.outputs.size(); ++k)
             if (owned[i].size() != node.outputs.size() || !shape_fits(owned[i][k].shape, node.outputs[k].shape))
                 throw std::logic_error(node.op + " \"" + node.name + "\" computed a value that does not fit its " +

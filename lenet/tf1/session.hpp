@@ -59,7 +59,9 @@ using FeedDict = std::vector<Feed>;
 class Session {
 public:
     /// A session for @p graph, with every variable uninitialised.
-    explicit Session(Graph& graph) : graph_(&graph) {}
+    /// @param graph  the graph to run
+    /// @param config passes and threads for the ops
+    explicit Session(Graph& graph, SessionConfig config = {}) : graph_(&graph), config_(config) {}
 
     /// Evaluates @p fetches given @p feed_dict (see the top of this file).
     /// @param fetches   tensors and operations, in the order the results come back
@@ -92,9 +94,12 @@ public:
     const std::vector<std::string>& last_run() const { return last_run_; }
     /// The session's graph.
     Graph& graph() const { return *graph_; }
+    /// The passes and threads the ops use.
+    const SessionConfig& config() const { return config_; }
 
 private:
     Graph* graph_;
+    SessionConfig config_;
     State state_;
     std::vector<std::string> last_run_;
 };
