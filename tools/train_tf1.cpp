@@ -1,10 +1,137 @@
-// Placeholder until `plaincnn train --api tf1` is written.
-#include <stdexcept>
+// `plaincnn train --api tf1`: the course's task-4 main program in C++.
+//
+//   x = placeholder((None, 28, 28, 1)); y = placeholder((None, 10))
+//   y_pred, train_op, loss, accuracy = lenet5(x, y)        (graph seed = --seed)
+//   sess.run(global_variables_initializer())
+//   for epoch in 0..epochs:
+//       print "After <epoch> epochs: <cost> cost, <accuracy> accuracy,
+//              <valid cost> validation cost, <valid accuracy> validation accuracy"
+//       (full training and validation sets, in chunks of 1,000 images whose
+//        means are weighted by chunk size: the same means, a fraction of the memory)
+//       if epoch < epochs: shuffle 0..m-1 with Rng(seed + 1), run train_op on
+//       every mini-batch of that order (the last, partial one included)
+//   print softmax(X_valid[0]) and "<label> : <prediction>"
+// --save DIR writes one .npy per variable (conv2d_kernel.npy, ...) into DIR,
+// all or none (tools::write_files_atomic). Seconds per epoch go to stderr so
+// that stdout is the course's log.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "lenet/lenet5.hpp"
+#include "lenet/tf1/session.hpp"
+#include "nn/batch.hpp"
+#include "nn/rng.hpp"
+#include "tools/atomic_file.hpp"
 #include "tools/commands.hpp"
+#include "tools/idx.hpp"
+#include "tools/npy.hpp"
 
 namespace tools {
 
-int train_tf1(const TrainOptions&) { throw std::runtime_error("--api tf1 is not available yet"); }
+namespace {
+
+struct Metrics {
+    double cost = 0.0;
+    double accuracy = 0.0;
+};
+
+// Mean loss and accuracy over all of X, Y, evaluated @p chunk images at a time.
+Metrics evaluate(tf1::Session& sess, const tf1::LeNet5& net, const tf1::Tensor& x, const tf1::Tensor& y,
+                 const nn::Tensor& X, const nn::Tensor& Y, int chunk = 1000) {
+    const std::size_t m = static_cast<std::size_t>(X.dim(0));
+    std::vector<std::size_t> all(m);
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    Metrics sum;
+    for (std::size_t begin = 0; begin < m; begin += static_cast<std::size_t>(chunk)) {
+        const std::size_t end = std::min(m, begin + static_cast<std::size_t>(chunk));
+        const nn::Tensor X_chunk = nn::gather_samples(X, all, begin, end);
+        const nn::Tensor Y_chunk = nn::gather_samples(Y, all, begin, end);
+        const std::vector<nn::Tensor> out = sess.run({net.loss, net.accuracy}, {{x, X_chunk}, {y, Y_chunk}});
+        const double weight = static_cast<double>(end - begin);  // chunk means weighted by chunk size
+        sum.cost += weight * out[0].data[0];
+        sum.accuracy += weight * out[1].data[0];
+    }
+    return {sum.cost / static_cast<double>(m), sum.accuracy / static_cast<double>(m)};
+}
+
+// Writes every variable as DIR/<name with '/' -> '_'>.npy, all files or none.
+void save_variables(tf1::Session& sess, tf1::Graph& graph, const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error(dir + ": cannot create the folder: " + ec.message());
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const tf1::Tensor& v : graph.global_variables()) {
+        std::string name = graph.node(v.node()).name;
+        std::replace(name.begin(), name.end(), '/', '_');
+        files.emplace_back((std::filesystem::path(dir) / (name + ".npy")).string(), encode_npy(sess.run(v)));
+    }
+    write_files_atomic(files);
+    std::cout << "variables saved to " << dir << " (" << files.size() << " .npy files, one per variable)\n";
+}
+
+}  // namespace
+
+int train_tf1(const TrainOptions& options) {
+    const Mnist mnist = load_mnist(options.data);
+    const nn::Tensor& X_train = mnist.train.x;
+    const nn::Tensor& X_valid = mnist.validation.x;
+    const nn::Tensor Y_train = one_hot(mnist.train.labels);
+    const nn::Tensor Y_valid = one_hot(mnist.validation.labels);
+
+    tf1::Graph graph;
+    graph.set_random_seed(options.seed);
+    const tf1::Tensor x = tf1::placeholder(graph, {-1, 28, 28, 1}, "x");
+    const tf1::Tensor y = tf1::placeholder(graph, {-1, 10}, "y");
+    const tf1::LeNet5 net = tf1::lenet5(x, y);
+    const tf1::Operation init = tf1::global_variables_initializer(graph);
+
+    tf1::SessionConfig config;
+    config.intra_op_parallelism_threads = options.threads;
+    tf1::Session sess(graph, config);
+    sess.run(init);
+
+    nn::Rng shuffle_rng(options.seed + 1);
+    const std::size_t m = static_cast<std::size_t>(X_train.dim(0));
+    const std::size_t batch = static_cast<std::size_t>(options.batch_size);
+    std::cout.precision(8);
+    for (int epoch = 0;; ++epoch) {
+        const Metrics train = evaluate(sess, net, x, y, X_train, Y_train);
+        const Metrics valid = evaluate(sess, net, x, y, X_valid, Y_valid);
+        std::cout << "After " << epoch << " epochs: " << train.cost << " cost, " << train.accuracy << " accuracy, "
+                  << valid.cost << " validation cost, " << valid.accuracy << " validation accuracy" << std::endl;
+        if (epoch == options.epochs) break;
+
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<std::size_t> order(m);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        shuffle_rng.shuffle(order);
+        for (std::size_t begin = 0; begin < m; begin += batch) {
+            const std::size_t end = std::min(m, begin + batch);
+            const nn::Tensor X_batch = nn::gather_samples(X_train, order, begin, end);
+            const nn::Tensor Y_batch = nn::gather_samples(Y_train, order, begin, end);
+            sess.run(net.train_op, {{x, X_batch}, {y, Y_batch}});
+        }
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        std::cerr << "epoch " << epoch + 1 << " trained in " << took.count() << " s" << std::endl;
+    }
+
+    const nn::Tensor first = nn::gather_samples(X_valid, {0}, 0, 1);
+    const nn::Tensor p = sess.run(net.y_pred, {{x, first}});
+    std::cout.precision(6);
+    std::cout << "[";
+    for (std::size_t j = 0; j < p.size(); ++j) std::cout << (j ? " " : "") << p.data[j];
+    std::cout << "]\n";
+    const auto prediction = std::max_element(p.data.begin(), p.data.end()) - p.data.begin();
+    std::cout << static_cast<int>(mnist.validation.labels.at(0)) << " : " << prediction << "\n";
+
+    if (!options.save.empty()) save_variables(sess, graph, options.save);
+    return 0;
+}
 
 }  // namespace tools
