@@ -13,6 +13,10 @@
 #include <vector>
 
 #include "lenet/lenet5.hpp"
+#include "lenet/tf1/gradients.hpp"
+#include "lenet/tf1/graph.hpp"
+#include "lenet/tf1/ops.hpp"
+#include "lenet/tf1/session.hpp"
 #include "nn/conv_backward.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/geometry.hpp"
@@ -260,6 +264,67 @@ TEST(NotesLenet5, KerasBuildCountsParameters) {
     }
     EXPECT_EQ(model.count_params(), 61706u);
     EXPECT_THAT(model.summary(), ::testing::HasSubstr("Total params: 61,706"));
+}
+
+// docs/notes/lenet5.md: the TF1-style build creates the table's variables
+// (kernel and bias per layer, in layer order) and nothing else trainable;
+// their sizes add up to 61,706. y_pred's static shape keeps the batch open.
+TEST(NotesLenet5, Tf1BuildCountsParameters) {
+    tf1::Graph g(0);
+    const tf1::Tensor x = tf1::placeholder(g, {-1, 28, 28, 1}, "x");
+    const tf1::Tensor y = tf1::placeholder(g, {-1, 10}, "y");
+    const tf1::LeNet5 net = tf1::lenet5(x, y);
+    const std::vector<Shape> shapes = {{5, 5, 1, 6},  {1, 1, 1, 6}, {5, 5, 6, 16}, {1, 1, 1, 16}, {400, 120},
+                                       {1, 120},      {120, 84},    {1, 84},       {84, 10},      {1, 10}};
+    const std::vector<tf1::Tensor> vars = g.global_variables();
+    ASSERT_EQ(vars.size(), shapes.size());
+    std::size_t total = 0;
+    for (std::size_t k = 0; k < vars.size(); ++k) {
+        EXPECT_EQ(vars[k].shape(), shapes[k]) << vars[k].name();
+        total += nn::shape_size(vars[k].shape());
+    }
+    EXPECT_EQ(total, 61706u);
+    EXPECT_EQ(net.y_pred.shape(), (Shape{-1, 10}));
+    EXPECT_EQ(net.loss.shape(), Shape{});
+}
+
+// docs/notes/tf1.md, "A graph by hand": z = x W + b with W = [1, 2]^T, b = 0
+// and L = mean(z). Fed x = [[1, 2], [3, 4]]:
+//   z = [1*1 + 2*2, 3*1 + 4*2] = [5, 11],  L = (5 + 11) / 2 = 8
+//   dL/dz = [1/2, 1/2],  dW = x^T dL/dz = [(1 + 3)/2, (2 + 4)/2] = [2, 3],  db = 1/2 + 1/2 = 1
+// Running without the feed names the placeholder; before the initializer,
+// the variable.
+TEST(NotesTf1, GraphBuildRunAndGradients) {
+    tf1::Graph g;
+    const tf1::Tensor x = tf1::placeholder(g, {-1, 2}, "x");
+    const tf1::Variable W(g, {2, 1}, tf1::constant_initializer(Tensor({2, 1}, {1, 2})), "W");
+    const tf1::Variable b(g, {1, 1}, tf1::zeros_initializer(), "b");
+    const tf1::Tensor z = tf1::dense(x, W, b);
+    const tf1::Tensor L = tf1::reduce_mean(z);
+    const std::vector<tf1::Tensor> dL = tf1::gradients(L, {W, b});
+    EXPECT_EQ(z.shape(), (Shape{-1, 1}));
+
+    tf1::Session sess(g);
+    const Tensor X({2, 2}, {1, 2, 3, 4});
+    try {
+        sess.run(L, {{x, X}});
+        ADD_FAILURE() << "running L before the initializer did not throw";
+    } catch (const tf1::FailedPreconditionError& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("uninitialized value W"));
+    }
+    sess.run(tf1::global_variables_initializer(g));
+    try {
+        sess.run(L);
+        ADD_FAILURE() << "running L without feeding x did not throw";
+    } catch (const tf1::InvalidArgumentError& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("placeholder tensor 'x'"));
+    }
+    const std::vector<Tensor> out = sess.run({z, L, dL[0], dL[1]}, {{x, X}});
+    ASSERT_EQ(out.size(), 4u);
+    expect_tensor(out[0], {2, 1}, {5, 11});
+    expect_tensor(out[1], {}, {8});
+    expect_tensor(out[2], {2, 1}, {2, 3});
+    expect_tensor(out[3], {1, 1}, {1});
 }
 
 }  // namespace
