@@ -1,5 +1,6 @@
-// Fast pooling: the reference loop nests of pool_forward and pool_backward,
-// run on a share of the samples per thread.
+// Fast pooling: the reference loop nests of pool_forward and pool_backward
+// with the channel loop done kLanes channels at a time, on a share of the
+// samples per thread.
 //
 //   max: Z[i,h,w,c] = max_{p,q} A_prev[i, h sh + p, w sw + q, c]
 //        dA_prev[i, h sh + p*, w sw + q*, c] += dA[i,h,w,c], (p*, q*) the first maximum
@@ -7,20 +8,26 @@
 //        dA_prev[i, h sh + p, w sw + q, c] += dA[i,h,w,c] / (kh kw)
 //   A_prev (m, h_prev, w_prev, c_prev), Z and dA (m, h, w, c_prev).
 //
+// Windows, cells and channels are visited in the reference's order with the
+// same strict comparison, so each maximum is the same first maximum. The
+// running maximum and its cell number are kept in vectors and updated with
+// select(), not branches: on real data "is this cell larger?" is a coin toss
+// the processor cannot predict. A vector covers kLanes channels even when a
+// layer has fewer (LeNet's S2 has 6); the extra lanes read the next cell's
+// channels and are never written back. To let the last window read a full
+// vector, each sample is worked on in a copy with kLanes floats of padding.
 // Every sample's output depends on that sample alone, so splitting the batch
-// changes nothing in the arithmetic. Inside a sample the windows, their cells
-// and the channels are visited in the reference's order, so each maximum is
-// the same first maximum and each sum adds the same terms in the same order.
-// The max mode keeps the running maximum's offset instead of a pointer, and
-// the mode test sits outside the loops.
+// changes nothing in the arithmetic.
 #include "nn/pool_fast.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "nn/errors.hpp"
 #include "nn/parallel.hpp"
+#include "nn/simd.hpp"
 #include "nn/work_split.hpp"
 
 namespace nn {
@@ -28,84 +35,97 @@ namespace nn {
 namespace {
 
 using Index = std::ptrdiff_t;
+using simd::kLanes;
+using simd::Vec;
 
-// Window cells that pay for one more thread (a comparison is about a
-// nanosecond; a thread costs about 15 us).
+// Window cells that pay for one more thread (a cell is about a nanosecond of
+// work, a thread about 15 us).
 constexpr double kMinCellsPerThread = 1 << 16;
 
-void max_forward(const float* a_i, float* z_i, const Geometry& g) {
-    const int C = g.c_prev;
-    for (int h = 0; h < g.h; ++h)
-        for (int w = 0; w < g.w; ++w) {
-            float* z_hw = z_i + (Index{h} * g.w + w) * C;                          // Z[i,h,w,:]
-            const float* a_hw = a_i + (Index{h} * g.sh * g.w_prev + Index{w} * g.sw) * C;  // the window's first cell
-            for (int c = 0; c < C; ++c) z_hw[c] = a_hw[c];
-            for (int p = 0; p < g.kh; ++p)
-                for (int q = 0; q < g.kw; ++q) {
-                    const float* a_pq = a_hw + (Index{p} * g.w_prev + q) * C;  // A_prev[i, h sh + p, w sw + q, :]
-                    for (int c = 0; c < C; ++c) z_hw[c] = a_pq[c] > z_hw[c] ? a_pq[c] : z_hw[c];
-                }
-        }
+// Writes the first n <= kLanes lanes of v to out (add: adds them), one by
+// one: a whole-vector store would spill into the next cell's channels.
+void put(float* out, Vec v, int n, bool add) {
+    float lanes[kLanes];
+    simd::store(lanes, v);
+    if (add)
+        for (int l = 0; l < n; ++l) out[l] += lanes[l];
+    else
+        for (int l = 0; l < n; ++l) out[l] = lanes[l];
 }
 
-void avg_forward(const float* a_i, float* z_i, const Geometry& g) {
+// One sample's forward pass: a (h_prev, w_prev, C) → z (h, w, C). A vector
+// load at a cell may read up to kLanes floats past it.
+void forward_sample(const float* a, float* z, const Geometry& g, PoolMode mode) {
     const int C = g.c_prev;
-    const float inv_area = 1.0f / static_cast<float>(g.kh * g.kw);
+    const Vec inv_area = simd::broadcast(1.0f / static_cast<float>(g.kh * g.kw));
     for (int h = 0; h < g.h; ++h)
         for (int w = 0; w < g.w; ++w) {
-            float* z_hw = z_i + (Index{h} * g.w + w) * C;
-            const float* a_hw = a_i + (Index{h} * g.sh * g.w_prev + Index{w} * g.sw) * C;
-            for (int c = 0; c < C; ++c) z_hw[c] = 0.0f;
-            for (int p = 0; p < g.kh; ++p)
-                for (int q = 0; q < g.kw; ++q) {
-                    const float* a_pq = a_hw + (Index{p} * g.w_prev + q) * C;
-                    for (int c = 0; c < C; ++c) z_hw[c] += a_pq[c] * inv_area;
-                }
-        }
-}
-
-// best and where: one channel's running maximum and its offset from the
-// window's first cell, C of each, owned by the calling thread.
-void max_backward(const float* dz_i, const float* a_i, float* da_i, const Geometry& g, float* best, Index* where) {
-    const int C = g.c_prev;
-    for (int h = 0; h < g.h; ++h)
-        for (int w = 0; w < g.w; ++w) {
-            const float* dz_hw = dz_i + (Index{h} * g.w + w) * C;  // dA[i,h,w,:]
-            const Index first = (Index{h} * g.sh * g.w_prev + Index{w} * g.sw) * C;
-            const float* a_hw = a_i + first;
-            for (int c = 0; c < C; ++c) {
-                best[c] = a_hw[c];
-                where[c] = c;
-            }
-            for (int p = 0; p < g.kh; ++p)
-                for (int q = 0; q < g.kw; ++q) {
-                    const Index cell = (Index{p} * g.w_prev + q) * C;
-                    const float* a_pq = a_hw + cell;
-                    for (int c = 0; c < C; ++c) {
-                        // strictly greater: a later equal value does not replace the first maximum
-                        const bool larger = a_pq[c] > best[c];
-                        best[c] = larger ? a_pq[c] : best[c];
-                        where[c] = larger ? cell + c : where[c];
+            float* z_hw = z + (Index{h} * g.w + w) * C;                                     // Z[i,h,w,:]
+            const float* a_hw = a + (Index{h} * g.sh * g.w_prev + Index{w} * g.sw) * C;  // the window's first cell
+            for (int c0 = 0; c0 < C; c0 += kLanes) {
+                Vec z_c = mode == PoolMode::max ? simd::load(a_hw + c0) : simd::zero();
+                for (int p = 0; p < g.kh; ++p)
+                    for (int q = 0; q < g.kw; ++q) {
+                        const Vec a_pq = simd::load(a_hw + (Index{p} * g.w_prev + q) * C + c0);  // A_prev[i, h sh + p, w sw + q, c0:]
+                        if (mode == PoolMode::max)
+                            z_c = simd::select(simd::greater(a_pq, z_c), a_pq, z_c);  // strictly greater: the first maximum stays
+                        else
+                            z_c += a_pq * inv_area;
                     }
-                }
-            float* da_hw = da_i + first;
-            for (int c = 0; c < C; ++c) da_hw[where[c]] += dz_hw[c];  // from Z = the first maximum
+                put(z_hw + c0, z_c, std::min(kLanes, C - c0), false);
+            }
         }
 }
 
-void avg_backward(const float* dz_i, float* da_i, const Geometry& g) {
+// One sample's backward pass: dz (h, w, C) and a (h_prev, w_prev, C) → da
+// (h_prev, w_prev, C), zero on entry. Vector loads may read up to kLanes
+// floats past a cell of dz or a.
+void backward_sample(const float* dz, const float* a, float* da, const Geometry& g, PoolMode mode) {
     const int C = g.c_prev;
     const float inv_area = 1.0f / static_cast<float>(g.kh * g.kw);
     for (int h = 0; h < g.h; ++h)
         for (int w = 0; w < g.w; ++w) {
-            const float* dz_hw = dz_i + (Index{h} * g.w + w) * C;
-            float* da_hw = da_i + (Index{h} * g.sh * g.w_prev + Index{w} * g.sw) * C;
-            for (int p = 0; p < g.kh; ++p)
-                for (int q = 0; q < g.kw; ++q) {
-                    float* da_pq = da_hw + (Index{p} * g.w_prev + q) * C;
-                    for (int c = 0; c < C; ++c) da_pq[c] += dz_hw[c] * inv_area;  // from Z += A_prev / (kh kw)
+            const float* dz_hw = dz + (Index{h} * g.w + w) * C;  // dA[i,h,w,:]
+            const Index first = (Index{h} * g.sh * g.w_prev + Index{w} * g.sw) * C;
+            for (int c0 = 0; c0 < C; c0 += kLanes) {
+                const int n = std::min(kLanes, C - c0);
+                const Vec dz_c = simd::load(dz_hw + c0);
+                if (mode == PoolMode::max) {
+                    // The first maximum's cell number p kw + q, per channel.
+                    Vec best = simd::load(a + first + c0), where = simd::zero();
+                    for (int p = 0; p < g.kh; ++p)
+                        for (int q = 0; q < g.kw; ++q) {
+                            const Vec a_pq = simd::load(a + first + (Index{p} * g.w_prev + q) * C + c0);
+                            const simd::Mask larger = simd::greater(a_pq, best);
+                            best = simd::select(larger, a_pq, best);
+                            where = simd::select(larger, simd::broadcast(static_cast<float>(p * g.kw + q)), where);
+                        }
+                    for (int p = 0; p < g.kh; ++p)
+                        for (int q = 0; q < g.kw; ++q) {
+                            const simd::Mask routed = simd::equal(where, simd::broadcast(static_cast<float>(p * g.kw + q)));
+                            put(da + first + (Index{p} * g.w_prev + q) * C + c0,  // from Z = the first maximum
+                                simd::select(routed, dz_c, simd::zero()), n, true);
+                        }
+                } else {
+                    for (int p = 0; p < g.kh; ++p)
+                        for (int q = 0; q < g.kw; ++q) {
+                            float* da_pq = da + first + (Index{p} * g.w_prev + q) * C + c0;
+                            for (int l = 0; l < n; ++l) da_pq[l] += dz_hw[c0 + l] * inv_area;  // from Z += A_prev / (kh kw)
+                        }
                 }
+            }
         }
+}
+
+// A pointer to sample i's n floats at data + i n that a kernel may read up to
+// kLanes floats past: the tensor itself, except for the last sample, which
+// is copied into @p spare (n + kLanes floats).
+const float* readable(const std::vector<float>& data, int i, Index n, std::vector<float>& spare) {
+    const float* sample = data.data() + i * n;
+    if (static_cast<std::size_t>((i + 1) * n + kLanes) <= data.size()) return sample;
+    spare.assign(static_cast<std::size_t>(n + kLanes), 0.0f);
+    std::copy(sample, sample + n, spare.begin());
+    return spare.data();
 }
 
 }  // namespace
@@ -120,14 +140,9 @@ Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride strid
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(Z.size()) * g.kh * g.kw;
     parallel_for(g.m, threads_for(threads, cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
-        for (int i = begin; i < end; ++i) {
-            const float* a_i = A_prev.data.data() + i * in_size;
-            float* z_i = Z.data.data() + i * out_size;
-            if (mode == PoolMode::max)
-                max_forward(a_i, z_i, g);
-            else
-                avg_forward(a_i, z_i, g);
-        }
+        std::vector<float> spare;
+        for (int i = begin; i < end; ++i)
+            forward_sample(readable(A_prev.data, i, in_size, spare), Z.data.data() + i * out_size, g, mode);
     });
     return Z;
 }
@@ -148,16 +163,10 @@ Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(dA.size()) * g.kh * g.kw;
     parallel_for(g.m, threads_for(threads, cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
-        std::vector<float> best(static_cast<std::size_t>(g.c_prev));
-        std::vector<Index> where(static_cast<std::size_t>(g.c_prev));
-        for (int i = begin; i < end; ++i) {
-            const float* dz_i = dA.data.data() + i * out_size;
-            float* da_i = dA_prev.data.data() + i * in_size;
-            if (mode == PoolMode::max)
-                max_backward(dz_i, A_prev.data.data() + i * in_size, da_i, g, best.data(), where.data());
-            else
-                avg_backward(dz_i, da_i, g);
-        }
+        std::vector<float> spare_a, spare_dz;
+        for (int i = begin; i < end; ++i)
+            backward_sample(readable(dA.data, i, out_size, spare_dz), readable(A_prev.data, i, in_size, spare_a),
+                            dA_prev.data.data() + i * in_size, g, mode);
     });
     return dA_prev;
 }

@@ -1,5 +1,6 @@
 // simd.hpp: one vector register of floats, for the register tiles of the fast
-// kernels (nn/conv_fast.cpp, nn/gemm.cpp). Nothing else in plaincnn uses it.
+// kernels (nn/conv_fast.cpp, nn/gemm.cpp) and the channel loops of
+// nn/pool_fast.cpp. Nothing else in plaincnn uses it.
 //
 // Why it exists. A register tile keeps, say, 6 channels x 64 pixels of sums in
 // 24 vector registers while it runs over every tap. Written as plain nested
@@ -7,13 +8,17 @@
 // others in memory, one scalar at a time: `plaincnn bench` (case "tile 6x64")
 // measured 2 GFLOP/s for one shape and 126 for the same loops written with
 // this type. Vec states the intent (one value = one register) so every shape
-// compiles the same way. It is GCC's and Clang's vector extension, not an
-// intrinsic: +, * and += work element by element, and a float operand is
-// broadcast. Other compilers get a plain struct with the same operators.
+// compiles the same way. Pooling has the opposite problem: GCC turns its
+// per-channel "keep the larger value" selects into branches, which the
+// processor mispredicts on every other window; Mask and select() keep them
+// branch-free. Vec is GCC's and Clang's vector extension, not an intrinsic:
+// +, * and += work element by element, and a float operand is broadcast.
+// Other compilers get plain structs with the same operations.
 //
 // The width follows the target: 16 floats with AVX-512, 8 with AVX, 4 otherwise.
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 
 namespace nn {
@@ -30,6 +35,16 @@ constexpr int kLanes = 4;  ///< floats in one Vec
 #if defined(__GNUC__)
 /// kLanes floats that the compiler keeps in one vector register.
 typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
+/// kLanes truth values, one per lane of a Vec: all ones (true) or zero.
+typedef std::int32_t Mask __attribute__((vector_size(kLanes * sizeof(std::int32_t))));
+/// Lane-wise a > b.
+inline Mask greater(Vec a, Vec b) { return a > b; }
+/// Lane-wise a == b.
+inline Mask equal(Vec a, Vec b) { return a == b; }
+/// Lane-wise m && n.
+inline Mask both(Mask m, Mask n) { return m & n; }
+/// Lane-wise m ? a : b, without branches.
+inline Vec select(Mask m, Vec a, Vec b) { return m ? a : b; }
 #else
 /// kLanes floats; a portable stand-in for the vector extension.
 struct Vec {
@@ -52,6 +67,32 @@ inline Vec operator*(Vec a, float s) {
 }
 /// a = a + b, lane-wise.
 inline Vec& operator+=(Vec& a, Vec b) { return a = a + b; }
+/// kLanes truth values, one per lane of a Vec.
+struct Mask {
+    bool v[kLanes];  ///< the lanes
+};
+/// Lane-wise a > b.
+inline Mask greater(Vec a, Vec b) {
+    Mask m;
+    for (int l = 0; l < kLanes; ++l) m.v[l] = a.v[l] > b.v[l];
+    return m;
+}
+/// Lane-wise a == b.
+inline Mask equal(Vec a, Vec b) {
+    Mask m;
+    for (int l = 0; l < kLanes; ++l) m.v[l] = a.v[l] == b.v[l];
+    return m;
+}
+/// Lane-wise m && n.
+inline Mask both(Mask m, Mask n) {
+    for (int l = 0; l < kLanes; ++l) m.v[l] = m.v[l] && n.v[l];
+    return m;
+}
+/// Lane-wise m ? a : b.
+inline Vec select(Mask m, Vec a, Vec b) {
+    for (int l = 0; l < kLanes; ++l) a.v[l] = m.v[l] ? a.v[l] : b.v[l];
+    return a;
+}
 #endif
 
 /// Loads kLanes floats from @p p (no alignment needed).
@@ -69,6 +110,20 @@ inline Vec zero() {
     Vec v;
     std::memset(&v, 0, sizeof v);
     return v;
+}
+
+/// A Vec with @p x in every lane.
+inline Vec broadcast(float x) {
+    float lanes[kLanes];
+    for (int l = 0; l < kLanes; ++l) lanes[l] = x;
+    return load(lanes);
+}
+
+/// The lane numbers 0, 1, ..., kLanes - 1 as floats.
+inline Vec lane_numbers() {
+    float lanes[kLanes];
+    for (int l = 0; l < kLanes; ++l) lanes[l] = static_cast<float>(l);
+    return load(lanes);
 }
 
 }  // namespace simd

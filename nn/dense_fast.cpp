@@ -1,0 +1,69 @@
+// Fast dense layer: the three matrix products of nn/dense, each one gemm call.
+//
+//   Z       = A_prev · W + b     gemm onto rows that start as b
+//   dA_prev = dZ · Wᵀ             gemm with W viewed transposed
+//   dW      = A_prevᵀ · dZ        gemm with A_prev viewed transposed
+//   db[j]   = sum_i dZ[i, j]      a column sum, rows in order
+// A_prev (m, n_in), W (n_in, n_out), b (1, n_out), Z and dZ (m, n_out).
+#include "nn/dense_fast.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "nn/errors.hpp"
+#include "nn/gemm.hpp"
+
+namespace nn {
+
+namespace {
+
+using Index = std::ptrdiff_t;
+
+// dense_forward's and dense_backward's checks and messages, under @p fn.
+void check_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
+    const std::string shapes =
+        " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
+    require(A_prev.rank() == 2, fn, "A_prev must be rank 2 (m, n_in)" + shapes);
+    require(W.rank() == 2, fn, "W must be rank 2 (n_in, n_out)" + shapes);
+    require(W.dim(0) == A_prev.dim(1), fn,
+            "W has n_in=" + std::to_string(W.dim(0)) + " but A_prev has " + std::to_string(A_prev.dim(1)) +
+                " columns" + shapes);
+    require(b.rank() == 2 && b.dim(0) == 1 && b.dim(1) == W.dim(1), fn,
+            "b must be (1, n_out) with n_out=" + std::to_string(W.dim(1)) + shapes);
+}
+
+}  // namespace
+
+Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, int threads) {
+    check_shapes("dense_forward_fast", A_prev, W, b);
+    const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
+    Tensor Z({m, n_out});
+    for (int i = 0; i < m; ++i) std::copy(b.data.begin(), b.data.end(), Z.data.begin() + Index{i} * n_out);
+    gemm(m, n_out, n_in, {A_prev.data.data(), n_in, 1}, {W.data.data(), n_out, 1}, Z.data.data(), n_out, true,
+         threads);
+    return Z;
+}
+
+DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                               int threads) {
+    const char* fn = "dense_backward_fast";
+    check_shapes(fn, A_prev, W, b);
+    const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
+    require(dZ.rank() == 2 && dZ.dim(0) == m && dZ.dim(1) == n_out, fn,
+            "dZ must be (m, n_out) = (" + std::to_string(m) + "," + std::to_string(n_out) + "), got dZ " +
+                dZ.shape_str() + " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ")");
+    DenseGrads g{Tensor(A_prev.shape), Tensor(W.shape), Tensor(b.shape)};
+    // dA_prev[i, k] = sum_j dZ[i, j] W[k, j]: B = Wᵀ, element (j, k) at W + k n_out + j.
+    gemm(m, n_in, n_out, {dZ.data.data(), n_out, 1}, {W.data.data(), 1, n_out}, g.dA_prev.data.data(), n_in,
+         false, threads);
+    // dW[k, j] = sum_i A_prev[i, k] dZ[i, j]: A = A_prevᵀ, element (k, i) at A_prev + i n_in + k.
+    gemm(n_in, n_out, m, {A_prev.data.data(), 1, n_in}, {dZ.data.data(), n_out, 1}, g.dW.data.data(), n_out,
+         false, threads);
+    for (int i = 0; i < m; ++i) {
+        const float* dz_i = dZ.data.data() + Index{i} * n_out;
+        for (int j = 0; j < n_out; ++j) g.db.data[static_cast<std::size_t>(j)] += dz_i[j];  // Z[i,j] has the term b[j]
+    }
+    return g;
+}
+
+}  // namespace nn

@@ -1,0 +1,39 @@
+// Dense layer, forward and backward, by register-tiled matrix products
+// (nn/gemm.hpp) split across threads: the training path's variant of
+// nn/dense.
+//
+//   Z       = A_prev · W + b      A_prev (m, n_in), W (n_in, n_out), b (1, n_out)
+//   dA_prev = dZ · Wᵀ              (m, n_in)
+//   dW      = A_prevᵀ · dZ         (n_in, n_out)
+//   db      = sum_i dZ[i]          (1, n_out)
+#pragma once
+
+#include "nn/dense.hpp"
+#include "nn/tensor.hpp"
+
+namespace nn {
+
+/// dense_forward (nn/dense.hpp) by a register-tiled product.
+/// @param A_prev  (m, n_in)
+/// @param W       (n_in, n_out)
+/// @param b       (1, n_out)
+/// @param threads number of threads; 0 = all cores
+/// @return Z, (m, n_out), equal to dense_forward's within float rounding and
+///         identical for every thread count
+/// @throws std::invalid_argument exactly where dense_forward throws, with the
+///         same message under the name dense_forward_fast
+Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, int threads);
+
+/// dense_backward (nn/dense.hpp) by register-tiled products.
+/// @param dZ      (m, n_out)
+/// @param A_prev  (m, n_in)
+/// @param W       (n_in, n_out)
+/// @param b       (1, n_out)
+/// @param threads number of threads; 0 = all cores
+/// @return dA_prev, dW, db, equal to dense_backward's within float rounding
+///         and identical for every thread count
+/// @throws std::invalid_argument exactly where dense_backward throws, with
+///         the same message under the name dense_backward_fast
+DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, int threads);
+
+}  // namespace nn

@@ -1,0 +1,102 @@
+// gemm: C (+)= A B by register tiles (see gemm.hpp).
+//
+//   C[i, j] (+)= sum_k A[i, k] B[k, j]      A (M, K), B (K, N), C (M, N)
+//
+// A thread takes a band of C's rows. It copies B once into panels of
+// kPanel = 4 kLanes columns, each stored k by k (a panel's row k is kPanel
+// contiguous floats, zero past column N), so the kernel reads B in order
+// whatever B's strides. A tile of kRows rows x kPanel columns of C stays in
+// 24 vector registers while k runs from 0 to K: per k it loads one panel row
+// (4 vectors) and multiplies it by kRows broadcast values of A.
+#include "nn/gemm.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "nn/parallel.hpp"
+#include "nn/simd.hpp"
+#include "nn/work_split.hpp"
+
+namespace nn {
+
+namespace {
+
+using simd::kLanes;
+using simd::Vec;
+using Index = std::ptrdiff_t;
+
+constexpr int kRows = 6;                 // rows of a tile
+constexpr int kVectors = 4;              // vectors across a tile
+constexpr int kPanel = kVectors * kLanes;  // columns of a tile and of a B panel
+// Multiply-adds that pay for one more thread (about 20 us of work).
+constexpr double kMinWorkPerThread = 1 << 19;
+
+// panels[(p K + k) kPanel + j] = B[k, p kPanel + j], zero where p kPanel + j >= N.
+void pack_panels(int N, int K, MatrixView B, std::vector<float>& panels) {
+    const int n_panels = (N + kPanel - 1) / kPanel;
+    panels.assign(static_cast<std::size_t>(n_panels) * K * kPanel, 0.0f);
+    for (int p = 0; p < n_panels; ++p) {
+        const int width = std::min(kPanel, N - p * kPanel);
+        for (int k = 0; k < K; ++k) {
+            float* dst = panels.data() + (Index{p} * K + k) * kPanel;
+            const float* b_k = B.data + k * B.rs + Index{p} * kPanel * B.cs;
+            for (int j = 0; j < width; ++j) dst[j] = b_k[j * B.cs];
+        }
+    }
+}
+
+// C rows i0 .. i0 + rows (rows <= kRows), columns j0 .. j0 + cols (cols <=
+// kPanel), from one B panel. Rows past the band repeat its last row and are
+// not stored.
+void tile(int i0, int rows, int j0, int cols, int K, MatrixView A, const float* panel, float* C, Index ldc,
+          bool accumulate) {
+    const float* a[kRows];
+    for (int r = 0; r < kRows; ++r) a[r] = A.data + Index{i0 + std::min(r, rows - 1)} * A.rs;
+    Vec acc[kRows][kVectors];
+    for (int r = 0; r < kRows; ++r)
+        for (int v = 0; v < kVectors; ++v) acc[r][v] = simd::zero();
+    for (int k = 0; k < K; ++k) {
+        const float* b_k = panel + Index{k} * kPanel;
+        Vec b[kVectors];
+        for (int v = 0; v < kVectors; ++v) b[v] = simd::load(b_k + v * kLanes);
+        for (int r = 0; r < kRows; ++r) {
+            const float a_rk = a[r][k * A.cs];
+            for (int v = 0; v < kVectors; ++v) acc[r][v] += b[v] * a_rk;
+        }
+    }
+    for (int r = 0; r < rows; ++r) {
+        float sums[kPanel];
+        for (int v = 0; v < kVectors; ++v) simd::store(sums + v * kLanes, acc[r][v]);
+        float* c_r = C + Index{i0 + r} * ldc + j0;
+        if (accumulate)
+            for (int j = 0; j < cols; ++j) c_r[j] += sums[j];
+        else
+            for (int j = 0; j < cols; ++j) c_r[j] = sums[j];
+    }
+}
+
+}  // namespace
+
+void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
+          int threads) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {  // an empty sum
+        if (!accumulate)
+            for (int i = 0; i < M; ++i) std::fill(C + Index{i} * ldc, C + Index{i} * ldc + N, 0.0f);
+        return;
+    }
+    const int blocks = (M + kRows - 1) / kRows;
+    const double work = static_cast<double>(M) * N * K;
+    parallel_for(blocks, threads_for(threads, work, blocks, kMinWorkPerThread), [&](int, int begin, int end) {
+        std::vector<float> panels;
+        pack_panels(N, K, B, panels);
+        for (int p = 0; p * kPanel < N; ++p)
+            for (int block = begin; block < end; ++block) {
+                const int i0 = block * kRows;
+                tile(i0, std::min(kRows, M - i0), p * kPanel, std::min(kPanel, N - p * kPanel), K, A,
+                     panels.data() + Index{p} * K * kPanel, C, ldc, accumulate);
+            }
+    });
+}
+
+}  // namespace nn

@@ -1,0 +1,133 @@
+// Machine measurements for the bench: FMA peak, thread start cost, and the
+// plain-loop versus nn::simd::Vec register tile.
+//
+//   FMA peak: acc[r] = acc[r] * x + y on 12 independent vectors per thread,
+//             2 FLOP per lane per step.
+//   tile:     acc[c][j] += a_t[j] w[t, c] for c < 6, j < 64, t < 150 taps,
+//             2 FLOP per product, the inner loop of nn/conv_fast.cpp.
+#include "tools/bench_kernels.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "nn/parallel.hpp"
+#include "nn/simd.hpp"
+
+namespace tools {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nn::simd::kLanes;
+using nn::simd::Vec;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+constexpr int kChains = 12;
+
+// Runs @p steps steps of kChains vector FMAs; returns a value that depends on
+// all of them so the compiler cannot drop the loop.
+float fma_chains(long steps, float x, float y) {
+    Vec acc[kChains];
+    for (int r = 0; r < kChains; ++r) acc[r] = nn::simd::zero() + static_cast<float>(r);
+    for (long s = 0; s < steps; ++s)
+        for (int r = 0; r < kChains; ++r) acc[r] = acc[r] * x + y;
+    float lanes[kLanes], sum = 0.0f;
+    for (int r = 0; r < kChains; ++r) {
+        nn::simd::store(lanes, acc[r]);
+        for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+    }
+    return sum;
+}
+
+constexpr int kTileChannels = 6, kTilePixels = 64, kTileTaps = 150;
+
+// The tile as plain loops over float arrays.
+__attribute__((noinline)) void tile_plain(const float* src, const int* off, const float* w, float* out) {
+    float acc[kTileChannels][kTilePixels] = {};
+    for (int t = 0; t < kTileTaps; ++t) {
+        const float* a_t = src + off[t];
+        for (int c = 0; c < kTileChannels; ++c) {
+            const float w_tc = w[t * kTileChannels + c];
+            for (int j = 0; j < kTilePixels; ++j) acc[c][j] += a_t[j] * w_tc;
+        }
+    }
+    for (int c = 0; c < kTileChannels; ++c)
+        for (int j = 0; j < kTilePixels; ++j) out[c * kTilePixels + j] = acc[c][j];
+}
+
+// The same tile with one Vec per register.
+__attribute__((noinline)) void tile_vec(const float* src, const int* off, const float* w, float* out) {
+    constexpr int NV = kTilePixels / kLanes;
+    Vec acc[kTileChannels][NV];
+    for (int c = 0; c < kTileChannels; ++c)
+        for (int v = 0; v < NV; ++v) acc[c][v] = nn::simd::zero();
+    for (int t = 0; t < kTileTaps; ++t) {
+        const float* a_t = src + off[t];
+        Vec a[NV];
+        for (int v = 0; v < NV; ++v) a[v] = nn::simd::load(a_t + v * kLanes);
+        for (int c = 0; c < kTileChannels; ++c) {
+            const float w_tc = w[t * kTileChannels + c];
+            for (int v = 0; v < NV; ++v) acc[c][v] += a[v] * w_tc;
+        }
+    }
+    for (int c = 0; c < kTileChannels; ++c)
+        for (int v = 0; v < NV; ++v) nn::simd::store(out + c * kTilePixels + v * kLanes, acc[c][v]);
+}
+
+template <typename Tile>
+double tile_gflops(Tile tile, double seconds) {
+    // A 6-channel 14 x 18 plane set, as conv_fast reads it for LeNet's C3.
+    std::vector<float> src(6 * 18 * 18 + kTilePixels + 64, 0.5f), w(kTileTaps * kTileChannels, 0.25f),
+        out(kTileChannels * kTilePixels);
+    std::vector<int> off(kTileTaps);
+    for (int t = 0; t < kTileTaps; ++t) off[t] = (t % 6) * 18 * 18 + (t / 30) * 18 + (t / 6) % 5;
+    long calls = 0;
+    const Clock::time_point t0 = Clock::now();
+    double elapsed = 0.0;
+    do {
+        for (int k = 0; k < 1000; ++k) tile(src.data(), off.data(), w.data(), out.data());
+        calls += 1000;
+        elapsed = seconds_since(t0);
+    } while (elapsed < seconds);
+    return 2.0 * kTileChannels * kTilePixels * kTileTaps * static_cast<double>(calls) / elapsed / 1e9;
+}
+
+}  // namespace
+
+double fma_peak_gflops(int threads, double seconds) {
+    // Calibrate on one thread, then run every thread for the same number of steps.
+    long steps = 1 << 16;
+    for (;;) {
+        const Clock::time_point t0 = Clock::now();
+        volatile float sink = fma_chains(steps, 0.999999f, 1e-7f);
+        (void)sink;
+        if (seconds_since(t0) > seconds / 10 || steps > (1L << 40)) break;
+        steps *= 2;
+    }
+    steps *= 10;
+    std::vector<float> sinks(static_cast<std::size_t>(threads));
+    const Clock::time_point t0 = Clock::now();
+    nn::parallel_for(threads, threads, [&](int part, int, int) {
+        sinks[static_cast<std::size_t>(part)] = fma_chains(steps, 0.999999f, 1e-7f);
+    });
+    const double elapsed = seconds_since(t0);
+    return 2.0 * kChains * kLanes * static_cast<double>(steps) * threads / elapsed / 1e9;
+}
+
+double thread_start_us(int threads) {
+    std::vector<double> times;
+    for (int run = 0; run < 9; ++run) {
+        const int calls = 200;
+        const Clock::time_point t0 = Clock::now();
+        for (int k = 0; k < calls; ++k) nn::parallel_for(threads, threads, [](int, int, int) {});
+        times.push_back(seconds_since(t0) / calls * 1e6);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+TileSpeeds tile_speeds(double seconds) { return {tile_gflops(tile_plain, seconds), tile_gflops(tile_vec, seconds)}; }
+
+}  // namespace tools

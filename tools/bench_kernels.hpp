@@ -1,0 +1,28 @@
+// Machine measurements for `plaincnn bench`: the FMA peak the table's
+// percentages refer to, the cost of starting a thread, and the register-tile
+// experiment behind nn/simd.hpp.
+#pragma once
+
+namespace tools {
+
+/// FLOP/s of fused multiply-adds on @p threads threads: each thread runs
+/// independent chains of vector multiply-adds (12 vectors wide, enough to
+/// hide the FMA latency) for about @p seconds.
+/// @return GFLOP/s summed over the threads (one FMA = 2 FLOP)
+double fma_peak_gflops(int threads, double seconds);
+
+/// Microseconds to start and join one nn::parallel_for with @p threads threads
+/// and an empty body (the median of many calls).
+double thread_start_us(int threads);
+
+/// The same register tile (6 channels x 64 pixels summed over 150 taps, the
+/// shape of conv_fast's kernel for 6 output channels) written two ways.
+struct TileSpeeds {
+    double plain_gflops;  ///< float arrays and nested loops, left to the auto-vectoriser
+    double vec_gflops;    ///< nn::simd::Vec values, one per vector register
+};
+
+/// Runs both tiles for about @p seconds each on one thread.
+TileSpeeds tile_speeds(double seconds);
+
+}  // namespace tools

@@ -1,0 +1,60 @@
+// LeNet-5 trained on the nn/ core alone: the bench's baseline for what the
+// two front-ends add.
+//
+// The network is lenet/lenet5.hpp's table (C1 conv 6@5x5 same relu, S2 max
+// 2x2/2, C3 conv 16@5x5 valid relu, S4 max 2x2/2, F5 120 relu, F6 84 relu,
+// F7 10 softmax), with He-normal kernels, zero biases and TF1's Adam. One step
+// is forward, softmax cross-entropy, backward and Adam, every stage a direct
+// call into nn/, either the plain reference passes or the fast ones.
+#pragma once
+
+#include <cstdint>
+
+#include "nn/adam.hpp"
+#include "nn/tensor.hpp"
+
+namespace tools {
+
+/// Which implementation of the conv, pool and dense passes a LenetCore calls.
+enum class Passes {
+    reference,  ///< nn/conv_forward.cpp and friends, single-threaded loop nests
+    fast,       ///< nn/conv_fast.cpp, nn/pool_fast.cpp, nn/dense_fast.cpp
+};
+
+/// Multiply-adds times two (FLOP) of one LeNet-5 training step on @p m
+/// samples: the conv and dense passes forward and backward (pooling,
+/// activations, loss and Adam are not counted).
+double lenet_step_flop(int m);
+
+/// LeNet-5's weights, Adam state and the passes it uses.
+class LenetCore {
+public:
+    /// A freshly initialised network.
+    /// @param seed    seeds the He-normal kernels, drawn in layer order
+    /// @param passes  reference or fast passes
+    /// @param threads threads for the fast passes; 0 = all cores
+    LenetCore(std::uint64_t seed, Passes passes, int threads);
+
+    /// One training step on a batch: forward, loss, backward, one Adam update.
+    /// @param X (m, 28, 28, 1) images
+    /// @param Y (m, 10) one-hot labels
+    /// @return the batch's mean cross-entropy before the update
+    double train_step(const nn::Tensor& X, const nn::Tensor& Y);
+
+private:
+    Passes passes_;
+    int threads_;
+    nn::Tensor W1_, b1_, W3_, b3_, W5_, b5_, W6_, b6_, W7_, b7_;
+    nn::Adam adam_;
+};
+
+/// One epoch over (X, Y) in a shuffled order, as the front-ends train.
+/// @param net        the network to train
+/// @param X          (n, 28, 28, 1)
+/// @param Y          (n, 10)
+/// @param batch_size samples per step; the last step may be smaller
+/// @param seed       seeds the order
+/// @return the mean of the steps' losses
+double train_epoch(LenetCore& net, const nn::Tensor& X, const nn::Tensor& Y, int batch_size, std::uint64_t seed);
+
+}  // namespace tools
