@@ -1,0 +1,272 @@
+// conv_forward_fast and conv_backward_fast: a hand case, the same numbers as
+// the reference passes on a grid of shapes, paddings, strides, kernels (odd
+// and even) and activations, finite differences of the fast backward against
+// the fast forward, results identical for every thread count, and the
+// reference's errors under the fast names.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nn/conv_backward.hpp"
+#include "nn/conv_fast.hpp"
+#include "nn/conv_forward.hpp"
+#include "nn/rng.hpp"
+#include "tests/gradcheck.hpp"
+
+using nn::Activation;
+using nn::ConvGrads;
+using nn::Padding;
+using nn::Stride;
+using nn::Tensor;
+using ::testing::HasSubstr;
+
+namespace {
+
+template <typename F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "<no std::invalid_argument thrown>";
+}
+
+// Every value of got within tol * max(1, |want|, |got|) of want.
+::testing::AssertionResult close(const Tensor& got, const Tensor& want, double tol = 1e-4) {
+    if (got.shape != want.shape)
+        return ::testing::AssertionFailure() << "shape " << got.shape_str() << " != " << want.shape_str();
+    for (std::size_t j = 0; j < got.size(); ++j) {
+        const double a = got.data[j], b = want.data[j];
+        if (std::fabs(a - b) > tol * std::max({1.0, std::fabs(a), std::fabs(b)}))
+            return ::testing::AssertionFailure() << "element " << j << ": " << a << " != " << b;
+    }
+    return ::testing::AssertionSuccess();
+}
+
+// The same bytes: what "identical whatever the thread count" means.
+bool identical(const Tensor& a, const Tensor& b) {
+    return a.shape == b.shape && std::memcmp(a.data.data(), b.data.data(), a.size() * sizeof(float)) == 0;
+}
+
+struct Case {
+    nn::Shape A, W;
+    Padding pad;
+    Stride stride;
+};
+
+std::string describe(const Case& c) {
+    return "A " + nn::shape_str(c.A) + " W " + nn::shape_str(c.W) + " pad " + c.pad.str() + " stride (" +
+           std::to_string(c.stride.sh) + "," + std::to_string(c.stride.sw) + ")";
+}
+
+// Shapes, paddings, strides and kernels the grid covers: odd and even
+// kernels, non-square ones, channel counts below, at and above a tile's 8,
+// strides that do not divide the input, explicit padding wider than the kernel.
+std::vector<Case> grid() {
+    std::vector<Case> cases;
+    const std::vector<nn::Shape> inputs = {{1, 5, 5, 1}, {2, 7, 6, 3}, {3, 4, 9, 2}, {1, 1, 1, 4}};
+    const std::vector<nn::Shape> kernels = {{1, 1}, {2, 2}, {3, 3}, {2, 3}, {4, 1}, {5, 5}};
+    const std::vector<int> c_news = {1, 6, 9, 17};
+    const std::vector<Padding> pads = {Padding::valid(), Padding::same(), Padding::explicit_(1, 2),
+                                       Padding::explicit_(3, 0)};
+    const std::vector<Stride> strides = {{1, 1}, {2, 2}, {3, 1}};
+    int k = 0;
+    for (const auto& a : inputs)
+        for (const auto& kern : kernels)
+            for (const auto& pad : pads)
+                for (const auto& s : strides) {
+                    const int c_new = c_news[static_cast<std::size_t>(k++) % c_news.size()];
+                    const int h_pad = pad.kind == Padding::Kind::explicit_ ? 2 * pad.ph : 0;
+                    const int w_pad = pad.kind == Padding::Kind::explicit_ ? 2 * pad.pw : 0;
+                    if (pad.kind != Padding::Kind::same && (a[1] + h_pad < kern[0] || a[2] + w_pad < kern[1])) continue;
+                    cases.push_back({a, {kern[0], kern[1], a[3], c_new}, pad, s});
+                }
+    return cases;
+}
+
+}  // namespace
+
+// A (1,3,3,1) = 1..9, W a 2x2 kernel of ones, b = 0.5, valid, stride 1:
+// each output is its window's sum plus 0.5: 1+2+4+5 = 12, 2+3+5+6 = 16,
+// 4+5+7+8 = 24, 5+6+8+9 = 28. Backward with dZ = 1: dW[p,q] is the sum of the
+// cells that tap (p,q) sees (the same four window sums), db = 4, and each
+// dA_prev cell counts the windows that cover it: 1 2 1 / 2 4 2 / 1 2 1.
+TEST(ConvFast, HandCase) {
+    const Tensor A({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    const Tensor W({2, 2, 1, 1}, {1, 1, 1, 1});
+    const Tensor b({1, 1, 1, 1}, {0.5f});
+    const Tensor Z = nn::conv_forward_fast(A, W, b, Activation::linear(), Padding::valid(), {1, 1}, 1);
+    EXPECT_EQ(Z.shape, (nn::Shape{1, 2, 2, 1}));
+    EXPECT_EQ(Z.data, (std::vector<float>{12.5f, 16.5f, 24.5f, 28.5f}));
+    const ConvGrads g = nn::conv_backward_fast(Tensor({1, 2, 2, 1}, 1.0f), A, W, b, Padding::valid(), {1, 1}, 1);
+    EXPECT_EQ(g.dW.data, (std::vector<float>{12, 16, 24, 28}));
+    EXPECT_EQ(g.db.data, (std::vector<float>{4}));
+    EXPECT_EQ(g.dA_prev.data, (std::vector<float>{1, 2, 1, 2, 4, 2, 1, 2, 1}));
+}
+
+// "same" with a stride: A (1,4,4,1) all ones, a 3x3 kernel of ones, stride 2.
+// Output ceil(4/2) = 2 per side; total padding (2-1)*2 + 3 - 4 = 1, all of it
+// on the bottom/right (TensorFlow puts the smaller half, 0, first). Windows
+// cover rows 0-2 and 2-4, row 4 being padding, and the same for columns, so
+// the sums are 3*3 = 9, 3*2 = 6, 2*3 = 6 and 2*2 = 4.
+TEST(ConvFast, SameWithStrideHandCase) {
+    const Tensor A({1, 4, 4, 1}, 1.0f);
+    const Tensor W({3, 3, 1, 1}, 1.0f);
+    const Tensor Z = nn::conv_forward_fast(A, W, Tensor({1, 1, 1, 1}), Activation::linear(), Padding::same(),
+                                           {2, 2}, 2);
+    EXPECT_EQ(Z.shape, (nn::Shape{1, 2, 2, 1}));
+    EXPECT_EQ(Z.data, (std::vector<float>{9, 6, 6, 4}));
+}
+
+TEST(ConvFast, ForwardMatchesReferenceOnGrid) {
+    nn::Rng rng(11);
+    const std::vector<Activation> acts = {Activation::linear(), Activation::relu(), Activation::tanh(),
+                                          Activation::sigmoid()};
+    int k = 0;
+    for (const Case& c : grid()) {
+        const Tensor A = gradcheck::random_tensor(c.A, rng);
+        const Tensor W = gradcheck::random_tensor(c.W, rng);
+        const Tensor b = gradcheck::random_tensor({1, 1, 1, c.W[3]}, rng);
+        const Activation act = acts[static_cast<std::size_t>(k++) % acts.size()];
+        const Tensor want = nn::conv_forward(A, W, b, act, c.pad, c.stride);
+        EXPECT_TRUE(close(nn::conv_forward_fast(A, W, b, act, c.pad, c.stride, 2), want))
+            << describe(c) << " " << act.name();
+    }
+}
+
+TEST(ConvFast, BackwardMatchesReferenceOnGrid) {
+    nn::Rng rng(12);
+    for (const Case& c : grid()) {
+        const Tensor A = gradcheck::random_tensor(c.A, rng);
+        const Tensor W = gradcheck::random_tensor(c.W, rng);
+        const Tensor b = gradcheck::random_tensor({1, 1, 1, c.W[3]}, rng);
+        const Tensor Z = nn::conv_forward(A, W, b, Activation::linear(), c.pad, c.stride);
+        const Tensor dZ = gradcheck::random_tensor(Z.shape, rng);
+        const ConvGrads want = nn::conv_backward(dZ, A, W, b, c.pad, c.stride);
+        const ConvGrads got = nn::conv_backward_fast(dZ, A, W, b, c.pad, c.stride, 2);
+        EXPECT_TRUE(close(got.dA_prev, want.dA_prev)) << "dA_prev, " << describe(c);
+        EXPECT_TRUE(close(got.dW, want.dW)) << "dW, " << describe(c);
+        EXPECT_TRUE(close(got.db, want.db)) << "db, " << describe(c);
+    }
+}
+
+// The fast backward against central differences of the fast forward, every
+// element of A_prev, W and b, for L = sum(R ⊙ Z): padding {valid, same,
+// explicit} x stride {1, 2} x kernel {3x3, 2x2}.
+TEST(ConvFast, BackwardMatchesFiniteDifferences) {
+    nn::Rng rng(13);
+    for (const Padding pad : {Padding::valid(), Padding::same(), Padding::explicit_(1, 2)})
+        for (const Stride s : {Stride{1, 1}, Stride{2, 2}})
+            for (const int k : {3, 2}) {
+                Tensor A = gradcheck::random_tensor({2, 5, 5, 2}, rng);
+                Tensor W = gradcheck::random_tensor({k, k, 2, 3}, rng);
+                Tensor b = gradcheck::random_tensor({1, 1, 1, 3}, rng);
+                auto f = [&] { return nn::conv_forward_fast(A, W, b, Activation::linear(), pad, s, 2); };
+                const Tensor R = gradcheck::random_tensor(f().shape, rng);
+                const ConvGrads g = nn::conv_backward_fast(R, A, W, b, pad, s, 2);
+                const std::string where = " pad " + pad.str() + " stride " + std::to_string(s.sh) + " k " + std::to_string(k);
+                EXPECT_TRUE(gradcheck::check_weighted("dA_prev" + where, A, g.dA_prev, f, R));
+                EXPECT_TRUE(gradcheck::check_weighted("dW" + where, W, g.dW, f, R));
+                EXPECT_TRUE(gradcheck::check_weighted("db" + where, b, g.db, f, R));
+            }
+}
+
+// Big enough that the work is split across every thread asked for (the
+// passes start fewer threads for small work), so the split really happens.
+TEST(ConvFast, IdenticalForEveryThreadCount) {
+    nn::Rng rng(14);
+    const Tensor A = gradcheck::random_tensor({9, 28, 28, 3}, rng);
+    const Tensor W = gradcheck::random_tensor({5, 5, 3, 16}, rng);
+    const Tensor b = gradcheck::random_tensor({1, 1, 1, 16}, rng);
+    const Tensor Z1 = nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, 1);
+    const Tensor dZ = gradcheck::random_tensor(Z1.shape, rng);
+    const ConvGrads g1 = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, 1);
+    for (int threads : {2, 3, 7, 0}) {
+        EXPECT_TRUE(identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, threads), Z1))
+            << threads << " threads";
+        const ConvGrads g = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, threads);
+        EXPECT_TRUE(identical(g.dA_prev, g1.dA_prev)) << threads << " threads";
+        EXPECT_TRUE(identical(g.dW, g1.dW)) << threads << " threads";
+        EXPECT_TRUE(identical(g.db, g1.db)) << threads << " threads";
+    }
+}
+
+// LeNet-5's two convolutions at batch 32, the shapes the training path runs.
+TEST(ConvFast, LeNetLayersMatchReference) {
+    nn::Rng rng(15);
+    struct Layer {
+        nn::Shape A, W;
+        Padding pad;
+    };
+    for (const Layer& l : {Layer{{32, 28, 28, 1}, {5, 5, 1, 6}, Padding::same()},
+                           Layer{{32, 14, 14, 6}, {5, 5, 6, 16}, Padding::valid()}}) {
+        const Tensor A = gradcheck::random_tensor(l.A, rng, 0.0, 1.0);
+        const Tensor W = gradcheck::random_tensor(l.W, rng);
+        const Tensor b = gradcheck::random_tensor({1, 1, 1, l.W[3]}, rng);
+        const Tensor Z = nn::conv_forward(A, W, b, Activation::relu(), l.pad, {1, 1});
+        EXPECT_TRUE(close(nn::conv_forward_fast(A, W, b, Activation::relu(), l.pad, {1, 1}, 0), Z));
+        const Tensor dZ = gradcheck::random_tensor(Z.shape, rng);
+        const ConvGrads want = nn::conv_backward(dZ, A, W, b, l.pad, {1, 1});
+        const ConvGrads got = nn::conv_backward_fast(dZ, A, W, b, l.pad, {1, 1}, 0);
+        EXPECT_TRUE(close(got.dA_prev, want.dA_prev));
+        EXPECT_TRUE(close(got.dW, want.dW, 1e-3));  // sums of 25,088 products in float, in another order
+        EXPECT_TRUE(close(got.db, want.db, 1e-3));
+    }
+}
+
+TEST(ConvFast, EmptyBatch) {
+    const Tensor A({0, 5, 5, 2}), W({3, 3, 2, 4}), b({1, 1, 1, 4});
+    const Tensor Z = nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, 2);
+    EXPECT_EQ(Z.shape, (nn::Shape{0, 5, 5, 4}));
+    const ConvGrads g = nn::conv_backward_fast(Z, A, W, b, Padding::same(), {1, 1}, 2);
+    EXPECT_EQ(g.dA_prev.shape, A.shape);
+    EXPECT_EQ(g.dW.data, std::vector<float>(W.size(), 0.0f));
+    EXPECT_EQ(g.db.data, std::vector<float>(4, 0.0f));
+}
+
+// Every error of the reference passes, with the same message under the fast name.
+TEST(ConvFast, ErrorsAreTheReferences) {
+    const Tensor A({2, 5, 5, 1}), W({3, 3, 1, 4}), b({1, 1, 1, 4});
+    struct Bad {
+        Tensor A, W, b;
+        Padding pad;
+        Stride s;
+        const char* names;  // the argument the message must name
+    };
+    const std::vector<Bad> bad = {
+        {Tensor({5, 5, 1}), W, b, Padding::same(), {1, 1}, "A_prev"},
+        {A, Tensor({3, 3, 4}), b, Padding::same(), {1, 1}, "W"},
+        {A, Tensor({3, 3, 3, 4}), b, Padding::same(), {1, 1}, "c_prev"},
+        {A, W, Tensor({1, 1, 1, 3}), Padding::same(), {1, 1}, "b"},
+        {A, W, Tensor({4}), Padding::same(), {1, 1}, "b"},
+        {A, W, b, Padding::same(), {0, 1}, "stride"},
+        {A, W, b, Padding::explicit_(-1, 0), {1, 1}, "padding"},
+        {A, Tensor({7, 3, 1, 4}), b, Padding::valid(), {1, 1}, "kernel"},
+    };
+    for (const Bad& x : bad) {
+        const std::string want = error_of([&] { nn::conv_forward(x.A, x.W, x.b, Activation::relu(), x.pad, x.s); });
+        const std::string got =
+            error_of([&] { nn::conv_forward_fast(x.A, x.W, x.b, Activation::relu(), x.pad, x.s, 2); });
+        EXPECT_THAT(got, HasSubstr("conv_forward_fast: "));
+        EXPECT_THAT(got, HasSubstr(x.names));
+        EXPECT_EQ(got.substr(std::string("conv_forward_fast").size()), want.substr(std::string("conv_forward").size()));
+        const Tensor dz = Tensor({2, 5, 5, 4});
+        const std::string want_b = error_of([&] { nn::conv_backward(dz, x.A, x.W, x.b, x.pad, x.s); });
+        const std::string got_b = error_of([&] { nn::conv_backward_fast(dz, x.A, x.W, x.b, x.pad, x.s, 2); });
+        EXPECT_THAT(got_b, HasSubstr("conv_backward_fast: "));
+        EXPECT_EQ(got_b.substr(std::string("conv_backward_fast").size()),
+                  want_b.substr(std::string("conv_backward").size()));
+    }
+    const std::string want = error_of([&] { nn::conv_backward(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}); });
+    const std::string got =
+        error_of([&] { nn::conv_backward_fast(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}, 2); });
+    EXPECT_THAT(got, HasSubstr("dZ"));
+    EXPECT_THAT(got, HasSubstr("(2,5,5,3)"));
+    EXPECT_EQ(got.substr(std::string("conv_backward_fast").size()), want.substr(std::string("conv_backward").size()));
+}
