@@ -2,7 +2,7 @@
 //
 //   Conv2D     A = act(conv_forward(A_prev, W, b))     dZ = activation_backward(dA, A); conv_backward(dZ, ...)
 //   Pooling2D  A = pool_forward(A_prev)                 dA_prev = pool_backward(dA, A_prev)
-// (conv and pool through their threaded *_fast variants)
+// (conv, pool and dense through their threaded *_fast variants)
 //   Flatten    (m, h, w, c) -> (m, h*w*c)               dA reshaped back
 //   Dense      Z = dense_forward(A_prev, W, b), A = act(Z)   dZ from dA and A; dense_backward(dZ, ...)
 //   Dropout    {A, mask} = dropout_forward(A_prev)      dA_prev = dropout_backward(dA, mask)
@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "nn/conv_fast.hpp"
-#include "nn/dense.hpp"
+#include "nn/dense_fast.hpp"
 #include "nn/dropout.hpp"
 #include "nn/errors.hpp"
 #include "nn/init.hpp"
@@ -251,7 +251,7 @@ void Dense::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
 }
 
 nn::Tensor Dense::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    Z_ = nn::dense_forward(A_prev, W_, b_);
+    Z_ = nn::dense_forward_fast(A_prev, W_, b_, threads_);
     return activation_.softmax ? nn::softmax_forward(Z_) : nn::activation_forward(Z_, activation_.elementwise);
 }
 
@@ -262,7 +262,7 @@ nn::Tensor Dense::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const
 }
 
 nn::Tensor Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev) {
-    nn::DenseGrads g = nn::dense_backward(dZ, A_prev, W_, b_);
+    nn::DenseGrads g = nn::dense_backward_fast(dZ, A_prev, W_, b_, threads_);
     dW_ = std::move(g.dW);
     db_ = std::move(g.db);
     return std::move(g.dA_prev);

@@ -13,9 +13,9 @@
 //   Dense               A = act(A_prev · W + b)        W (n_in, units), b (1, units)
 //   Dropout             A = A_prev * mask / (1 - rate) in training, A = A_prev otherwise
 //
-// Every computation is one call into nn/ (the *_fast variants, which
-// split the batch across threads and match the reference passes within
-// float rounding); the layers only hold weights,
+// Every computation is one call into nn/ (conv, pool and dense through the
+// *_fast variants, which split the work across threads and match the
+// reference passes within float rounding); the layers only hold weights,
 // gradients and the little state a backward needs (Dense's logits, Dropout's
 // mask). Shapes in messages are written as Keras prints them: (None, 28, 28, 6).
 #pragma once
@@ -298,7 +298,7 @@ public:
 };
 
 /// keras.layers.Dense: A = act(A_prev · W + b) on (m, n_in) inputs, by
-/// nn::dense_forward then the activation (or softmax); the logits Z are kept
+/// nn::dense_forward_fast then the activation (or softmax); the logits Z are kept
 /// for a loss fused with the softmax. A 4-D input is refused at build() with
 /// both shapes (add Flatten first). Weights {kernel, bias}.
 class Dense : public Layer {
@@ -315,7 +315,7 @@ public:
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
-    /// nn::dense_backward from the gradient with respect to the logits Z,
+    /// nn::dense_backward_fast from the gradient with respect to the logits Z,
     /// for a loss fused with the softmax (softmax cross-entropy).
     /// @param dZ     (m, units)
     /// @param A_prev the input of the matching forward()
