@@ -7,6 +7,8 @@
 //   → dA_prev like A_prev (padding cropped), dW like W, db like b.
 #include "nn/conv_backward.hpp"
 
+#include <algorithm>
+
 #include "nn/errors.hpp"
 
 namespace nn {
@@ -24,8 +26,8 @@ ConvGrads conv_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W,
     ConvGrads grads{Tensor(A_prev.shape), Tensor(W.shape), Tensor(b.shape)};
     float* db = grads.db.data.data();
 
-    // As in conv_forward, A_pad and dA_pad are never built: the loop skips the
-    // padding cells, so dA_prev comes out already cropped.
+    // As in conv_forward, A_pad and dA_pad are never built: p and q run only
+    // over the window cells inside A_prev, so dA_prev comes out already cropped.
     //! [conv_backward loop]
     for (int i = 0; i < g.m; ++i) {
         const float* a_i = A_prev.sample(i);
@@ -33,27 +35,28 @@ ConvGrads conv_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W,
         const float* dz_i = dZ.sample(i);
         for (int h = 0; h < g.h; ++h) {
             const float* dz_h = dz_i + h * g.w * c_new;
+            const int r0 = h * g.sh - g.pad_top;  // A_prev row under the window's top row (< 0 in the padding)
+            const int p_begin = std::max(0, -r0), p_end = std::min(g.kh, g.h_prev - r0);
             for (int w = 0; w < g.w; ++w) {
                 const float* dz_hw = dz_h + w * c_new;  // dZ[i,h,w,:]
+                const int s0 = w * g.sw - g.pad_left;  // A_prev column under its left column (< 0 in the padding)
+                const int q_begin = std::max(0, -s0), q_end = std::min(g.kw, g.w_prev - s0);
                 for (int c = 0; c < c_new; ++c) db[c] += dz_hw[c];  // from z_hw[c] = bias[c]
-                for (int p = 0; p < g.kh; ++p) {
-                    const int r = h * g.sh + p - g.pad_top;  // row in A_prev
-                    if (r < 0 || r >= g.h_prev) continue;    // a padding row
-                    const float* a_r = a_i + r * g.w_prev * c_prev;
-                    float* da_r = da_i + r * g.w_prev * c_prev;
-                    for (int q = 0; q < g.kw; ++q) {
-                        const int s = w * g.sw + q - g.pad_left;  // column in A_prev
-                        if (s < 0 || s >= g.w_prev) continue;     // a padding column
-                        const float* a_rs = a_r + s * c_prev;                   // A_prev[i,r,s,:]
-                        float* da_rs = da_r + s * c_prev;                       // dA_prev[i,r,s,:]
+                for (int p = p_begin; p < p_end; ++p) {
+                    const float* a_r = a_i + (r0 + p) * g.w_prev * c_prev;  // A_prev[i,r0+p,:,:]
+                    float* da_r = da_i + (r0 + p) * g.w_prev * c_prev;      // dA_prev[i,r0+p,:,:]
+                    for (int q = q_begin; q < q_end; ++q) {
+                        const float* a_rs = a_r + (s0 + q) * c_prev;                          // A_prev[i,r0+p,s0+q,:]
+                        float* da_rs = da_r + (s0 + q) * c_prev;                              // dA_prev[i,r0+p,s0+q,:]
                         const float* w_pq = W.data.data() + (p * g.kw + q) * c_prev * c_new;  // W[p,q,:,:]
                         float* dw_pq = grads.dW.data.data() + (p * g.kw + q) * c_prev * c_new;  // dW[p,q,:,:]
                         for (int k = 0; k < c_prev; ++k) {
+                            const float a = a_rs[k];                // A_prev[i,r0+p,s0+q,k]
                             const float* w_pqk = w_pq + k * c_new;  // W[p,q,k,:]
                             float* dw_pqk = dw_pq + k * c_new;      // dW[p,q,k,:]
                             for (int c = 0; c < c_new; ++c) {
-                                da_rs[k] += w_pqk[c] * dz_hw[c];   // from z_hw[c] += a_rs[k] * w_pqk[c]
-                                dw_pqk[c] += a_rs[k] * dz_hw[c];   // from z_hw[c] += a_rs[k] * w_pqk[c]
+                                da_rs[k] += w_pqk[c] * dz_hw[c];  // from z_hw[c] += a * w_pqk[c]
+                                dw_pqk[c] += a * dz_hw[c];        // from z_hw[c] += a * w_pqk[c]
                             }
                         }
                     }
