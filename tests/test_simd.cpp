@@ -1,0 +1,65 @@
+// nn::simd: loads and stores, lane-wise arithmetic, comparisons and select.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "nn/simd.hpp"
+
+using nn::simd::kLanes;
+using nn::simd::Vec;
+
+namespace {
+
+std::vector<float> lanes_of(Vec v) {
+    std::vector<float> out(kLanes);
+    nn::simd::store(out.data(), v);
+    return out;
+}
+
+std::vector<float> counting(float start) {
+    std::vector<float> v(kLanes);
+    for (int l = 0; l < kLanes; ++l) v[static_cast<std::size_t>(l)] = start + static_cast<float>(l);
+    return v;
+}
+
+}  // namespace
+
+TEST(Simd, WidthIsAPowerOfTwo) {
+    EXPECT_GE(kLanes, 4);
+    EXPECT_EQ(kLanes & (kLanes - 1), 0);
+}
+
+// load then store gives the same floats, from any alignment.
+TEST(Simd, LoadStoreRoundTrip) {
+    std::vector<float> src = counting(0.5f);
+    src.insert(src.begin(), 99.0f);  // start at an odd address
+    const Vec v = nn::simd::load(src.data() + 1);
+    EXPECT_EQ(lanes_of(v), counting(0.5f));
+}
+
+// (l + 1) * 2 + l = 3 l + 2 in lane l; a float operand is broadcast.
+TEST(Simd, ArithmeticIsLaneWise) {
+    const Vec a = nn::simd::load(counting(1.0f).data()), b = nn::simd::lane_numbers();
+    Vec c = a * 2.0f;
+    c += b;
+    std::vector<float> want(kLanes);
+    for (int l = 0; l < kLanes; ++l) want[static_cast<std::size_t>(l)] = 3.0f * static_cast<float>(l) + 2.0f;
+    EXPECT_EQ(lanes_of(c), want);
+    EXPECT_EQ(lanes_of(nn::simd::zero()), std::vector<float>(kLanes, 0.0f));
+    EXPECT_EQ(lanes_of(nn::simd::broadcast(-1.5f)), std::vector<float>(kLanes, -1.5f));
+}
+
+// Lane l: l > 2 picks a (= l), else b (= -1); equal picks only lane 2.
+TEST(Simd, ComparisonsAndSelect) {
+    const Vec lane = nn::simd::lane_numbers(), two = nn::simd::broadcast(2.0f), minus = nn::simd::broadcast(-1.0f);
+    const std::vector<float> above = lanes_of(nn::simd::select(nn::simd::greater(lane, two), lane, minus));
+    const std::vector<float> at = lanes_of(nn::simd::select(nn::simd::equal(lane, two), lane, minus));
+    const std::vector<float> none = lanes_of(
+        nn::simd::select(nn::simd::both(nn::simd::greater(lane, two), nn::simd::equal(lane, two)), lane, minus));
+    for (int l = 0; l < kLanes; ++l) {
+        const auto k = static_cast<std::size_t>(l);
+        EXPECT_EQ(above[k], l > 2 ? static_cast<float>(l) : -1.0f) << l;
+        EXPECT_EQ(at[k], l == 2 ? 2.0f : -1.0f) << l;
+        EXPECT_EQ(none[k], -1.0f) << l;
+    }
+}
