@@ -1,11 +1,9 @@
-// pool_backward: the gradient of pool_forward with respect to A_prev.
+// pool_backward: the gradient of pool_forward with respect to A_prev; overlapping windows add up.
 //
-//   max: dA_prev[i, h*sh + p*, w*sw + q*, c] += dA[i,h,w,c], (p*, q*) the window's first maximum
+//   max: dA_prev[i, h*sh + p*, w*sw + q*, c] += dA[i,h,w,c], (p*, q*) the first maximum, recomputed
 //   avg: dA_prev[i, h*sh + p,  w*sw + q,  c] += dA[i,h,w,c] / (kh kw) for every (p, q)
 //
-//   dA (m, h, w, c_prev), A_prev (m, h_prev, w_prev, c_prev) → dA_prev like A_prev.
-//   Overlapping windows (stride < kernel) add up; the argmax is recomputed from A_prev.
-//   dA is the gradient of the forward's Z, so the loop calls its rows dz_*.
+//   dA (m, h, w, c_prev) is the gradient of the forward's Z (its rows are dz_* below), A_prev → dA_prev.
 #include "nn/pool_backward.hpp"
 
 #include <vector>
