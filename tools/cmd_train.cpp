@@ -20,7 +20,8 @@ int cmd_train(const Args& args) {
          false},
         {"seed", "S", "seeds initialisation and shuffling (default " + std::to_string(defaults.seed) + ")", false},
         {"data", "DIR", "folder with the four MNIST IDX files (default " + defaults.data + ")", false},
-        {"save", "FILE", "write the trained weights here (default: not saved)", false},
+        {"save", "FILE", "write the trained weights here (default: not saved); for --api tf1 a folder "
+                          "of .npy files, one per variable", false},
         {"threads", "N", "worker threads, 0 for all cores (default " + std::to_string(defaults.threads) + ")", false},
     };
     Flags flags(args, known);

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <iostream>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,11 +61,16 @@ Metrics evaluate(tf1::Session& sess, const tf1::LeNet5& net, const tf1::Tensor& 
     return {sum.cost / static_cast<double>(m), sum.accuracy / static_cast<double>(m)};
 }
 
-// Writes every variable as DIR/<name with '/' -> '_'>.npy, all files or none.
-void save_variables(tf1::Session& sess, tf1::Graph& graph, const std::string& dir) {
+// Creates the --save folder (before training, so a bad path fails at once).
+void make_folder(const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error(dir + ": cannot create the folder: " + ec.message());
+}
+
+// Writes every variable as DIR/<name with '/' -> '_'>.npy, all files or none.
+void save_variables(tf1::Session& sess, tf1::Graph& graph, const std::string& dir) {
+    make_folder(dir);
     std::vector<std::pair<std::string, std::string>> files;
     for (const tf1::Tensor& v : graph.global_variables()) {
         std::string name = graph.node(v.node()).name;
@@ -78,6 +84,7 @@ void save_variables(tf1::Session& sess, tf1::Graph& graph, const std::string& di
 }  // namespace
 
 int train_tf1(const TrainOptions& options) {
+    if (!options.save.empty()) make_folder(options.save);
     const Mnist mnist = load_mnist(options.data);
     const nn::Tensor& X_train = mnist.train.x;
     const nn::Tensor& X_valid = mnist.validation.x;
@@ -99,7 +106,7 @@ int train_tf1(const TrainOptions& options) {
     nn::Rng shuffle_rng(options.seed + 1);
     const std::size_t m = static_cast<std::size_t>(X_train.dim(0));
     const std::size_t batch = static_cast<std::size_t>(options.batch_size);
-    std::cout.precision(8);
+    std::cout.precision(7);  // the float values' own precision: 0.981, not 0.98099999
     for (int epoch = 0;; ++epoch) {
         const Metrics train = evaluate(sess, net, x, y, X_train, Y_train);
         const Metrics valid = evaluate(sess, net, x, y, X_valid, Y_valid);
