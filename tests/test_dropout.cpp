@@ -57,13 +57,21 @@ TEST(Dropout, MaskIsZeroOrTheKeepScale) {
 }
 
 TEST(Dropout, MaskMeanIsOne) {
-    // E[mask] = (1 - rate) / (1 - rate) = 1. Over n = 100,000 draws with rate
-    // 0.5 the mean's standard error is sqrt(rate / (1 - rate) / n) = 0.0032.
-    nn::Rng rng(12345);
-    nn::DropoutResult r = nn::dropout_forward(Tensor({100000}, 1.0f), 0.5f, rng);
-    double sum = 0.0;
-    for (float m : r.mask.data) sum += m;
-    EXPECT_NEAR(sum / 100000.0, 1.0, 0.015);
+    // E[mask] = (1 - rate) / (1 - rate) = 1, and the fraction kept is 1 - rate.
+    // Over n = 100,000 draws the mean's standard error is sqrt(rate / (1 - rate) / n):
+    // 0.0032 for rate 0.5, 0.0016 for rate 0.2.
+    for (float rate : {0.5f, 0.2f}) {
+        nn::Rng rng(12345);
+        nn::DropoutResult r = nn::dropout_forward(Tensor({100000}, 1.0f), rate, rng);
+        double sum = 0.0;
+        int kept = 0;
+        for (float m : r.mask.data) {
+            sum += m;
+            kept += m != 0.0f;
+        }
+        EXPECT_NEAR(sum / 100000.0, 1.0, 0.015) << "rate " << rate;
+        EXPECT_NEAR(kept / 100000.0, 1.0 - rate, 0.01) << "rate " << rate;
+    }
 }
 
 TEST(Dropout, SameSeedSameMask) {

@@ -98,13 +98,15 @@ TEST(SoftmaxCrossEntropy, LargeLogitsStayFinite) {
 }
 
 TEST(Accuracy, FirstMaximumWins) {
-    // Row 0: prediction tie between classes 0 and 1 -> class 0, target 0: right.
-    // Row 1: the same tie, target 1: wrong (the first maximum wins).
-    // Row 2: prediction class 2, target 2: right.
-    // Row 3: prediction class 1, target 0: wrong.
-    Tensor Y_pred({4, 3}, {0.4f, 0.4f, 0.2f, 0.4f, 0.4f, 0.2f, -1.0f, -2.0f, 5.0f, 0.1f, 0.8f, 0.1f});
-    Tensor Y({4, 3}, {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0});
-    EXPECT_DOUBLE_EQ(nn::accuracy(Y_pred, Y), 0.5);
+    // Row 0: prediction tie between classes 0 and 1 -> class 0 (the first), target 0: right.
+    // Row 1: prediction class 2, target 2: right.
+    // Row 2: prediction class 1, target 0: wrong.
+    // Row 3: prediction tie between classes 1 and 2 -> class 1, target 1: right.
+    // 3 of 4 = 0.75. Were the last maximum to win, rows 0 and 3 would both be
+    // wrong: 1 of 4.
+    Tensor Y_pred({4, 3}, {0.4f, 0.4f, 0.2f, -1.0f, -2.0f, 5.0f, 0.1f, 0.8f, 0.1f, 0.0f, 0.5f, 0.5f});
+    Tensor Y({4, 3}, {1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0});
+    EXPECT_DOUBLE_EQ(nn::accuracy(Y_pred, Y), 0.75);
     EXPECT_DOUBLE_EQ(nn::accuracy(Y, Y), 1.0);
 }
 
