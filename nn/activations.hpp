@@ -26,37 +26,56 @@ struct Activation {
     enum class Kind { linear, relu, tanh, sigmoid };
     Kind kind = Kind::linear;  ///< which function
 
-    /// z itself.
+    /// @return the identity, z itself
     static Activation linear() { return {Kind::linear}; }
-    /// max(z, 0).
+    /// @return max(z, 0)
     static Activation relu() { return {Kind::relu}; }
-    /// tanh(z).
+    /// @return tanh(z)
     static Activation tanh() { return {Kind::tanh}; }
-    /// 1 / (1 + exp(-z)).
+    /// @return 1 / (1 + exp(-z)), computed without overflow for large |z|
     static Activation sigmoid() { return {Kind::sigmoid}; }
-    /// Parses "linear", "relu", "tanh" or "sigmoid"; throws
-    /// std::invalid_argument naming @p fn and the known names otherwise.
+    /// The activation called @p name.
+    /// @param name "linear", "relu", "tanh" or "sigmoid"
+    /// @param fn   who is asking, for the error message (a function or a flag)
+    /// @return the activation
+    /// @throws std::invalid_argument naming @p fn, @p name and the known names.
     static Activation parse(const std::string& name, const char* fn = "Activation");
-    /// The name parse() accepts.
+    /// @return the name parse() accepts for this activation
     std::string name() const;
 
     /// The activation of one value.
+    /// @param z the pre-activation
+    /// @return act(z)
     float operator()(float z) const;
-    /// Applies the activation in place to @p n values starting at @p z.
+    /// Applies the activation in place, z[j] = act(z[j]) for j < n.
+    /// @param z first of the values
+    /// @param n how many values
     void apply(float* z, std::size_t n) const;
 };
 
 /// A = act(Z), elementwise.
+/// @param Z   pre-activations, any shape
+/// @param act the activation
+/// @return A, shaped like Z
 Tensor activation_forward(const Tensor& Z, Activation act);
-/// dZ from dA and the forward output A = act(Z); throws
-/// std::invalid_argument if dA and A differ in shape.
+/// dZ from dA and the forward output A = act(Z) (formulas at the top of the file).
+/// @param dA  gradient of the loss with respect to A
+/// @param A   the forward output, same shape as dA
+/// @param act the activation that made A
+/// @return dZ, shaped like dA
+/// @throws std::invalid_argument if dA and A differ in shape.
 Tensor activation_backward(const Tensor& dA, const Tensor& A, Activation act);
 
-/// Row-wise softmax of a rank-2 (m, n) tensor, stable (subtracts each row's
-/// maximum). Throws std::invalid_argument if Z is not rank 2.
+/// Row-wise softmax, stable (subtracts each row's maximum first).
+/// @param Z logits, (m, n)
+/// @return A, (m, n), each row positive and summing to 1
+/// @throws std::invalid_argument if Z is not rank 2.
 Tensor softmax_forward(const Tensor& Z);
-/// dZ from dA and the softmax output A, row by row. Throws
-/// std::invalid_argument if the shapes differ or are not rank 2.
+/// dZ from dA and the softmax output A, row by row.
+/// @param dA gradient of the loss with respect to A, (m, n)
+/// @param A  the softmax output, (m, n)
+/// @return dZ, (m, n)
+/// @throws std::invalid_argument if the shapes differ or are not rank 2.
 Tensor softmax_backward(const Tensor& dA, const Tensor& A);
 
 }  // namespace nn

@@ -30,17 +30,23 @@ struct AdamConfig {
 class Adam {
 public:
     /// An optimizer with the given hyper-parameters and no steps taken.
+    /// @param config lr, beta1, beta2 and epsilon
+    /// @throws std::invalid_argument naming the field if lr is negative, a
+    ///         beta is outside [0, 1) or epsilon is not positive.
     explicit Adam(AdamConfig config = {});
 
-    /// One update of every parameter from its gradient: params[k] -= ...
-    /// grads[k]. The first call fixes the number and shapes of the
-    /// parameters; later calls must pass the same, or std::invalid_argument
-    /// is thrown naming the parameter index and both shapes.
+    /// One update of every parameter from its gradient (formula at the top
+    /// of adam.hpp). The first call fixes the number and shapes of the
+    /// parameters; later calls must pass the same.
+    /// @param params the parameters theta, updated in place
+    /// @param grads  their gradients g, one per parameter, same shapes
+    /// @throws std::invalid_argument naming the parameter index and both
+    ///         shapes on a count or shape mismatch (nothing is updated then).
     void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads);
 
-    /// Steps taken so far.
+    /// @return the number of steps taken so far, t
     long steps() const { return t_; }
-    /// The hyper-parameters.
+    /// @return the hyper-parameters
     const AdamConfig& config() const { return config_; }
 
 private:

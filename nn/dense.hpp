@@ -18,12 +18,23 @@ struct DenseGrads {
     Tensor db;       ///< like b: (1, n_out)
 };
 
-/// Z = A_prev · W + b. Throws std::invalid_argument naming the argument and
-/// the shapes when A_prev is not (m, n_in), W not (n_in, n_out) or b not (1, n_out).
+/// Z = A_prev · W + b.
+/// @param A_prev inputs, (m, n_in)
+/// @param W      weights, (n_in, n_out)
+/// @param b      biases, (1, n_out)
+/// @return Z, (m, n_out)
+/// @throws std::invalid_argument naming the argument and the shapes when
+///         A_prev is not (m, n_in), W not (n_in, n_out) or b not (1, n_out).
 Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b);
 
-/// Gradients of Z = A_prev · W + b given dZ (m, n_out). Throws
-/// std::invalid_argument on the same shape errors, or when dZ is not (m, n_out).
+/// Gradients of Z = A_prev · W + b; the arguments after dZ are the forward's.
+/// @param dZ     gradient of the loss with respect to Z, (m, n_out)
+/// @param A_prev the forward input, (m, n_in)
+/// @param W      the forward weights, (n_in, n_out)
+/// @param b      the forward biases, (1, n_out) (only its shape is used)
+/// @return {dA_prev, dW, db}, shaped like A_prev, W and b
+/// @throws std::invalid_argument on the forward's shape errors, or when dZ
+///         is not (m, n_out).
 DenseGrads dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b);
 
 }  // namespace nn

@@ -20,14 +20,27 @@ struct Fans {
     int fan_in;   ///< inputs feeding one output
     int fan_out;  ///< outputs fed by one input
 };
-/// The fans of a kernel of shape @p shape (rank 2 or 4).
+/// The fans of a kernel.
+/// @param shape (n_in, n_out) or (kh, kw, c_prev, c_new), all extents positive
+/// @return {fan_in, fan_out} as at the top of the file
+/// @throws std::invalid_argument on another rank or a non-positive extent.
 Fans fans(const Shape& shape);
 
-/// He-normal kernel of shape @p shape, drawn from @p rng.
+/// He-normal kernel, values drawn in row-major order.
+/// @param shape the kernel's shape (rank 2 or 4)
+/// @param rng   the random source
+/// @return the kernel
+/// @throws std::invalid_argument as fans() does.
 Tensor he_normal(const Shape& shape, Rng& rng);
-/// Glorot-uniform kernel of shape @p shape, drawn from @p rng.
+/// Glorot-uniform kernel, values drawn in row-major order.
+/// @param shape the kernel's shape (rank 2 or 4)
+/// @param rng   the random source
+/// @return the kernel
+/// @throws std::invalid_argument as fans() does.
 Tensor glorot_uniform(const Shape& shape, Rng& rng);
 /// A tensor of zeros (biases).
+/// @param shape any shape
+/// @return zeros of that shape
 Tensor zeros(const Shape& shape);
 
 }  // namespace nn

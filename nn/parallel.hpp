@@ -17,12 +17,18 @@
 namespace nn {
 
 /// The number of threads to use when the caller asks for 0: all cores.
+/// @return std::thread::hardware_concurrency(), or 1 if it is unknown
 inline int default_threads() {
     unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? 1 : static_cast<int>(n);
 }
 
-/// Range k of @p parts contiguous ranges over [0, n): {begin, end}.
+/// Range k of @p parts contiguous ranges over [0, n); the first n % parts
+/// ranges hold one index more.
+/// @param n     number of indices
+/// @param parts number of ranges, positive
+/// @param k     which range, in [0, parts)
+/// @return {begin, end}
 inline std::pair<int, int> split_range(int n, int parts, int k) {
     int base = n / parts, extra = n % parts;
     int begin = k * base + std::min(k, extra);
@@ -35,6 +41,9 @@ inline std::pair<int, int> split_range(int n, int parts, int k) {
 /// lowest-numbered range that threw is rethrown on the calling thread (an
 /// exception escaping a std::thread would end the program). If the system
 /// cannot start a thread, that range runs on the calling thread instead.
+/// @param n       number of samples
+/// @param threads number of threads; <= 0 for all cores
+/// @param body    callable as body(int part, int begin, int end)
 template <typename Body>
 void parallel_for(int n, int threads, Body body) {
     if (threads <= 0) threads = default_threads();

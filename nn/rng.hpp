@@ -18,15 +18,17 @@ namespace nn {
 class Rng {
 public:
     /// A generator started from @p seed.
+    /// @param seed the seed of the underlying std::mt19937_64
     explicit Rng(std::uint64_t seed = 0) : gen_(seed) {}
 
-    /// 64 random bits.
+    /// @return the next 64 bits of std::mt19937_64, unchanged
     std::uint64_t bits() { return gen_(); }
 
-    /// Uniform in [0, 1), from the top 53 bits.
+    /// @return a double uniform in [0, 1), from the top 53 bits
     double uniform() { return static_cast<double>(gen_() >> 11) * 0x1.0p-53; }
 
     /// Standard normal by the Box-Muller transform (one pair, two calls).
+    /// @return a draw from N(0, 1)
     double normal() {
         if (has_spare_) {
             has_spare_ = false;
@@ -42,6 +44,7 @@ public:
     }
 
     /// Standard normal truncated to [-2, 2] by redrawing, as TF's truncated_normal.
+    /// @return a draw from N(0, 1) conditioned on |x| <= 2
     double truncated_normal() {
         for (;;) {
             double x = normal();
@@ -50,6 +53,8 @@ public:
     }
 
     /// Uniform integer in [0, n), without modulo bias (rejection).
+    /// @param n the number of possible values
+    /// @return an integer in [0, n)
     /// @throws std::invalid_argument if n is 0 (the range would be empty).
     std::uint64_t below(std::uint64_t n) {
         require(n > 0, "Rng::below", "n must be positive, got 0");
@@ -60,7 +65,8 @@ public:
         }
     }
 
-    /// Fisher-Yates shuffle in place.
+    /// Fisher-Yates shuffle in place: every order equally likely.
+    /// @param v the values to shuffle
     template <typename T>
     void shuffle(std::vector<T>& v) {
         for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);

@@ -31,6 +31,7 @@ struct SGDConfig {
 class SGD {
 public:
     /// An optimizer with the given hyper-parameters and zero velocities.
+    /// @param config lr, momentum, weight decay and nesterov
     /// @throws std::invalid_argument naming the field if a hyper-parameter is
     ///         out of range (negative lr or weight decay, momentum outside [0, 1]).
     explicit SGD(SGDConfig config = {});
@@ -44,9 +45,9 @@ public:
     ///         shapes on a count or shape mismatch.
     void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads);
 
-    /// Steps taken so far.
+    /// @return the number of steps taken so far
     long steps() const { return t_; }
-    /// The hyper-parameters.
+    /// @return the hyper-parameters
     const SGDConfig& config() const { return config_; }
 
 private:
