@@ -109,6 +109,11 @@ struct TrainSpec {
     int chunks_per_epoch = 1;     ///< training-error points recorded per epoch
     std::uint64_t seed = 0;       ///< seeds the order of the images
     std::string label;            ///< names the run in progress lines
+    /// Optimizer per epoch (the last one repeats): when set, the model is
+    /// compiled with schedule[0] before the first epoch and again whenever the
+    /// entry changes, which starts a fresh optimizer state (a learning-rate
+    /// drop as in the paper). Empty: the model's own compile() is kept.
+    std::vector<keras::Optimizer> schedule = {};
 };
 
 /// What a training run records.

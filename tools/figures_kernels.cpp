@@ -27,7 +27,7 @@ struct Setup {
 
 Setup setup(bool quick) {
     if (quick) return {96, 32, 1, 32};
-    return {10000, 2000, 2, 32};
+    return {20000, 10000, 2, 32};
 }
 
 // An 8-bit grey image of h x w values taken every `stride` floats from `v`,

@@ -3,7 +3,8 @@
 // over train_on_batch that records the training error several times per
 // epoch, which Keras's fit (once per epoch) cannot.
 //
-//   each epoch:  order = a seeded shuffle of 0..n-1
+//   each epoch:  optimizer = schedule[epoch] (if a schedule is given)
+//                order = a seeded shuffle of 0..n-1
 //                per batch: error += (1 - accuracy before the step) * batch size
 //                per chunk (1/chunks_per_epoch of the batches): one point, error / images in the chunk
 //   at the end:  val_error = 1 - evaluate(x_val, y_val).accuracy
@@ -48,6 +49,12 @@ TrainResult train(keras::Sequential& model, const Dataset& data, const TrainSpec
     std::vector<std::size_t> order(n);
     TrainResult result;
     for (int epoch = 0; epoch < spec.epochs; ++epoch) {
+        if (!spec.schedule.empty()) {
+            std::size_t k = std::min(static_cast<std::size_t>(epoch), spec.schedule.size() - 1);
+            if (epoch == 0 || k != std::min(static_cast<std::size_t>(epoch - 1), spec.schedule.size() - 1)) {
+                model.compile(spec.schedule[k], "categorical_crossentropy", {"accuracy"});
+            }
+        }
         std::iota(order.begin(), order.end(), std::size_t{0});
         order_rng.shuffle(order);
         double wrong = 0.0, seen = 0.0;
