@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -325,6 +327,70 @@ TEST(NotesTf1, GraphBuildRunAndGradients) {
     expect_tensor(out[1], {}, {8});
     expect_tensor(out[2], {2, 1}, {2, 3});
     expect_tensor(out[3], {1, 1}, {1});
+}
+
+// The whole text of @p path (relative to the repository root, where make
+// runs the tests), or "" when it cannot be read.
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The notes quote statements of the loop nests in their prose, next to the
+// \snippet that shows the real code. This test keeps the quotes honest: each
+// quoted fragment must appear in the note and in the source, and each
+// snippet's markers must still be in its source. When a pass is rewritten,
+// it fails and names the note to update.
+TEST(NotesQuotes, QuotedCodeAndSnippetMarkersAreInTheSources) {
+    struct Quote {
+        const char* note;
+        const char* source;
+        const char* fragment;
+    };
+    const Quote quotes[] = {
+        {"docs/notes/conv_forward.md", "nn/conv_forward.cpp", "\\snippet nn/conv_forward.cpp conv_forward loop"},
+        {"docs/notes/conv_forward.md", "nn/conv_forward.cpp", "z_hw[c] = bias[c]"},
+        {"docs/notes/conv_forward.md", "nn/conv_forward.cpp", "h * g.sh - g.pad_top"},
+        {"docs/notes/conv_forward.md", "nn/conv_forward.cpp", "p_begin"},
+        {"docs/notes/conv_forward.md", "nn/conv_forward.cpp", "q_end"},
+        {"docs/notes/conv_forward.md", "nn/conv_forward.cpp", "activation.apply(z_i"},
+        {"docs/notes/conv_backward.md", "nn/conv_backward.cpp", "\\snippet nn/conv_backward.cpp conv_backward loop"},
+        {"docs/notes/conv_backward.md", "nn/conv_forward.cpp", "z_hw[c] += a * w_pqk[c]"},
+        {"docs/notes/conv_backward.md", "nn/conv_backward.cpp", "db[c] += dz_hw[c]"},
+        {"docs/notes/conv_backward.md", "nn/conv_backward.cpp", "da_rs[k] += w_pqk[c] * dz_hw[c]"},
+        {"docs/notes/conv_backward.md", "nn/conv_backward.cpp", "dw_pqk[c] += a * dz_hw[c]"},
+        {"docs/notes/pool_forward.md", "nn/pool_forward.cpp", "\\snippet nn/pool_forward.cpp pool_forward loop"},
+        {"docs/notes/pool_forward.md", "nn/pool_forward.cpp", "a_rs[c] > z_hw[c]"},
+        {"docs/notes/pool_forward.md", "nn/pool_forward.cpp", "a_rs[c] * inv_area"},
+        {"docs/notes/pool_backward.md", "nn/pool_backward.cpp", "\\snippet nn/pool_backward.cpp pool_backward loop"},
+        {"docs/notes/pool_backward.md", "nn/pool_backward.cpp", "a_rs[c] > best[c]"},
+        {"docs/notes/pool_backward.md", "nn/pool_backward.cpp", "*route[c] += dz_hw[c]"},
+        {"docs/notes/pool_backward.md", "nn/pool_backward.cpp", "da_rs[c] += dz_hw[c] * inv_area"},
+    };
+    for (const Quote& q : quotes) {
+        const std::string note = read_text(q.note), source = read_text(q.source);
+        ASSERT_FALSE(note.empty()) << "cannot read " << q.note << " (run the tests from the repository root)";
+        ASSERT_FALSE(source.empty()) << "cannot read " << q.source;
+        const std::string fragment = q.fragment;
+        EXPECT_NE(note.find(fragment), std::string::npos) << q.note << " no longer quotes: " << fragment;
+        const std::string snippet = "\\snippet ";
+        if (fragment.rfind(snippet, 0) == 0) {
+            // "\snippet FILE NAME": the source must hold the marker "//! [NAME]" twice.
+            const std::string name = fragment.substr(fragment.find(' ', snippet.size()) + 1);
+            const std::string marker = "//! [" + name + "]";
+            const std::size_t first = source.find(marker);
+            EXPECT_NE(first, std::string::npos) << q.source << " lost the marker " << marker;
+            if (first != std::string::npos) {
+                EXPECT_NE(source.find(marker, first + 1), std::string::npos)
+                    << q.source << " has only one marker " << marker;
+            }
+        } else {
+            EXPECT_NE(source.find(fragment), std::string::npos)
+                << q.source << " no longer contains \"" << fragment << "\", which " << q.note << " quotes";
+        }
+    }
 }
 
 }  // namespace
