@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "nn/errors.hpp"
-#include "nn/parallel.hpp"
+#include "nn/thread_pool.hpp"
 #include "nn/simd.hpp"
 #include "nn/work_split.hpp"
 
@@ -323,8 +323,10 @@ void db_sums(const DwSource& s, float* db) {
 
 }  // namespace
 
-Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
-                         Padding padding, Stride stride, int threads) {
+namespace {
+
+Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation, Padding padding,
+               Stride stride, const Workers& workers) {
     const Geometry g = make_conv_geometry("conv_forward_fast", A_prev, W, b, padding, stride);
     const int c_new = W.dim(3);
     Tensor Z({g.m, g.h, g.w, c_new});
@@ -336,7 +338,7 @@ Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b,
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * c_new;
     const double work = static_cast<double>(g.m) * g.h * P.Wq * c_new * static_cast<double>(P.off.size());
-    parallel_for(g.m, threads_for(threads, work, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, threads_for(workers.size(), work, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
         Buffer planes(P.size);
         for (int i = begin; i < end; ++i) {
             pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
@@ -349,8 +351,8 @@ Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b,
     return Z;
 }
 
-ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
-                             Padding padding, Stride stride, int threads) {
+ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding padding,
+                   Stride stride, const Workers& workers) {
     const char* fn = "conv_backward_fast";
     const Geometry g = make_conv_geometry(fn, A_prev, W, b, padding, stride);
     const int c_new = W.dim(3);
@@ -395,7 +397,7 @@ ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tenso
     const double work_w = static_cast<double>(P.plane) * c_new * (taps + 1);     // dW, db
 
     // Pass 1, by samples: pack A_prev and dZ, and compute dA_prev.
-    parallel_for(g.m, threads_for(threads, work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, threads_for(workers.size(), work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
         Buffer q_planes(Q.size);  // cells off the stride grid stay zero
         for (int i = begin; i < end; ++i) {
             pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
@@ -423,11 +425,33 @@ ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tenso
     s.dz = dz.data();
     s.C = c_new;
     s.L = P.plane;
-    parallel_for(s.K + 1, threads_for(threads, work_w, s.K + 1, kMinWorkPerThread), [&](int, int begin, int end) {
+    workers.run(s.K + 1, threads_for(workers.size(), work_w, s.K + 1, kMinWorkPerThread), [&](int, int begin, int end) {
         if (begin < s.K) dw_range(s, begin, std::min(end, s.K), grads.dW.data.data());
         if (end == s.K + 1) db_sums(s, grads.db.data.data());
     });
     return grads;
+}
+
+}  // namespace
+
+Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
+                         Padding padding, Stride stride, int threads) {
+    return forward(A_prev, W, b, activation, padding, stride, Workers(threads));
+}
+
+Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
+                         Padding padding, Stride stride, ThreadPool& pool) {
+    return forward(A_prev, W, b, activation, padding, stride, Workers(pool));
+}
+
+ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                             Padding padding, Stride stride, int threads) {
+    return backward(dZ, A_prev, W, b, padding, stride, Workers(threads));
+}
+
+ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                             Padding padding, Stride stride, ThreadPool& pool) {
+    return backward(dZ, A_prev, W, b, padding, stride, Workers(pool));
 }
 
 }  // namespace nn

@@ -2,7 +2,8 @@
 // training path's fast variant of nn/conv_forward and nn/conv_backward.
 //
 // Same arguments, same results (up to float rounding), same errors as the
-// reference passes, plus a thread count. The samples of the batch are split
+// reference passes, plus a thread count, or a ThreadPool whose threads are
+// reused from call to call (nn/thread_pool.hpp). The samples of the batch are split
 // across std::threads; dW and db are split by output element instead, so
 // every value is summed in the same order whatever the thread count and the
 // results are identical for 1, 2 or 64 threads.
@@ -21,6 +22,7 @@
 #include "nn/conv_backward.hpp"
 #include "nn/geometry.hpp"
 #include "nn/tensor.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace nn {
 
@@ -57,5 +59,33 @@ Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b,
 ///         same message under the name conv_backward_fast
 ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
                              Padding padding, Stride stride, int threads);
+
+/// conv_forward_fast on the threads of @p pool instead of fresh ones; the
+/// same results as with a thread count.
+/// @param A_prev     (m, h_prev, w_prev, c_prev)
+/// @param W          (kh, kw, c_prev, c_new)
+/// @param b          (1, 1, 1, c_new)
+/// @param activation applied to every output value
+/// @param padding    same, valid, or explicit (ph, pw)
+/// @param stride     (sh, sw)
+/// @param pool       the threads to use
+/// @return Z, (m, h_new, w_new, c_new)
+/// @throws std::invalid_argument as conv_forward_fast
+Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
+                         Padding padding, Stride stride, ThreadPool& pool);
+
+/// conv_backward_fast on the threads of @p pool instead of fresh ones; the
+/// same results as with a thread count.
+/// @param dZ      (m, h_new, w_new, c_new)
+/// @param A_prev  (m, h_prev, w_prev, c_prev)
+/// @param W       (kh, kw, c_prev, c_new)
+/// @param b       (1, 1, 1, c_new)
+/// @param padding as in conv_forward
+/// @param stride  as in conv_forward
+/// @param pool    the threads to use
+/// @return dA_prev, dW, db
+/// @throws std::invalid_argument as conv_backward_fast
+ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                             Padding padding, Stride stride, ThreadPool& pool);
 
 }  // namespace nn

@@ -32,20 +32,17 @@ void check_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const T
             "b must be (1, n_out) with n_out=" + std::to_string(W.dim(1)) + shapes);
 }
 
-}  // namespace
-
-Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, int threads) {
+Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, const Workers& workers) {
     check_shapes("dense_forward_fast", A_prev, W, b);
     const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
     Tensor Z({m, n_out});
     for (int i = 0; i < m; ++i) std::copy(b.data.begin(), b.data.end(), Z.data.begin() + Index{i} * n_out);
     gemm(m, n_out, n_in, {A_prev.data.data(), n_in, 1}, {W.data.data(), n_out, 1}, Z.data.data(), n_out, true,
-         threads);
+         workers);
     return Z;
 }
 
-DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
-                               int threads) {
+DenseGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, const Workers& workers) {
     const char* fn = "dense_backward_fast";
     check_shapes(fn, A_prev, W, b);
     const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
@@ -55,15 +52,35 @@ DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Ten
     DenseGrads g{Tensor(A_prev.shape), Tensor(W.shape), Tensor(b.shape)};
     // dA_prev[i, k] = sum_j dZ[i, j] W[k, j]: B = Wᵀ, element (j, k) at W + k n_out + j.
     gemm(m, n_in, n_out, {dZ.data.data(), n_out, 1}, {W.data.data(), 1, n_out}, g.dA_prev.data.data(), n_in,
-         false, threads);
+         false, workers);
     // dW[k, j] = sum_i A_prev[i, k] dZ[i, j]: A = A_prevᵀ, element (k, i) at A_prev + i n_in + k.
     gemm(n_in, n_out, m, {A_prev.data.data(), 1, n_in}, {dZ.data.data(), n_out, 1}, g.dW.data.data(), n_out,
-         false, threads);
+         false, workers);
     for (int i = 0; i < m; ++i) {
         const float* dz_i = dZ.data.data() + Index{i} * n_out;
         for (int j = 0; j < n_out; ++j) g.db.data[static_cast<std::size_t>(j)] += dz_i[j];  // Z[i,j] has the term b[j]
     }
     return g;
+}
+
+}  // namespace
+
+Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, int threads) {
+    return forward(A_prev, W, b, Workers(threads));
+}
+
+Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, ThreadPool& pool) {
+    return forward(A_prev, W, b, Workers(pool));
+}
+
+DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                               int threads) {
+    return backward(dZ, A_prev, W, b, Workers(threads));
+}
+
+DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                               ThreadPool& pool) {
+    return backward(dZ, A_prev, W, b, Workers(pool));
 }
 
 }  // namespace nn

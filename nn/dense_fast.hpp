@@ -10,6 +10,7 @@
 
 #include "nn/dense.hpp"
 #include "nn/tensor.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace nn {
 
@@ -35,5 +36,25 @@ Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b
 /// @throws std::invalid_argument exactly where dense_backward throws, with
 ///         the same message under the name dense_backward_fast
 DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, int threads);
+
+/// dense_forward_fast on the threads of @p pool (nn/thread_pool.hpp).
+/// @param A_prev (m, n_in)
+/// @param W      (n_in, n_out)
+/// @param b      (1, n_out)
+/// @param pool   the threads to use
+/// @return Z, (m, n_out)
+/// @throws std::invalid_argument as dense_forward_fast
+Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, ThreadPool& pool);
+
+/// dense_backward_fast on the threads of @p pool (nn/thread_pool.hpp).
+/// @param dZ     (m, n_out)
+/// @param A_prev (m, n_in)
+/// @param W      (n_in, n_out)
+/// @param b      (1, n_out)
+/// @param pool   the threads to use
+/// @return dA_prev, dW, db
+/// @throws std::invalid_argument as dense_backward_fast
+DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
+                               ThreadPool& pool);
 
 }  // namespace nn

@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "nn/parallel.hpp"
+#include "nn/thread_pool.hpp"
 #include "nn/simd.hpp"
 #include "nn/work_split.hpp"
 
@@ -79,6 +79,11 @@ void tile(int i0, int rows, int j0, int cols, int K, MatrixView A, const float* 
 
 void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
           int threads) {
+    gemm(M, N, K, A, B, C, ldc, accumulate, Workers(threads));
+}
+
+void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
+          const Workers& workers) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {  // an empty sum
         if (!accumulate)
@@ -87,7 +92,7 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     }
     const int blocks = (M + kRows - 1) / kRows;
     const double work = static_cast<double>(M) * N * K;
-    parallel_for(blocks, threads_for(threads, work, blocks, kMinWorkPerThread), [&](int, int begin, int end) {
+    workers.run(blocks, threads_for(workers.size(), work, blocks, kMinWorkPerThread), [&](int, int begin, int end) {
         std::vector<float> panels;
         pack_panels(N, K, B, panels);
         for (int p = 0; p * kPanel < N; ++p)

@@ -11,6 +11,8 @@
 
 #include <cstddef>
 
+#include "nn/thread_pool.hpp"
+
 namespace nn {
 
 /// A read-only strided matrix: element (r, c) is data[r * rs + c * cs].
@@ -32,5 +34,18 @@ struct MatrixView {
 /// @param threads    threads to split the rows of C across; 0 = all cores
 void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
           int threads);
+
+/// gemm on @p workers (a ThreadPool, or fresh threads); the other arguments as above.
+/// @param M          rows of A and C
+/// @param N          columns of B and C
+/// @param K          columns of A, rows of B
+/// @param A          (M, K)
+/// @param B          (K, N)
+/// @param C          (M, N), row-major with row length @p ldc
+/// @param ldc        floats from one row of C to the next
+/// @param accumulate add A B to C instead of overwriting
+/// @param workers    where the rows of C are shared out
+void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
+          const Workers& workers);
 
 }  // namespace nn

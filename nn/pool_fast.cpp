@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "nn/errors.hpp"
-#include "nn/parallel.hpp"
+#include "nn/thread_pool.hpp"
 #include "nn/simd.hpp"
 #include "nn/work_split.hpp"
 
@@ -128,9 +128,7 @@ const float* readable(const std::vector<float>& data, int i, Index n, std::vecto
     return spare.data();
 }
 
-}  // namespace
-
-Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, int threads) {
+Tensor forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, const Workers& workers) {
     const char* fn = "pool_forward_fast";
     require(mode == PoolMode::max || mode == PoolMode::avg, fn, "mode must be max or avg");
     const Geometry g = make_geometry(fn, A_prev.shape, kernel_shape.kh, kernel_shape.kw, Padding::valid(), stride);
@@ -139,7 +137,7 @@ Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride strid
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(Z.size()) * g.kh * g.kw;
-    parallel_for(g.m, threads_for(threads, cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, threads_for(workers.size(), cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare;
         for (int i = begin; i < end; ++i)
             forward_sample(readable(A_prev.data, i, in_size, spare), Z.data.data() + i * out_size, g, mode);
@@ -147,8 +145,8 @@ Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride strid
     return Z;
 }
 
-Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
-                          int threads) {
+Tensor backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                const Workers& workers) {
     const char* fn = "pool_backward_fast";
     require(mode == PoolMode::max || mode == PoolMode::avg, fn, "mode must be max or avg");
     const Geometry g = make_geometry(fn, A_prev.shape, kernel_shape.kh, kernel_shape.kw, Padding::valid(), stride);
@@ -162,13 +160,33 @@ Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(dA.size()) * g.kh * g.kw;
-    parallel_for(g.m, threads_for(threads, cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, threads_for(workers.size(), cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare_a, spare_dz;
         for (int i = begin; i < end; ++i)
             backward_sample(readable(dA.data, i, out_size, spare_dz), readable(A_prev.data, i, in_size, spare_a),
                             dA_prev.data.data() + i * in_size, g, mode);
     });
     return dA_prev;
+}
+
+}  // namespace
+
+Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, int threads) {
+    return forward(A_prev, kernel_shape, stride, mode, Workers(threads));
+}
+
+Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool) {
+    return forward(A_prev, kernel_shape, stride, mode, Workers(pool));
+}
+
+Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                          int threads) {
+    return backward(dA, A_prev, kernel_shape, stride, mode, Workers(threads));
+}
+
+Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                          ThreadPool& pool) {
+    return backward(dA, A_prev, kernel_shape, stride, mode, Workers(pool));
 }
 
 }  // namespace nn

@@ -10,6 +10,7 @@
 #include "nn/geometry.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/tensor.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace nn {
 
@@ -37,5 +38,27 @@ Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride strid
 ///         same message under the name pool_backward_fast
 Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
                           int threads);
+
+/// pool_forward_fast on the threads of @p pool (nn/thread_pool.hpp).
+/// @param A_prev       (m, h_prev, w_prev, c_prev)
+/// @param kernel_shape (kh, kw)
+/// @param stride       (sh, sw)
+/// @param mode         max or avg
+/// @param pool         the threads to use
+/// @return Z, as pool_forward_fast
+/// @throws std::invalid_argument as pool_forward_fast
+Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool);
+
+/// pool_backward_fast on the threads of @p pool (nn/thread_pool.hpp).
+/// @param dA           (m, h_new, w_new, c_prev)
+/// @param A_prev       (m, h_prev, w_prev, c_prev)
+/// @param kernel_shape (kh, kw)
+/// @param stride       (sh, sw)
+/// @param mode         max or avg
+/// @param pool         the threads to use
+/// @return dA_prev, as pool_backward_fast
+/// @throws std::invalid_argument as pool_backward_fast
+Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                          ThreadPool& pool);
 
 }  // namespace nn

@@ -13,6 +13,7 @@
 
 #include "nn/parallel.hpp"
 #include "nn/simd.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace tools {
 
@@ -122,6 +123,20 @@ double thread_start_us(int threads) {
         const int calls = 200;
         const Clock::time_point t0 = Clock::now();
         for (int k = 0; k < calls; ++k) nn::parallel_for(threads, threads, [](int, int, int) {});
+        times.push_back(seconds_since(t0) / calls * 1e6);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+double pool_loop_us(int threads) {
+    nn::ThreadPool pool(threads);
+    const nn::LoopBody empty = [](int, int, int) {};
+    std::vector<double> times;
+    for (int run = 0; run < 9; ++run) {
+        const int calls = 2000;
+        const Clock::time_point t0 = Clock::now();
+        for (int k = 0; k < calls; ++k) pool.run(threads, threads, empty);
         times.push_back(seconds_since(t0) / calls * 1e6);
     }
     std::sort(times.begin(), times.end());

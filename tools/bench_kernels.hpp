@@ -15,6 +15,11 @@ double fma_peak_gflops(int threads, double seconds);
 /// and an empty body (the median of many calls).
 double thread_start_us(int threads);
 
+/// Microseconds for one empty loop on an nn::ThreadPool of @p threads threads
+/// (the median of many loops): the cost that replaces thread_start_us when the
+/// threads are kept.
+double pool_loop_us(int threads);
+
 /// The same register tile (6 channels x 64 pixels summed over 150 taps, the
 /// shape of conv_fast's kernel for 6 output channels) written two ways.
 struct TileSpeeds {

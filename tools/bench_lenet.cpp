@@ -53,7 +53,8 @@ double lenet_step_flop(int m) {
     return 2.0 * m * 3 * (c1 + c3 + dense);  // forward, then dA_prev and dW backward
 }
 
-LenetCore::LenetCore(std::uint64_t seed, Passes passes, int threads) : passes_(passes), threads_(threads) {
+LenetCore::LenetCore(std::uint64_t seed, Passes passes, int threads)
+    : passes_(passes), pool_(std::make_unique<nn::ThreadPool>(threads)) {
     nn::Rng rng(seed);
     W1_ = nn::he_normal({5, 5, 1, 6}, rng);
     W3_ = nn::he_normal({5, 5, 6, 16}, rng);
@@ -69,7 +70,7 @@ LenetCore::LenetCore(std::uint64_t seed, Passes passes, int threads) : passes_(p
 
 double LenetCore::train_step(const Tensor& X, const Tensor& Y) {
     const bool fast = passes_ == Passes::fast;
-    const int t = threads_;
+    nn::ThreadPool& t = *pool_;
     const nn::Activation relu = nn::Activation::relu();
     auto conv = [&](const Tensor& A, const Tensor& W, const Tensor& b, nn::Padding pad) {
         return fast ? nn::conv_forward_fast(A, W, b, relu, pad, kOne, t) : nn::conv_forward(A, W, b, relu, pad, kOne);

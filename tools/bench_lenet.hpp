@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "nn/adam.hpp"
 #include "nn/tensor.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace tools {
 
@@ -32,7 +34,8 @@ public:
     /// A freshly initialised network.
     /// @param seed    seeds the He-normal kernels, drawn in layer order
     /// @param passes  reference or fast passes
-    /// @param threads threads for the fast passes; 0 = all cores
+    /// @param threads threads for the fast passes, kept in a ThreadPool for
+    ///                the network's lifetime; 0 = all cores
     LenetCore(std::uint64_t seed, Passes passes, int threads);
 
     /// One training step on a batch: forward, loss, backward, one Adam update.
@@ -43,7 +46,7 @@ public:
 
 private:
     Passes passes_;
-    int threads_;
+    std::unique_ptr<nn::ThreadPool> pool_;  // the fast passes' threads
     nn::Tensor W1_, b1_, W3_, b3_, W5_, b5_, W6_, b6_, W7_, b7_;
     nn::Adam adam_;
 };

@@ -38,6 +38,7 @@
 #include "nn/pool_fast.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
+#include "nn/thread_pool.hpp"
 #include "tools/args.hpp"
 #include "tools/atomic_file.hpp"
 #include "tools/bench_kernels.hpp"
@@ -249,15 +250,24 @@ void machine_cases(Bench& b) {
         b.add(measured("machine", "FMA peak (12 chains of vector FMAs per thread)", t, b.peak[t], "GFLOP/s"));
     }
     for (int t : b.thread_counts)
-        if (t > 1)
+        if (t > 1) {
             b.add(measured("machine", "start + join threads (empty parallel_for)", t, thread_start_us(t),
                            "us per call"));
+            b.add(measured("machine", "empty loop on a kept nn::ThreadPool", t, pool_loop_us(t), "us per call"));
+        }
     const TileSpeeds tiles = tile_speeds(0.2);
     b.add(measured("machine", "tile 6x64, plain loops (auto-vectorised)", 1, tiles.plain_gflops, "GFLOP/s"));
     b.add(measured("machine", "tile 6x64, nn::simd::Vec", 1, tiles.vec_gflops, "GFLOP/s"));
 }
 
-// A conv layer's forward and backward, fast at each thread count, and the reference.
+// Median seconds per call of the fast pass @p f, run on a ThreadPool of t
+// threads kept for all the runs (as a training loop keeps one).
+double pooled_time(int t, int runs, const std::function<void(nn::ThreadPool&)>& f) {
+    nn::ThreadPool pool(t);
+    return median_time([&] { f(pool); }, runs);
+}
+
+// A conv layer's forward and backward: the reference, then the fast pass at each thread count.
 void conv_case(Bench& b, const std::string& group, const std::string& name, const nn::Shape& a_shape,
                const nn::Shape& w_shape, nn::Padding pad, int runs, double torch_fwd, double torch_bwd,
                bool backward = true) {
@@ -266,40 +276,47 @@ void conv_case(Bench& b, const std::string& group, const std::string& name, cons
     const Tensor W = uniform(w_shape, rng, -0.5f, 0.5f);
     const Tensor bias = uniform({1, 1, 1, w_shape[3]}, rng, -0.1f, 0.1f);
     const nn::Activation relu = nn::Activation::relu();
-    const Tensor Z = nn::conv_forward_fast(A, W, bias, relu, pad, {1, 1}, 0);
+    const nn::Stride one{1, 1};
+    const Tensor Z = nn::conv_forward_fast(A, W, bias, relu, pad, one, 0);
     const Tensor dZ = uniform(Z.shape, rng, -1.0f, 1.0f);
     const double flop = 2.0 * static_cast<double>(Z.size()) * w_shape[0] * w_shape[1] * w_shape[2];
-    const double ref_f = median_time([&] { nn::conv_forward(A, W, bias, relu, pad, {1, 1}); }, runs);
-    for (int t : b.thread_counts)
-        b.add(timed(group, name + " forward", t, median_time([&] { nn::conv_forward_fast(A, W, bias, relu, pad, {1, 1}, t); }, runs),
-               runs, flop, ref_f, "", torch_fwd));
+    const double ref_f = median_time([&] { nn::conv_forward(A, W, bias, relu, pad, one); }, runs);
+    for (int t : b.thread_counts) {
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_forward_fast(A, W, bias, relu, pad, one, p); });
+        b.add(timed(group, name + " forward", t, s, runs, flop, ref_f, "", torch_fwd));
+    }
     if (!backward) return;
-    const double ref_b = median_time([&] { nn::conv_backward(dZ, A, W, bias, pad, {1, 1}); }, runs);
-    for (int t : b.thread_counts)
-        b.add(timed(group, name + " backward", t, median_time([&] { nn::conv_backward_fast(dZ, A, W, bias, pad, {1, 1}, t); }, runs),
-               runs, 2 * flop, ref_b, "", torch_bwd));
+    const double ref_b = median_time([&] { nn::conv_backward(dZ, A, W, bias, pad, one); }, runs);
+    for (int t : b.thread_counts) {
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_backward_fast(dZ, A, W, bias, pad, one, p); });
+        b.add(timed(group, name + " backward", t, s, runs, 2 * flop, ref_b, "", torch_bwd));
+    }
 }
 
+// A 2x2/2 max pool's forward and backward.
 void pool_case(Bench& b, const std::string& group, const std::string& name, const nn::Shape& a_shape, int runs,
                double torch_fwd) {
     nn::Rng rng(2);
     const Tensor A = uniform(a_shape, rng, 0.0f, 1.0f);
     const nn::Window k{2, 2};
-    const nn::Stride s{2, 2};
-    const Tensor Z = nn::pool_forward_fast(A, k, s, nn::PoolMode::max, 0);
+    const nn::Stride st{2, 2};
+    const nn::PoolMode max = nn::PoolMode::max;
+    const Tensor Z = nn::pool_forward_fast(A, k, st, max, 0);
     const Tensor dZ = uniform(Z.shape, rng, -1.0f, 1.0f);
     const double cells = 4.0 * static_cast<double>(Z.size());
-    const double ref_f = median_time([&] { nn::pool_forward(A, k, s, nn::PoolMode::max); }, runs);
-    for (int t : b.thread_counts)
-        b.add(timed(group, name + " forward", t, median_time([&] { nn::pool_forward_fast(A, k, s, nn::PoolMode::max, t); }, runs),
-               runs, cells, ref_f, "", torch_fwd));
-    const double ref_b = median_time([&] { nn::pool_backward(dZ, A, k, s, nn::PoolMode::max); }, runs);
-    for (int t : b.thread_counts)
-        b.add(timed(group, name + " backward", t,
-               median_time([&] { nn::pool_backward_fast(dZ, A, k, s, nn::PoolMode::max, t); }, runs), runs, cells,
-               ref_b, "", 0));
+    const double ref_f = median_time([&] { nn::pool_forward(A, k, st, max); }, runs);
+    for (int t : b.thread_counts) {
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_forward_fast(A, k, st, max, p); });
+        b.add(timed(group, name + " forward", t, s, runs, cells, ref_f, "", torch_fwd));
+    }
+    const double ref_b = median_time([&] { nn::pool_backward(dZ, A, k, st, max); }, runs);
+    for (int t : b.thread_counts) {
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_backward_fast(dZ, A, k, st, max, p); });
+        b.add(timed(group, name + " backward", t, s, runs, cells, ref_b, "", 0));
+    }
 }
 
+// A dense layer's forward and backward.
 void dense_case(Bench& b, const std::string& name, int m, int n_in, int n_out, int runs) {
     nn::Rng rng(3);
     const Tensor A = uniform({m, n_in}, rng, 0.0f, 1.0f);
@@ -308,13 +325,15 @@ void dense_case(Bench& b, const std::string& name, int m, int n_in, int n_out, i
     const Tensor dZ = uniform({m, n_out}, rng, -1.0f, 1.0f);
     const double flop = 2.0 * m * n_in * n_out;
     const double ref_f = median_time([&] { nn::dense_forward(A, W, bias); }, runs);
-    for (int t : b.thread_counts)
-        b.add(timed("lenet", name + " forward", t, median_time([&] { nn::dense_forward_fast(A, W, bias, t); }, runs), runs,
-               flop, ref_f, "", 0));
+    for (int t : b.thread_counts) {
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_forward_fast(A, W, bias, p); });
+        b.add(timed("lenet", name + " forward", t, s, runs, flop, ref_f, "", 0));
+    }
     const double ref_b = median_time([&] { nn::dense_backward(dZ, A, W, bias); }, runs);
-    for (int t : b.thread_counts)
-        b.add(timed("lenet", name + " backward", t, median_time([&] { nn::dense_backward_fast(dZ, A, W, bias, t); }, runs),
-               runs, 2 * flop, ref_b, "", 0));
+    for (int t : b.thread_counts) {
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_backward_fast(dZ, A, W, bias, p); });
+        b.add(timed("lenet", name + " backward", t, s, runs, 2 * flop, ref_b, "", 0));
+    }
 }
 
 void course_cases(Bench& b) {

@@ -1,0 +1,107 @@
+// ThreadPool: workers wait for a loop, run their range, report back.
+//
+// A new loop is announced by bumping generation_. A worker that has just
+// finished a range spins for a short while reading generation_ (training
+// steps start a new loop every 50-300 us, so it usually finds one without
+// sleeping), then sleeps on wake_. The caller spins likewise on pending_
+// before sleeping on done_. Both sleeps check their condition under mutex_,
+// and both wakers take mutex_ before notifying, so no wake-up is lost.
+#include "nn/thread_pool.hpp"
+
+#include <algorithm>
+
+#include "nn/parallel.hpp"
+
+namespace nn {
+
+namespace {
+
+// Reads of an atomic before going to sleep: a few tens of microseconds.
+constexpr int kSpins = 20000;
+
+}  // namespace
+
+ThreadPool::ThreadPool(int threads) {
+    if (threads <= 0) threads = default_threads();
+    workers_.reserve(static_cast<std::size_t>(threads - 1));
+    for (int k = 1; k < threads; ++k) workers_.emplace_back([this, k] { work(k); });
+}
+
+ThreadPool::~ThreadPool() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::work(int k) {
+    long seen = 0;
+    for (;;) {
+        for (int s = 0; s < kSpins && generation_.load(std::memory_order_acquire) == seen; ++s) {
+        }
+        if (generation_.load(std::memory_order_acquire) == seen) {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_acquire) != seen; });
+            if (stop_) return;
+        }
+        seen = generation_.load(std::memory_order_acquire);
+        if (k < parts_) {
+            const auto r = split_range(n_, parts_, k);
+            try {
+                (*body_)(k, r.first, r.second);
+            } catch (...) {
+                errors_[static_cast<std::size_t>(k)] = std::current_exception();
+            }
+        }
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            done_.notify_one();
+        }
+    }
+}
+
+void ThreadPool::run(int n, int parts, const LoopBody& body) {
+    parts = std::max(1, std::min({parts, size(), n}));
+    if (parts == 1) {  // nothing to share: no need to wake anyone
+        body(0, 0, n);
+        return;
+    }
+    body_ = &body;
+    n_ = n;
+    parts_ = parts;
+    errors_.assign(static_cast<std::size_t>(size()), nullptr);
+    pending_.store(size() - 1, std::memory_order_relaxed);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        generation_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    wake_.notify_all();
+    const auto r = split_range(n, parts, 0);
+    try {
+        body(0, r.first, r.second);
+    } catch (...) {
+        errors_[0] = std::current_exception();
+    }
+    for (int s = 0; s < kSpins && pending_.load(std::memory_order_acquire) != 0; ++s) {
+    }
+    if (pending_.load(std::memory_order_acquire) != 0) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        done_.wait(lock, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+    }
+    for (const auto& e : errors_)
+        if (e) std::rethrow_exception(e);
+}
+
+Workers::Workers(int threads) : threads_(threads <= 0 ? default_threads() : threads) {}
+
+void Workers::run(int n, int parts, const LoopBody& body) const {
+    parts = std::max(1, std::min(parts, threads_));
+    if (pool_)
+        pool_->run(n, parts, body);
+    else
+        parallel_for(n, parts, body);
+}
+
+}  // namespace nn

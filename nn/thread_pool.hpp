@@ -1,0 +1,82 @@
+// ThreadPool: worker threads started once and reused by every parallel loop,
+// and Workers: where a fast pass runs its loops (a pool, or fresh threads).
+//
+// parallel_for (nn/parallel.hpp) starts and joins its threads on every call,
+// which costs about 15-30 us (`plaincnn bench` measures it). A LeNet-5
+// training step at batch 32 runs a dozen parallel loops of 50-300 us each, so
+// that cost alone would eat 10-20% of a two-thread step. A ThreadPool's
+// workers stay alive and wait for the next loop; the owner (a trainer, the
+// bench) creates one and passes it to the fast passes explicitly. The ranges
+// and their order are those of parallel_for, so a pass gives the same result
+// on a pool as on fresh threads.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace nn {
+
+/// The body of a parallel loop: body(part, begin, end) handles [begin, end).
+using LoopBody = std::function<void(int part, int begin, int end)>;
+
+/// A fixed set of threads that run parallel loops; the calling thread takes part in each.
+class ThreadPool {
+public:
+    /// Starts threads - 1 workers (the caller is the last thread).
+    /// @param threads threads per loop, including the caller; 0 or less = default_threads()
+    explicit ThreadPool(int threads);
+    /// Stops and joins the workers.
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;             ///< not copyable
+    ThreadPool& operator=(const ThreadPool&) = delete;  ///< not copyable
+
+    /// Threads per loop, the caller included.
+    int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+    /// Runs body(part, begin, end) for min(parts, size(), n) contiguous ranges
+    /// of [0, n), the ranges parallel_for would use; the caller runs range 0.
+    /// Returns when every range is done. If bodies throw, the exception of the
+    /// lowest-numbered range is rethrown here. One loop at a time: run() must
+    /// not be called from a body or from two threads at once.
+    void run(int n, int parts, const LoopBody& body);
+
+private:
+    void work(int k);
+
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    std::atomic<long> generation_{0};  // counts loops; a change means "new loop"
+    std::atomic<int> pending_{0};      // workers still busy with the current loop
+    bool stop_ = false;                // guarded by mutex_
+    const LoopBody* body_ = nullptr;   // the current loop, set before generation_ changes
+    int n_ = 0, parts_ = 0;
+    std::vector<std::exception_ptr> errors_;
+};
+
+/// Where a fast pass runs its parallel loops: on a ThreadPool, or on threads
+/// started for each loop (parallel_for) when the caller gave a thread count.
+class Workers {
+public:
+    /// Fresh threads for each loop, at most @p threads (0 or less = default_threads()).
+    explicit Workers(int threads);
+    /// The threads of @p pool.
+    explicit Workers(ThreadPool& pool) : pool_(&pool), threads_(pool.size()) {}
+
+    /// Threads per loop at most.
+    int size() const { return threads_; }
+
+    /// body(part, begin, end) over min(parts, size(), n) contiguous ranges of [0, n), as parallel_for.
+    void run(int n, int parts, const LoopBody& body) const;
+
+private:
+    ThreadPool* pool_ = nullptr;
+    int threads_ = 1;
+};
+
+}  // namespace nn
