@@ -275,6 +275,12 @@ TEST(ConvForward, StrideIsStrideOneSubsampled) {
             }
 }
 
+TEST(ConvForward, EmptyBatchGivesAnEmptyOutput) {
+    Tensor Z = nn::conv_forward(Tensor({0, 5, 5, 1}), sobel(), zero_bias(1), Activation::relu());
+    EXPECT_EQ(Z.shape, (nn::Shape{0, 5, 5, 1}));
+    EXPECT_EQ(Z.size(), 0u);
+}
+
 TEST(ConvForwardErrors, WrongRanks) {
     EXPECT_THAT(error_of([] { nn::conv_forward(Tensor({4, 4, 1}), sobel(), zero_bias(1)); }),
                 AllOf(HasSubstr("conv_forward: "), HasSubstr("A_prev must have rank 4"), HasSubstr("(4,4,1)")));
