@@ -76,22 +76,27 @@ class Tensor {
 public:
     /// An empty handle that refers to no graph.
     Tensor() = default;
-    /// Output @p index of node @p node in @p graph.
+    /// A handle to one output of a node.
+    /// @param graph the graph holding the node
+    /// @param node  the node's id
+    /// @param index which of its outputs
     Tensor(Graph* graph, int node, int index = 0) : graph_(graph), node_(node), index_(index) {}
 
-    /// The graph, or nullptr for an empty handle.
+    /// @return the graph, or nullptr for an empty handle
     Graph* graph() const { return graph_; }
-    /// The producing node's position in the graph.
+    /// @return the producing node's id (its position in the graph)
     int node() const { return node_; }
-    /// Which output of that node.
+    /// @return which output of that node
     int index() const { return index_; }
-    /// "conv2d/Relu:0".
+    /// @return the tensor's name, e.g. "conv2d/Relu:0"
     std::string name() const;
-    /// The static shape; -1 marks an extent unknown until run time.
+    /// @return the static shape; -1 marks an extent unknown until run time
+    /// @throws ValueError for an empty handle
     const nn::Shape& shape() const;
-    /// The element type.
+    /// @return the element type
+    /// @throws ValueError for an empty handle
     DType dtype() const;
-    /// As TF prints a tensor: Tensor("x:0", shape=(?, 3), dtype=float32).
+    /// @return the tensor as TF prints it: Tensor("x:0", shape=(?, 3), dtype=float32)
     std::string str() const;
 
 private:
@@ -105,13 +110,15 @@ class Operation {
 public:
     /// An empty handle that refers to no graph.
     Operation() = default;
-    /// Node @p node of @p graph.
+    /// A handle to a node run for its effect.
+    /// @param graph the graph holding the node
+    /// @param node  the node's id
     Operation(Graph* graph, int node) : graph_(graph), node_(node) {}
-    /// The graph, or nullptr for an empty handle.
+    /// @return the graph, or nullptr for an empty handle
     Graph* graph() const { return graph_; }
-    /// The node's position in the graph.
+    /// @return the node's id (its position in the graph)
     int node() const { return node_; }
-    /// The node's name, e.g. "Adam" or "init".
+    /// @return the node's name, e.g. "Adam" or "init"
     std::string name() const;
 
 private:
@@ -172,38 +179,45 @@ struct Node {
 /// A computation graph (tf.Graph). Not copyable: handles point into it.
 class Graph {
 public:
-    /// An empty graph whose random source starts from @p seed.
+    /// An empty graph.
+    /// @param seed where the random source for initial values starts
     explicit Graph(std::uint64_t seed = 0) : rng_(seed) {}
     Graph(const Graph&) = delete;             ///< handles point into the graph
     Graph& operator=(const Graph&) = delete;  ///< handles point into the graph
 
     /// tf.set_random_seed: restarts the random source that initial values are drawn from.
+    /// @param seed the new starting point
     void set_random_seed(std::uint64_t seed) { rng_ = nn::Rng(seed); }
-    /// The random source initializers draw from, in the order variables are built.
+    /// @return the random source initializers draw from, in the order variables are built
     nn::Rng& rng() { return rng_; }
 
-    /// @p base if no node is called that yet, else base_1, base_2, ... as TF does.
+    /// Reserves a name, as TF names nodes and scopes.
+    /// @param base the name wanted
+    /// @return @p base if it is free, else the first free one of base_1, base_2, ...
     std::string unique_name(const std::string& base);
 
     /// Appends a node after checking that every input and control input is
     /// an earlier node of this graph; its name (the op type when empty) is
     /// made unique with unique_name().
+    /// @param node the node, its inputs referring to this graph
     /// @return the node's id
     /// @throws ValueError naming the input when it belongs to another graph
     ///         ("must be from the same graph") or is an empty handle.
     int add_node(Node node);
 
-    /// Node @p id (0 <= id < size()).
+    /// @param id a node id, 0 <= id < size()
+    /// @return the node
     const Node& node(int id) const { return nodes_.at(static_cast<std::size_t>(id)); }
-    /// Number of nodes.
+    /// @return the number of nodes
     int size() const { return static_cast<int>(nodes_.size()); }
 
-    /// Registers variable node @p variable and the Assign op @p initializer
-    /// that sets it (used by the Variable constructor).
+    /// Registers a variable (used by the Variable constructor).
+    /// @param variable    the VariableV2 node's id
+    /// @param initializer the id of the Assign op that sets it
     void add_variable(int variable, int initializer);
-    /// The variables' read tensors, in the order they were built (tf.global_variables()).
+    /// @return the variables' read tensors, in the order they were built (tf.global_variables())
     std::vector<Tensor> global_variables();
-    /// The Assign ops of all variables, in the same order.
+    /// @return the ids of the variables' Assign ops, in the same order
     const std::vector<int>& initializers() const { return initializers_; }
 
 private:
@@ -262,13 +276,13 @@ public:
     Variable(Graph& graph, const nn::Shape& shape, const Initializer& initializer,
              const std::string& name = "Variable");
 
-    /// The read tensor, "<name>:0".
+    /// @return the read tensor, "<name>:0"
     Tensor value() const { return value_; }
     /// The read tensor, so a Variable can be passed wherever a Tensor is expected.
     operator Tensor() const { return value_; }  // NOLINT: implicit, as tf.Variable acts as a tensor
-    /// The Assign op that sets the initial value (variable.initializer).
+    /// @return the Assign op that sets the initial value (variable.initializer)
     Operation initializer() const { return initializer_; }
-    /// The variable's name, e.g. "conv2d/kernel".
+    /// @return the variable's name, e.g. "conv2d/kernel"
     std::string name() const;
 
 private:

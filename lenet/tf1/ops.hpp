@@ -131,11 +131,11 @@ Tensor reduce_mean(const Tensor& x, const std::string& name = "Mean");
 Tensor one_hot(const Tensor& indices, int depth, const std::string& name = "one_hot");
 
 /// tf.layers: builders that create their variables and ops under a unique
-/// scope ("conv2d", "conv2d_1", ...), with biases starting at zero.
+/// scope SCOPE ("conv2d", "conv2d_1", ...), with biases starting at zero.
 namespace layers {
 
-/// tf.layers.conv2d: variables <scope>/kernel (kh, kw, c_prev, filters) and
-/// <scope>/bias (1, 1, 1, filters), then <scope>/Conv2D and the activation.
+/// tf.layers.conv2d: variables SCOPE/kernel (kh, kw, c_prev, filters) and
+/// SCOPE/bias (1, 1, 1, filters), then SCOPE/Conv2D and the activation.
 /// @param inputs             (m, h_prev, w_prev, c_prev), c_prev known
 /// @param filters            c_new, positive
 /// @param kernel_size        (kh, kw)
@@ -164,8 +164,8 @@ Tensor max_pooling2d(const Tensor& inputs, nn::Window pool_size, nn::Stride stri
 /// @return (m, d1 * ... * dk)
 Tensor flatten(const Tensor& inputs, const std::string& name = "flatten");
 
-/// tf.layers.dense: variables <scope>/kernel (n_in, units) and <scope>/bias
-/// (1, units), then <scope>/MatMul and the activation.
+/// tf.layers.dense: variables SCOPE/kernel (n_in, units) and SCOPE/bias
+/// (1, units), then SCOPE/MatMul and the activation.
 /// @param inputs             (m, n_in), n_in known
 /// @param units              n_out, positive
 /// @param activation         applied after the bias (linear = none)

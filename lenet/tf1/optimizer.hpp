@@ -38,7 +38,7 @@ public:
     ///         loss's graph, or the loss does not depend on it.
     Operation minimize(const Tensor& loss, std::vector<Tensor> var_list = {}, const std::string& name = "Adam") const;
 
-    /// The hyper-parameters.
+    /// @return the hyper-parameters
     const nn::AdamConfig& config() const { return config_; }
 
 private:

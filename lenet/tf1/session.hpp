@@ -27,14 +27,17 @@ namespace tf1 {
 class Fetch {
 public:
     /// Fetch a tensor's value.
+    /// @param t the tensor
     Fetch(const Tensor& t) : tensor_(t) {}  // NOLINT: implicit, so {loss, accuracy} reads like TF
     /// Fetch a variable's value.
+    /// @param v the variable
     Fetch(const Variable& v) : tensor_(v.value()) {}  // NOLINT: implicit, as above
     /// Run an operation.
+    /// @param op the operation
     Fetch(const Operation& op) : tensor_(op.graph(), op.node(), -1) {}  // NOLINT: implicit, as above
-    /// The tensor, or (index -1) the operation's node.
+    /// @return the tensor, or (with index -1) the operation's node
     const Tensor& target() const { return tensor_; }
-    /// True for an operation.
+    /// @return true for an operation
     bool is_operation() const { return tensor_.index() < 0; }
 
 private:
@@ -45,8 +48,12 @@ private:
 /// read in place, not copied, so it must outlive the run call.
 struct Feed {
     /// Feed @p value for @p key.
+    /// @param key   the tensor to override
+    /// @param value its value, read in place during the run
     Feed(const Tensor& key, const nn::Tensor& value) : key(key), value(&value) {}
     /// Feed @p value for a variable (overrides its stored value for one run).
+    /// @param key   the variable
+    /// @param value its value, read in place during the run
     Feed(const Variable& key, const nn::Tensor& value) : key(key.value()), value(&value) {}
     Tensor key;                ///< the placeholder (or any tensor) to override
     const nn::Tensor* value;   ///< its value for this run
@@ -90,11 +97,11 @@ public:
     /// @param feed_dict values overriding tensors for this run
     void run(const Operation& fetch, const FeedDict& feed_dict = {});
 
-    /// Names of the nodes the last run evaluated, in order (fed ones excluded).
+    /// @return the names of the nodes the last run evaluated, in order (fed ones excluded)
     const std::vector<std::string>& last_run() const { return last_run_; }
-    /// The session's graph.
+    /// @return the session's graph
     Graph& graph() const { return *graph_; }
-    /// The passes and threads the ops use.
+    /// @return the passes and threads the ops use
     const SessionConfig& config() const { return config_; }
 
 private:
