@@ -80,8 +80,10 @@ train: $(BIN) data
 	$(BIN) train --api tf1
 	$(BIN) train --api keras
 
-bench: $(BIN) data
-	$(BIN) bench
+# The bench draws seeded random inputs (it needs no data) and also writes its
+# figures to build/bench.json; e.g. make bench BENCH_FLAGS="--only lenet,epoch".
+bench: $(BIN)
+	$(BIN) bench --json $(B)/bench.json $(BENCH_FLAGS)
 
 # Doxygen fails on any warning (docs/Doxyfile). MathJax is copied from Debian's
 # libjs-mathjax next to the HTML, and the last line refuses pages that would
