@@ -172,13 +172,13 @@ TEST(Lenet5Tf1, WholeLossGradientMatchesCentralDifferences) {
 TEST(Lenet5Tf1, SameSeedGivesBitIdenticalLosses) {
     nn::Rng data_rng(5);
     nn::Tensor X, Y;
-    synthetic(20, data_rng, X, Y);
+    synthetic(10, data_rng, X, Y);
     auto losses = [&](std::uint64_t seed) {
         Net n(seed);
         tf1::Session sess(n.graph);
         sess.run(n.init);
         std::vector<float> out;
-        for (int step = 0; step < 4; ++step) {
+        for (int step = 0; step < 3; ++step) {
             std::vector<nn::Tensor> r = sess.run({n.net.train_op, n.net.loss}, {{n.x, X}, {n.y, Y}});
             out.push_back(r[1].data[0]);
         }
