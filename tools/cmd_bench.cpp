@@ -10,8 +10,8 @@
 //   machine   FMA peak, thread start cost, plain-loop vs nn::simd::Vec tile
 //   course    the course's example passes on 50,000 images, forward and backward
 //   lenet     every LeNet-5 layer forward and backward at batch 32
-//   epoch     one LeNet-5 training epoch (50,000 images) on the nn/ core alone,
-//             and on the Keras-style front-end
+//   epoch     one LeNet-5 training epoch (50,000 images, from a cold start) on
+//             the nn/ core alone and on each front-end, and what they add
 //   scaling   conv_forward at 28, 56 and 112 pixels; epochs at batch 32 and 128
 // Inputs are seeded random numbers (images in [0, 1], one-hot labels): the
 // cost of these passes does not depend on the values.
@@ -22,12 +22,15 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "lenet/lenet5.hpp"
+#include "lenet/tf1/session.hpp"
 #include "nn/activations.hpp"
+#include "nn/batch.hpp"
 #include "nn/conv_backward.hpp"
 #include "nn/conv_fast.hpp"
 #include "nn/conv_forward.hpp"
@@ -74,6 +77,7 @@ struct Row {
     double torch = 0.0;     // PyTorch's time from the issue; 0 when none
     double value = 0.0;     // for machine rows: the measured quantity
     std::string unit;       // for machine rows: its unit
+    std::string note;       // anything else worth printing with the row
 };
 
 // A timed row.
@@ -175,8 +179,7 @@ std::string format_ratio(double r) {
 
 void Bench::print(const Row& r) const {
     std::ostream& o = *out;
-    o << std::left << std::setw(8) << r.group << std::setw(52) << r.name << std::right << std::setw(3)
-      << (r.threads > 0 ? std::to_string(r.threads) : "-");
+    o << std::left << std::setw(8) << r.group << std::setw(52) << r.name << std::right << std::setw(3) << r.threads;
     if (!r.unit.empty()) {
         std::ostringstream v;
         v << std::fixed << std::setprecision(1) << r.value << " " << r.unit;
@@ -195,6 +198,7 @@ void Bench::print(const Row& r) const {
     o << std::setw(10) << (r.torch > 0 ? format_ratio(r.torch / r.seconds) : "");
     if (r.reference > 0) o << "  ref " << format_time(r.reference) << (r.reference_note.empty() ? "" : " " + r.reference_note);
     if (r.torch > 0) o << "  PyTorch " << format_time(r.torch);
+    if (!r.note.empty()) o << "  " << r.note;
     o << "\n" << std::flush;
 }
 
@@ -235,6 +239,7 @@ std::string to_json(const Bench& b) {
                   << (r.reference_note.empty() ? "" : ", \"reference_note\": \"" + json_escape(r.reference_note) + "\"");
             if (r.torch > 0) o << ", \"pytorch_s\": " << r.torch << ", \"speedup_vs_pytorch\": " << r.torch / r.seconds;
         }
+        if (!r.note.empty()) o << ", \"note\": \"" << json_escape(r.note) << "\"";
         o << "}" << (k + 1 < b.rows.size() ? "," : "") << "\n";
     }
     o << "  ]\n}\n";
@@ -387,26 +392,69 @@ double reference_epoch_estimate(const TrainingData& data, int batch_size, int st
     return t * epoch_steps / part_steps;
 }
 
+// One epoch on the TF1-style front-end: graph, variables, then train_op on every mini-batch.
+void tf1_epoch(const TrainingData& data, int threads) {
+    tf1::Graph graph;
+    graph.set_random_seed(1);
+    const tf1::Tensor x = tf1::placeholder(graph, {-1, 28, 28, 1}, "x");
+    const tf1::Tensor y = tf1::placeholder(graph, {-1, 10}, "y");
+    const tf1::LeNet5 net = tf1::lenet5(x, y);
+    const tf1::Operation init = tf1::global_variables_initializer(graph);
+    tf1::SessionConfig config;
+    config.intra_op_parallelism_threads = threads;
+    tf1::Session sess(graph, config);
+    sess.run(init);
+    std::vector<std::size_t> order(static_cast<std::size_t>(kTrainImages));
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    nn::Rng rng(2);
+    rng.shuffle(order);
+    for (std::size_t begin = 0; begin < order.size(); begin += 32) {
+        const std::size_t end = std::min(order.size(), begin + 32);
+        sess.run(net.train_op, {{x, nn::gather_samples(data.X, order, begin, end)},
+                                {y, nn::gather_samples(data.Y, order, begin, end)}});
+    }
+}
+
+// One epoch on the Keras-style front-end: lenet5(X) (compiled), then fit.
+void keras_epoch(const TrainingData& data, int threads) {
+    keras::Input input({28, 28, 1});
+    keras::Sequential model = keras::lenet5(input, 1);
+    model.set_threads(threads);
+    model.fit(data.X, data.Y, 32, 1, 0, true);
+}
+
 void epoch_cases(Bench& b, const TrainingData& data) {
     const double flop = lenet_step_flop(32) * (kTrainImages / 32.0);
     const int steps = 100;
     const double ref = reference_epoch_estimate(data, 32, steps);
     const std::string note = "(1 thread, from " + std::to_string(steps) + " steps)";
-    for (int t : b.thread_counts)
-        b.add(timed("epoch", "LeNet-5, nn/ core alone, batch 32", t, core_epoch_seconds(data, Passes::fast, t, 32, b.epoch_runs),
-               b.epoch_runs, flop, ref, note, kTorchEpoch));
-    // The Keras-style front-end, as `plaincnn train --api keras` runs it.
-    const Tensor& X = data.X;
-    const Tensor& Y = data.Y;
-    const double keras = median_time(
-        [&] {
-            keras::Input input({28, 28, 1});
-            keras::Sequential model = keras::lenet5(input, 1);
-            model.fit(X, Y, 32, 1, 0, true);
-        },
-        b.epoch_runs, 0.0);
-    // threads 0: the front-end chooses (it has no thread setting of its own yet).
-    b.add(timed("epoch", "LeNet-5, Keras-style front-end, batch 32", 0, keras, b.epoch_runs, flop, ref, note, kTorchEpoch));
+    std::vector<double> core;
+    for (int t : b.thread_counts) {
+        core.push_back(core_epoch_seconds(data, Passes::fast, t, 32, b.epoch_runs));
+        b.add(timed("epoch", "LeNet-5, nn/ core alone, batch 32", t, core.back(), b.epoch_runs, flop, ref, note,
+                    kTorchEpoch));
+    }
+    if (core.size() > 1) {
+        Row r = measured("epoch", "speed-up of the nn/ core epoch from 1 thread", b.thread_counts.back(),
+                         core.front() / core.back(), "x");
+        b.add(r);
+    }
+    // The two front-ends, as `plaincnn train` runs them, from building the
+    // model to the end of the epoch, and what they add over the core alone.
+    const auto front_end = [&](const std::string& name, const std::function<void(int)>& epoch) {
+        for (std::size_t k = 0; k < b.thread_counts.size(); ++k) {
+            const int t = b.thread_counts[k];
+            Row r = timed("epoch", name, t, median_time([&] { epoch(t); }, b.epoch_runs, 0.0), b.epoch_runs, flop,
+                          ref, note, kTorchEpoch);
+            std::ostringstream over;
+            over << std::fixed << std::setprecision(1) << "+" << 100.0 * (r.seconds / core[k] - 1.0)
+                 << "% over the core";
+            r.note = over.str();
+            b.add(r);
+        }
+    };
+    front_end("LeNet-5, TF1-style front-end, batch 32", [&](int t) { tf1_epoch(data, t); });
+    front_end("LeNet-5, Keras-style front-end, batch 32", [&](int t) { keras_epoch(data, t); });
 }
 
 void scaling_cases(Bench& b, const TrainingData& data) {
