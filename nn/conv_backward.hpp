@@ -28,6 +28,7 @@ struct ConvGrads {
 /// @param b       (1, 1, 1, c_new)
 /// @param padding as in conv_forward
 /// @param stride  as in conv_forward
+/// @return dA_prev, dW and db, shaped like A_prev, W and b
 /// @throws std::invalid_argument for every error conv_forward reports, and
 ///         when dZ's shape differs from the forward output's.
 ConvGrads conv_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,

@@ -24,16 +24,24 @@ struct Padding {
     int ph = 0;              ///< rows of zeros above and below (explicit only)
     int pw = 0;              ///< columns of zeros left and right (explicit only)
 
-    /// No padding.
+    /// No padding: the window stays inside the input.
+    /// @return Padding of kind valid
     static Padding valid() { return {Kind::valid, 0, 0}; }
     /// TensorFlow's "same": output = ceil(input / stride).
+    /// @return Padding of kind same
     static Padding same() { return {Kind::same, 0, 0}; }
     /// @p ph rows on top and bottom, @p pw columns on left and right.
+    /// @param ph rows of zeros added above and below the input
+    /// @param pw columns of zeros added left and right of the input
+    /// @return Padding of kind explicit_
     static Padding explicit_(int ph, int pw) { return {Kind::explicit_, ph, pw}; }
     /// Parses "same", "valid" or "PH,PW"; throws std::invalid_argument naming
     /// @p fn and the text otherwise.
+    /// @param text "same", "valid", or two non-negative integers "PH,PW"
+    /// @param fn   name of the caller, used in the error message
+    /// @return the parsed padding
     static Padding parse(const std::string& text, const char* fn = "Padding");
-    /// "same", "valid" or "(ph,pw)", for messages.
+    /// @return "same", "valid" or "(ph,pw)", for messages
     std::string str() const;
 };
 
@@ -51,20 +59,33 @@ struct Window {
 
 /// Everything a conv or pool loop nest needs to know about sizes.
 struct Geometry {
-    int m = 0;                     ///< batch size
-    int h_prev = 0, w_prev = 0;    ///< input height and width
-    int c_prev = 0;                ///< input channels
-    int kh = 0, kw = 0;            ///< window height and width
-    int sh = 1, sw = 1;            ///< stride
-    int pad_top = 0, pad_left = 0; ///< zeros before the first row / column
-    int pad_bottom = 0, pad_right = 0;  ///< zeros after the last row / column
-    int h = 0, w = 0;              ///< output height and width
+    int m = 0;           ///< batch size
+    int h_prev = 0;      ///< input height
+    int w_prev = 0;      ///< input width
+    int c_prev = 0;      ///< input channels
+    int kh = 0;          ///< window (kernel) height
+    int kw = 0;          ///< window (kernel) width
+    int sh = 1;          ///< stride between rows of windows
+    int sw = 1;          ///< stride between columns of windows
+    int pad_top = 0;     ///< rows of zeros above the first row
+    int pad_left = 0;    ///< columns of zeros before the first column
+    int pad_bottom = 0;  ///< rows of zeros below the last row
+    int pad_right = 0;   ///< columns of zeros after the last column
+    int h = 0;           ///< output height
+    int w = 0;           ///< output width
 };
 
 /// Validates A_prev's rank, the window, stride and padding for function
 /// @p fn, and returns the output geometry. Throws std::invalid_argument when
 /// A_prev is not rank 4, the window or stride is not positive, an explicit
 /// padding is negative, or the window is larger than the padded input.
+/// @param fn      name of the calling pass, used in messages
+/// @param A_prev  shape of the input, (m, h_prev, w_prev, c_prev)
+/// @param kh      window height
+/// @param kw      window width
+/// @param pad     the padding (pooling passes Padding::valid())
+/// @param stride  the stride
+/// @return the sizes, the padding on each side, and the output size (h, w)
 Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padding pad, Stride stride);
 
 /// The checks conv_forward and conv_backward share, then make_geometry with

@@ -12,6 +12,9 @@ namespace nn {
 enum class PoolMode { max, avg };
 
 /// Parses "max" or "avg"; throws std::invalid_argument naming @p fn otherwise.
+/// @param text the mode as written on the command line, "max" or "avg"
+/// @param fn   name of the caller, used in the error message
+/// @return PoolMode::max or PoolMode::avg
 PoolMode parse_pool_mode(const std::string& text, const char* fn = "PoolMode");
 
 /// Forward pooling over kh×kw windows, no padding.

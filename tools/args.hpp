@@ -42,38 +42,63 @@ public:
     ///         a required flag that is absent.
     Flags(const Args& args, std::vector<Flag> known);
 
-    /// Whether --help or -h was given.
+    /// @return whether --help or -h was given
     bool help() const { return help_; }
 
-    /// Whether flag @p name was given.
+    /// Whether flag @p name was given. Throws std::logic_error if the
+    /// subcommand never declared the flag (a bug in the caller).
+    /// @param name the flag's name without the dashes
+    /// @return true if the flag was on the command line
     bool has(const std::string& name) const;
 
     /// The value of a flag that must be present (declared required, or checked with has()).
+    /// @param name the flag's name without the dashes
+    /// @return the value as given
     /// @throws std::invalid_argument if the flag was not given.
     std::string text(const std::string& name) const;
 
     /// The value of flag @p name, or @p fallback if it was not given.
+    /// @param name     the flag's name without the dashes
+    /// @param fallback the default value
+    /// @return the value as given, or @p fallback
     std::string text(const std::string& name, const std::string& fallback) const;
 
     /// An integer in [@p min, @p max], or @p fallback if the flag was not given.
+    /// @param name     the flag's name without the dashes
+    /// @param fallback the default value (not checked against the range)
+    /// @param min      the smallest value accepted
+    /// @param max      the largest value accepted
+    /// @return the value, or @p fallback
     /// @throws std::invalid_argument naming the flag and the value if it is
     ///         not a decimal integer or lies outside the range.
     int integer(const std::string& name, int fallback, int min, int max) const;
 
     /// A non-negative integer up to 2^64 - 1 (a seed), or @p fallback.
+    /// @param name     the flag's name without the dashes
+    /// @param fallback the default value
+    /// @return the value, or @p fallback
     /// @throws std::invalid_argument naming the flag and the value otherwise.
     unsigned long long unsigned_integer(const std::string& name, unsigned long long fallback) const;
 
     /// Two positive integers "A,B" (a kernel or a stride) of a flag that must be present.
+    /// @param name the flag's name without the dashes
+    /// @return {A, B}, e.g. {sh, sw} for --stride
     /// @throws std::invalid_argument naming the flag and the value, e.g.
     ///         "--stride: expected SH,SW with positive integers, got '0,1'".
     std::pair<int, int> positive_pair(const std::string& name) const;
 
     /// Two positive integers "A,B", or @p fallback if the flag was not given.
+    /// @param name     the flag's name without the dashes
+    /// @param fallback the default pair
+    /// @return {A, B}, or @p fallback
     /// @throws std::invalid_argument as positive_pair(name).
     std::pair<int, int> positive_pair(const std::string& name, std::pair<int, int> fallback) const;
 
     /// One of @p options, or @p fallback if the flag was not given.
+    /// @param name     the flag's name without the dashes
+    /// @param options  the values accepted, e.g. {"tf1", "keras"}
+    /// @param fallback the default value
+    /// @return the value, or @p fallback
     /// @throws std::invalid_argument naming the flag, the options and the value otherwise.
     std::string choice(const std::string& name, const std::vector<std::string>& options,
                        const std::string& fallback) const;

@@ -12,12 +12,20 @@ namespace tools {
 using Args = std::vector<std::string>;
 
 /// `plaincnn pass conv_forward|pool_forward|conv_backward|pool_backward ...`
+/// @param args the pass name, then its flags
+/// @return the exit status: 0 on success
 int cmd_pass(const Args& args);
 /// `plaincnn train --api tf1|keras ...`
+/// @param args the flags of `plaincnn train`
+/// @return the exit status: 0 on success
 int cmd_train(const Args& args);
 /// `plaincnn bench ...`
+/// @param args the flags of `plaincnn bench`
+/// @return the exit status: 0 on success
 int cmd_bench(const Args& args);
 /// `plaincnn figures ...`
+/// @param args the action (or "check" and the files to check), then its flags
+/// @return the exit status: 0 on success, 2 when no arguments were given
 int cmd_figures(const Args& args);
 
 /// Options of `plaincnn train`, parsed by cmd_train.
@@ -32,8 +40,12 @@ struct TrainOptions {
 };
 
 /// Trains LeNet-5 on the TF1-style front-end (course task 4) with the course's log.
+/// @param options the parsed flags of `plaincnn train`
+/// @return the exit status: 0 on success
 int train_tf1(const TrainOptions& options);
 /// Trains LeNet-5 on the Keras-style front-end (course task 5) with the course's log.
+/// @param options the parsed flags of `plaincnn train`
+/// @return the exit status: 0 on success
 int train_keras(const TrainOptions& options);
 
 }  // namespace tools

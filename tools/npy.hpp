@@ -12,16 +12,22 @@ namespace tools {
 /// into a float32 Tensor; '<f8' values are rounded to float. Throws
 /// std::runtime_error whose message names the file, the byte offset and what
 /// is wrong.
+/// @param path the .npy file to read
+/// @return the array, with the file's shape
 nn::Tensor read_npy(const std::string& path);
 
 /// Writes @p t as a '<f4' C-order .npy (format 1.0) atomically: a temporary
 /// file in the same folder, then a rename. Throws std::runtime_error on failure.
+/// @param path the file to create or replace
+/// @param t    the tensor to store
 void write_npy(const std::string& path, const nn::Tensor& t);
 
 /// The bytes write_npy writes for @p t: the format 1.0 header, padded with
 /// spaces and ending in '\n' so the data starts at a multiple of 64 bytes,
 /// then the values as little-endian float32. For callers that write several
 /// files together (tools::write_files_atomic).
+/// @param t the tensor to encode
+/// @return the complete .npy file contents
 /// @throws std::invalid_argument if t.data does not match t.shape.
 std::string encode_npy(const nn::Tensor& t);
 
