@@ -57,6 +57,7 @@ void put(float* out, Vec v, int n, bool add) {
 // load at a cell may read up to kLanes floats past it.
 void forward_sample(const float* a, float* z, const Geometry& g, PoolMode mode) {
     const int C = g.c_prev;
+    const Index out_size = Index{g.h} * g.w * C;
     const Vec inv_area = simd::broadcast(1.0f / static_cast<float>(g.kh * g.kw));
     for (int h = 0; h < g.h; ++h)
         for (int w = 0; w < g.w; ++w) {
@@ -72,7 +73,12 @@ void forward_sample(const float* a, float* z, const Geometry& g, PoolMode mode) 
                         else
                             z_c += a_pq * inv_area;
                     }
-                put(z_hw + c0, z_c, std::min(kLanes, C - c0), false);
+                // Lanes past n land on later windows' cells, which are written after
+                // this one; near the sample's end they would land outside it.
+                if ((Index{h} * g.w + w) * C + c0 + kLanes <= out_size)
+                    simd::store(z_hw + c0, z_c);
+                else
+                    put(z_hw + c0, z_c, std::min(kLanes, C - c0), false);
             }
         }
 }
@@ -82,30 +88,54 @@ void forward_sample(const float* a, float* z, const Geometry& g, PoolMode mode) 
 // floats past a cell of dz or a.
 void backward_sample(const float* dz, const float* a, float* da, const Geometry& g, PoolMode mode) {
     const int C = g.c_prev;
+    // Windows side by side with no gap and no overlap (LeNet's 2x2/2): each
+    // cell belongs to at most one window, and the covered cells after a cell
+    // in its row belong to the same or a later window of that row, written
+    // later. A vector store there needs no read of da, and its extra lanes are
+    // overwritten; only the row's last cells, and the last part of a cell
+    // whose channels take several vectors (its spill would reach channels
+    // already written), are written lane by lane.
+    const bool tiled = g.sw == g.kw && g.sh >= g.kh;
+    const Index covered = Index{g.w} * g.sw * C;  // floats of a row that windows cover
     const float inv_area = 1.0f / static_cast<float>(g.kh * g.kw);
+    // Cell k = p kw + q of a window: its offset from the window's first cell,
+    // its column offset q C, and k itself as a float for the `where` vectors.
+    const int cells = g.kh * g.kw;
+    std::vector<Index> cell(static_cast<std::size_t>(cells)), cell_column(cell.size());
+    std::vector<Vec> cell_number(cell.size());
+    for (int k = 0; k < cells; ++k) {
+        cell[static_cast<std::size_t>(k)] = (Index{k / g.kw} * g.w_prev + k % g.kw) * C;
+        cell_column[static_cast<std::size_t>(k)] = Index{k % g.kw} * C;
+        cell_number[static_cast<std::size_t>(k)] = simd::broadcast(static_cast<float>(k));
+    }
     for (int h = 0; h < g.h; ++h)
         for (int w = 0; w < g.w; ++w) {
             const float* dz_hw = dz + (Index{h} * g.w + w) * C;  // dA[i,h,w,:]
             const Index first = (Index{h} * g.sh * g.w_prev + Index{w} * g.sw) * C;
+            const Index column = Index{w} * g.sw * C;  // the window's first cell, from its row's start
             for (int c0 = 0; c0 < C; c0 += kLanes) {
                 const int n = std::min(kLanes, C - c0);
                 const Vec dz_c = simd::load(dz_hw + c0);
                 if (mode == PoolMode::max) {
-                    // The first maximum's cell number p kw + q, per channel.
-                    Vec best = simd::load(a + first + c0), where = simd::zero();
-                    for (int p = 0; p < g.kh; ++p)
-                        for (int q = 0; q < g.kw; ++q) {
-                            const Vec a_pq = simd::load(a + first + (Index{p} * g.w_prev + q) * C + c0);
-                            const simd::Mask larger = simd::greater(a_pq, best);
-                            best = simd::select(larger, a_pq, best);
-                            where = simd::select(larger, simd::broadcast(static_cast<float>(p * g.kw + q)), where);
-                        }
-                    for (int p = 0; p < g.kh; ++p)
-                        for (int q = 0; q < g.kw; ++q) {
-                            const simd::Mask routed = simd::equal(where, simd::broadcast(static_cast<float>(p * g.kw + q)));
-                            put(da + first + (Index{p} * g.w_prev + q) * C + c0,  // from Z = the first maximum
-                                simd::select(routed, dz_c, simd::zero()), n, true);
-                        }
+                    // The first maximum's cell number k = p kw + q, per channel.
+                    const float* a_c = a + first + c0;
+                    Vec best = simd::load(a_c), where = simd::zero();
+                    for (int k = 0; k < cells; ++k) {
+                        const Vec a_k = simd::load(a_c + cell[static_cast<std::size_t>(k)]);
+                        const simd::Mask larger = simd::greater(a_k, best);
+                        best = simd::select(larger, a_k, best);
+                        where = simd::select(larger, cell_number[static_cast<std::size_t>(k)], where);
+                    }
+                    const bool vectors = tiled && (n == kLanes || C < kLanes);
+                    for (int k = 0; k < cells; ++k) {
+                        const std::size_t kk = static_cast<std::size_t>(k);
+                        const Vec da_c = simd::select(simd::equal(where, cell_number[kk]), dz_c, simd::zero());  // from Z = the first maximum
+                        float* da_k = da + first + c0 + cell[kk];
+                        if (vectors && column + cell_column[kk] + c0 + kLanes <= covered)
+                            simd::store(da_k, da_c);  // the only window on this cell; lanes past n land on cells written later
+                        else
+                            put(da_k, da_c, n, !tiled);  // tiled: overwrite, as a spill may have reached here
+                    }
                 } else {
                     for (int p = 0; p < g.kh; ++p)
                         for (int q = 0; q < g.kw; ++q) {

@@ -87,7 +87,7 @@ TEST(PoolFast, MatchesReferenceOnGrid) {
     nn::Rng rng(21);
     const std::vector<nn::Shape> inputs = {{2, 6, 6, 1}, {1, 7, 5, 6}, {3, 4, 8, 16}, {1, 5, 5, 17}, {2, 3, 9, 33}};
     const std::vector<Window> windows = {{1, 1}, {2, 2}, {3, 3}, {2, 3}, {3, 1}};
-    const std::vector<Stride> strides = {{1, 1}, {2, 2}, {3, 2}, {1, 2}};
+    const std::vector<Stride> strides = {{1, 1}, {2, 2}, {3, 2}, {1, 2}, {3, 3}};
     for (const auto& shape : inputs)
         for (const Window k : windows)
             for (const Stride s : strides)

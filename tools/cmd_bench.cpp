@@ -447,7 +447,7 @@ void epoch_cases(Bench& b, const TrainingData& data) {
             Row r = timed("epoch", name, t, median_time([&] { epoch(t); }, b.epoch_runs, 0.0), b.epoch_runs, flop,
                           ref, note, kTorchEpoch);
             std::ostringstream over;
-            over << std::fixed << std::setprecision(1) << "+" << 100.0 * (r.seconds / core[k] - 1.0)
+            over << std::fixed << std::setprecision(1) << std::showpos << 100.0 * (r.seconds / core[k] - 1.0)
                  << "% over the core";
             r.note = over.str();
             b.add(r);
