@@ -24,50 +24,47 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
     if (loss.dtype() != DType::float32) throw ValueError("gradients: loss " + loss.str() + " must be float32");
     const int L = loss.node();
     std::set<Key> x_keys;
+    std::vector<char> leads(L + 1, 0), on(L + 1, 0);  // indexed by node id
     for (const Tensor& x : xs) {
         require_member(g, x, "gradients: x");
         x_keys.insert(key(x));
+        if (x.node() <= L) leads[x.node()] = 1;
     }
     // leads[id]: node id is an x, or a differentiable op with an input that leads to an x.
-    std::vector<char> leads(static_cast<std::size_t>(L) + 1, 0), on(leads.size(), 0);
-    for (const Tensor& x : xs)
-        if (x.node() <= L) leads[static_cast<std::size_t>(x.node())] = 1;
     for (int id = 0; id <= L; ++id)
-        for (const Tensor& t : g.node(id).inputs)
-            if (g.node(id).backward && leads[static_cast<std::size_t>(t.node())]) leads[static_cast<std::size_t>(id)] = 1;
-    // on[id]: leads to an x and is reached from the loss through such nodes; the
-    // walk lists, loss first, the ones that pass a gradient on, and the node's
-    // inputs are every value those backwards read.
+        for (const Tensor& t : g.node(id).inputs) leads[id] |= g.node(id).backward && leads[t.node()];
+    // on[id]: leads to an x and is reached from the loss through such nodes. The
+    // walk lists, loss first, those that pass a gradient on; the gradients node's
+    // inputs are every value their backwards read.
     std::vector<int> walk;
     std::vector<Tensor> inputs;
     std::map<Key, std::size_t> pos;
     auto need = [&](const Tensor& t) {
         if (pos.emplace(key(t), inputs.size()).second) inputs.push_back(t);
     };
-    on[static_cast<std::size_t>(L)] = leads[static_cast<std::size_t>(L)];
+    on[L] = leads[L];
     for (int id = L; id >= 0; --id) {
-        const Node& node = g.node(id);
-        if (!on[static_cast<std::size_t>(id)] || !node.backward) continue;
-        for (const Tensor& t : node.inputs) on[static_cast<std::size_t>(t.node())] |= leads[static_cast<std::size_t>(t.node())];
+        if (!on[id] || !g.node(id).backward) continue;
         walk.push_back(id);
         need(Tensor(&g, id));
-        for (const Tensor& t : node.inputs) need(t);
+        for (const Tensor& t : g.node(id).inputs) {
+            on[t.node()] |= leads[t.node()];
+            need(t);
+        }
     }
-    std::vector<OutputSpec> outputs;
+    Node n;
     for (const Tensor& x : xs) {
-        if (x.node() > L || !on[static_cast<std::size_t>(x.node())])
-            throw ValueError("gradients: " + loss.str() + " does not depend on " + x.str() +
-                             " through differentiable ops");
+        if (x.node() > L || !on[x.node()])
+            throw ValueError("gradients: " + loss.str() + " does not depend on " + x.str() + " through differentiable ops");
         need(x);
-        outputs.push_back({x.shape(), DType::float32});
+        n.outputs.push_back({x.shape(), DType::float32});
     }
     need(loss);
-
-    Node n;
     n.op = "Gradients";
     n.name = name;
     n.inputs = inputs;
-    n.outputs = outputs;
+
+    // The walk, at run time: dL/dL = 1, then each node's backward in reverse graph order.
     n.forward = [&g, walk, pos, leads, x_keys, loss, xs](const Inputs& X, const SessionConfig& config) {
         auto val = [&](const Tensor& t) -> const nn::Tensor& { return *X[pos.at(key(t))]; };
         std::map<Key, nn::Tensor> grad;  // dL/dt for every tensor t reached so far
@@ -82,7 +79,7 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
             if (!x_keys.count(dY->first)) grad.erase(dY);  // no one reads it again
             for (std::size_t j = 0; j < dX.size(); ++j) {
                 const Tensor& t = node.inputs[j];
-                if (dX[j].data.empty() || !leads[static_cast<std::size_t>(t.node())]) continue;
+                if (dX[j].data.empty() || !leads[t.node()]) continue;
                 auto [sum, fresh] = grad.try_emplace(key(t));
                 if (fresh) sum->second = std::move(dX[j]);
                 else nn::add_into(sum->second, dX[j]);  // several consumers: add their contributions
