@@ -3,8 +3,9 @@
 //
 //   FMA peak: acc[r] = acc[r] * x + y on 12 independent vectors per thread,
 //             2 FLOP per lane per step.
-//   tile:     acc[c][j] += a_t[j] w[t, c] for c < 6, j < 64, t < 150 taps,
-//             2 FLOP per product, the inner loop of nn/conv_fast.cpp.
+//   tile:     acc[c][j] += a_t[j] w[t, c] for c < CB, j < P, t < 150 taps,
+//             2 FLOP per product, the inner loop of nn/conv_fast.cpp, for
+//             the three tile shapes LeNet-5 uses.
 #include "tools/bench_kernels.hpp"
 
 #include <algorithm>
@@ -42,48 +43,49 @@ float fma_chains(long steps, float x, float y) {
     return sum;
 }
 
-constexpr int kTileChannels = 6, kTilePixels = 64, kTileTaps = 150;
+constexpr int kTileTaps = 150;
 
-// The tile as plain loops over float arrays.
+// The tile as plain loops over float arrays: CB channels x P pixels.
+template <int CB, int P>
 __attribute__((noinline)) void tile_plain(const float* src, const int* off, const float* w, float* out) {
-    float acc[kTileChannels][kTilePixels] = {};
+    float acc[CB][P] = {};
     for (int t = 0; t < kTileTaps; ++t) {
         const float* a_t = src + off[t];
-        for (int c = 0; c < kTileChannels; ++c) {
-            const float w_tc = w[t * kTileChannels + c];
-            for (int j = 0; j < kTilePixels; ++j) acc[c][j] += a_t[j] * w_tc;
+        for (int c = 0; c < CB; ++c) {
+            const float w_tc = w[t * CB + c];
+            for (int j = 0; j < P; ++j) acc[c][j] += a_t[j] * w_tc;
         }
     }
-    for (int c = 0; c < kTileChannels; ++c)
-        for (int j = 0; j < kTilePixels; ++j) out[c * kTilePixels + j] = acc[c][j];
+    for (int c = 0; c < CB; ++c)
+        for (int j = 0; j < P; ++j) out[c * P + j] = acc[c][j];
 }
 
-// The same tile with one Vec per register.
+// The same tile with one Vec per register, as nn/conv_fast.cpp writes it.
+template <int CB, int P>
 __attribute__((noinline)) void tile_vec(const float* src, const int* off, const float* w, float* out) {
-    constexpr int NV = kTilePixels / kLanes;
-    Vec acc[kTileChannels][NV];
-    for (int c = 0; c < kTileChannels; ++c)
+    constexpr int NV = P / kLanes;
+    Vec acc[CB][NV];
+    for (int c = 0; c < CB; ++c)
         for (int v = 0; v < NV; ++v) acc[c][v] = nn::simd::zero();
     for (int t = 0; t < kTileTaps; ++t) {
         const float* a_t = src + off[t];
         Vec a[NV];
         for (int v = 0; v < NV; ++v) a[v] = nn::simd::load(a_t + v * kLanes);
-        for (int c = 0; c < kTileChannels; ++c) {
-            const float w_tc = w[t * kTileChannels + c];
+        for (int c = 0; c < CB; ++c) {
+            const float w_tc = w[t * CB + c];
             for (int v = 0; v < NV; ++v) acc[c][v] += a[v] * w_tc;
         }
     }
-    for (int c = 0; c < kTileChannels; ++c)
-        for (int v = 0; v < NV; ++v) nn::simd::store(out + c * kTilePixels + v * kLanes, acc[c][v]);
+    for (int c = 0; c < CB; ++c)
+        for (int v = 0; v < NV; ++v) nn::simd::store(out + c * P + v * kLanes, acc[c][v]);
 }
 
-template <typename Tile>
+template <int CB, int P, typename Tile>
 double tile_gflops(Tile tile, double seconds) {
-    // A 6-channel 14 x 18 plane set, as conv_fast reads it for LeNet's C3.
-    std::vector<float> src(6 * 18 * 18 + kTilePixels + 64, 0.5f), w(kTileTaps * kTileChannels, 0.25f),
-        out(kTileChannels * kTilePixels);
+    // Planes as conv_fast reads them: 6 channels of 18 x 18.
+    std::vector<float> src(6 * 18 * 18 + P + 64, 0.5f), w(kTileTaps * CB, 0.25f), out(CB * P);
     std::vector<int> off(kTileTaps);
-    for (int t = 0; t < kTileTaps; ++t) off[t] = (t % 6) * 18 * 18 + (t / 30) * 18 + (t / 6) % 5;
+    for (int t = 0; t < kTileTaps; ++t) off[static_cast<std::size_t>(t)] = (t % 6) * 18 * 18 + (t / 30) * 18 + (t / 6) % 5;
     long calls = 0;
     const Clock::time_point t0 = Clock::now();
     double elapsed = 0.0;
@@ -92,7 +94,12 @@ double tile_gflops(Tile tile, double seconds) {
         calls += 1000;
         elapsed = seconds_since(t0);
     } while (elapsed < seconds);
-    return 2.0 * kTileChannels * kTilePixels * kTileTaps * static_cast<double>(calls) / elapsed / 1e9;
+    return 2.0 * CB * P * kTileTaps * static_cast<double>(calls) / elapsed / 1e9;
+}
+
+template <int CB, int P>
+TileSpeeds tile_pair(double seconds) {
+    return {CB, P, tile_gflops<CB, P>(tile_plain<CB, P>, seconds), tile_gflops<CB, P>(tile_vec<CB, P>, seconds)};
 }
 
 }  // namespace
@@ -143,6 +150,8 @@ double pool_loop_us(int threads) {
     return times[times.size() / 2];
 }
 
-TileSpeeds tile_speeds(double seconds) { return {tile_gflops(tile_plain, seconds), tile_gflops(tile_vec, seconds)}; }
+std::vector<TileSpeeds> tile_speeds(double seconds) {
+    return {tile_pair<1, 8 * kLanes>(seconds), tile_pair<6, 4 * kLanes>(seconds), tile_pair<8, 3 * kLanes>(seconds)};
+}
 
 }  // namespace tools

@@ -3,6 +3,8 @@
 // experiment behind nn/simd.hpp.
 #pragma once
 
+#include <vector>
+
 namespace tools {
 
 /// FLOP/s of fused multiply-adds on @p threads threads: each thread runs
@@ -20,14 +22,18 @@ double thread_start_us(int threads);
 /// threads are kept.
 double pool_loop_us(int threads);
 
-/// The same register tile (6 channels x 64 pixels summed over 150 taps, the
-/// shape of conv_fast's kernel for 6 output channels) written two ways.
+/// One register tile (CB channels x P pixels summed over 150 taps, a shape of
+/// conv_fast's kernel) written two ways.
 struct TileSpeeds {
+    int channels;         ///< CB
+    int pixels;           ///< P
     double plain_gflops;  ///< float arrays and nested loops, left to the auto-vectoriser
     double vec_gflops;    ///< nn::simd::Vec values, one per vector register
 };
 
-/// Runs both tiles for about @p seconds each on one thread.
-TileSpeeds tile_speeds(double seconds);
+/// Runs both versions of the tiles conv_fast uses for LeNet-5 (1 x 128:
+/// dA_prev of C1; 6 x 64: C1 forward, dA_prev of C3; 8 x 48: C3 forward),
+/// about @p seconds each, on one thread.
+std::vector<TileSpeeds> tile_speeds(double seconds);
 
 }  // namespace tools

@@ -260,9 +260,11 @@ void machine_cases(Bench& b) {
                            "us per call"));
             b.add(measured("machine", "empty loop on a kept nn::ThreadPool", t, pool_loop_us(t), "us per call"));
         }
-    const TileSpeeds tiles = tile_speeds(0.2);
-    b.add(measured("machine", "tile 6x64, plain loops (auto-vectorised)", 1, tiles.plain_gflops, "GFLOP/s"));
-    b.add(measured("machine", "tile 6x64, nn::simd::Vec", 1, tiles.vec_gflops, "GFLOP/s"));
+    for (const TileSpeeds& tile : tile_speeds(0.2)) {
+        const std::string shape = "tile " + std::to_string(tile.channels) + "x" + std::to_string(tile.pixels);
+        b.add(measured("machine", shape + ", plain loops (auto-vectorised)", 1, tile.plain_gflops, "GFLOP/s"));
+        b.add(measured("machine", shape + ", nn::simd::Vec", 1, tile.vec_gflops, "GFLOP/s"));
+    }
 }
 
 // Median seconds per call of the fast pass @p f, run on a ThreadPool of t
