@@ -35,14 +35,18 @@ public:
     ThreadPool(const ThreadPool&) = delete;             ///< not copyable
     ThreadPool& operator=(const ThreadPool&) = delete;  ///< not copyable
 
-    /// Threads per loop, the caller included.
+    /// Threads per loop.
+    /// @return the workers plus the caller
     int size() const { return static_cast<int>(workers_.size()) + 1; }
 
     /// Runs body(part, begin, end) for min(parts, size(), n) contiguous ranges
     /// of [0, n), the ranges parallel_for would use; the caller runs range 0.
-    /// Returns when every range is done. If bodies throw, the exception of the
-    /// lowest-numbered range is rethrown here. One loop at a time: run() must
-    /// not be called from a body or from two threads at once.
+    /// Returns when every range is done. One loop at a time: run() must not be
+    /// called from a body or from two threads at once.
+    /// @param n     the loop's length
+    /// @param parts how many ranges to make at most
+    /// @param body  the loop body
+    /// @throws whatever the lowest-numbered throwing range threw, after every range has finished
     void run(int n, int parts, const LoopBody& body);
 
 private:
@@ -63,15 +67,22 @@ private:
 /// started for each loop (parallel_for) when the caller gave a thread count.
 class Workers {
 public:
-    /// Fresh threads for each loop, at most @p threads (0 or less = default_threads()).
+    /// Fresh threads for each loop.
+    /// @param threads at most this many per loop; 0 or less = default_threads()
     explicit Workers(int threads);
-    /// The threads of @p pool.
+    /// The threads of a pool.
+    /// @param pool the pool to run loops on; it must outlive this object
     explicit Workers(ThreadPool& pool) : pool_(&pool), threads_(pool.size()) {}
 
     /// Threads per loop at most.
+    /// @return the thread count or the pool's size
     int size() const { return threads_; }
 
     /// body(part, begin, end) over min(parts, size(), n) contiguous ranges of [0, n), as parallel_for.
+    /// @param n     the loop's length
+    /// @param parts how many ranges to make at most
+    /// @param body  the loop body
+    /// @throws whatever the lowest-numbered throwing range threw
     void run(int n, int parts, const LoopBody& body) const;
 
 private:

@@ -7,19 +7,22 @@
 
 namespace tools {
 
-/// FLOP/s of fused multiply-adds on @p threads threads: each thread runs
-/// independent chains of vector multiply-adds (12 vectors wide, enough to
-/// hide the FMA latency) for about @p seconds.
+/// FLOP/s of fused multiply-adds: each thread runs independent chains of
+/// vector multiply-adds (12 vectors wide, enough to hide the FMA latency).
+/// @param threads threads running chains at once
+/// @param seconds about how long each thread runs
 /// @return GFLOP/s summed over the threads (one FMA = 2 FLOP)
 double fma_peak_gflops(int threads, double seconds);
 
-/// Microseconds to start and join one nn::parallel_for with @p threads threads
-/// and an empty body (the median of many calls).
+/// The cost of starting and joining threads for one parallel loop.
+/// @param threads threads per loop
+/// @return microseconds per nn::parallel_for with an empty body (median of many)
 double thread_start_us(int threads);
 
-/// Microseconds for one empty loop on an nn::ThreadPool of @p threads threads
-/// (the median of many loops): the cost that replaces thread_start_us when the
-/// threads are kept.
+/// The cost of one parallel loop when the threads are kept: what replaces
+/// thread_start_us with an nn::ThreadPool.
+/// @param threads the pool's size
+/// @return microseconds per empty loop (median of many)
 double pool_loop_us(int threads);
 
 /// One register tile (CB channels x P pixels summed over 150 taps, a shape of
@@ -32,8 +35,9 @@ struct TileSpeeds {
 };
 
 /// Runs both versions of the tiles conv_fast uses for LeNet-5 (1 x 128:
-/// dA_prev of C1; 6 x 64: C1 forward, dA_prev of C3; 8 x 48: C3 forward),
-/// about @p seconds each, on one thread.
+/// dA_prev of C1; 6 x 64: C1 forward, dA_prev of C3; 8 x 48: C3 forward) on one thread.
+/// @param seconds about how long each version runs
+/// @return one entry per tile shape
 std::vector<TileSpeeds> tile_speeds(double seconds);
 
 }  // namespace tools

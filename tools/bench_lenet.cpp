@@ -68,7 +68,7 @@ LenetCore::LenetCore(std::uint64_t seed, Passes passes, int threads)
     b7_ = nn::zeros({1, 10});
 }
 
-double LenetCore::train_step(const Tensor& X, const Tensor& Y) {
+double LenetCore::train_step(const nn::Tensor& X, const nn::Tensor& Y) {
     const bool fast = passes_ == Passes::fast;
     nn::ThreadPool& t = *pool_;
     const nn::Activation relu = nn::Activation::relu();
@@ -121,7 +121,7 @@ double LenetCore::train_step(const Tensor& X, const Tensor& Y) {
     return loss;
 }
 
-double train_epoch(LenetCore& net, const Tensor& X, const Tensor& Y, int batch_size, std::uint64_t seed) {
+double train_epoch(LenetCore& net, const nn::Tensor& X, const nn::Tensor& Y, int batch_size, std::uint64_t seed) {
     const std::size_t n = static_cast<std::size_t>(X.dim(0));
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});

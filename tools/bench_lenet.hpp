@@ -23,9 +23,11 @@ enum class Passes {
     fast,       ///< nn/conv_fast.cpp, nn/pool_fast.cpp, nn/dense_fast.cpp
 };
 
-/// Multiply-adds times two (FLOP) of one LeNet-5 training step on @p m
-/// samples: the conv and dense passes forward and backward (pooling,
-/// activations, loss and Adam are not counted).
+/// FLOP (2 per multiply-add) of one LeNet-5 training step: the conv and
+/// dense passes forward and backward (pooling, activations, loss and Adam are
+/// not counted).
+/// @param m samples in the batch
+/// @return FLOP of the step
 double lenet_step_flop(int m);
 
 /// LeNet-5's weights, Adam state and the passes it uses.
