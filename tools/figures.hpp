@@ -48,24 +48,40 @@ struct Dataset {
     nn::Tensor y_val;                ///< (n_val, 10) one-hot
 };
 
-/// Names the data a run would load, for cache keys, without loading it:
-/// "synthetic" or the MNIST folder, with both sizes.
+/// Names the data a run would load, for cache keys, without loading it.
+/// @param options  quick selects the synthetic set, data the MNIST folder
+/// @param n_train  training images the run uses
+/// @param n_val    validation images the run uses
+/// @return e.g. "mnist:data/mnist train=20000 val=2000"
 std::string dataset_id(const FigureOptions& options, int n_train, int n_val);
 
 /// The first @p n_train images of the course's training split and the first
 /// @p n_val of its validation split, from options.data; with options.quick,
 /// a synthetic set of that size instead (ten classes of noisy bar patterns).
-/// @throws std::runtime_error naming the file when MNIST cannot be read.
+/// @param options  where the data is, and whether to use the synthetic set
+/// @param n_train  training images wanted
+/// @param n_val    validation images wanted
+/// @return the images with one-hot labels
+/// @throws std::runtime_error naming the file when MNIST cannot be read, or
+///         when a split has fewer images than asked for.
 Dataset load_dataset(const FigureOptions& options, int n_train, int n_val);
 
 /// Writes @p text to @p path atomically, creating the parent folders first.
+/// @param path  the file to write
+/// @param text  its complete contents
 /// @throws std::runtime_error naming the path on failure.
 void write_output(const std::string& path, const std::string& text);
 
-/// Writes numbers/<name>.yaml in options.out (single-quoted YAML strings).
+/// Writes numbers/NAME.yaml in options.out (single-quoted YAML strings).
+/// @param options  gives the output folder
+/// @param name     the figure's name, NAME
+/// @param numbers  the keys and texts, in order
 void write_numbers(const FigureOptions& options, const std::string& name, const Numbers& numbers);
 
-/// Writes figures/<name>.svg in options.out after checking it is well-formed.
+/// Writes figures/NAME.svg in options.out after checking it is well-formed.
+/// @param options  gives the output folder
+/// @param name     the figure's name, NAME
+/// @param svg      the document (see tools/svg.hpp)
 void write_svg(const FigureOptions& options, const std::string& name, const std::string& svg);
 
 /// Looks up a cached record of @p experiment with parameters @p params.
@@ -78,6 +94,10 @@ bool read_cache(const FigureOptions& options, const std::string& experiment, con
                 Record& record);
 
 /// Stores @p record as the result of @p experiment with @p params (atomically).
+/// @param options     gives the cache folder
+/// @param experiment  the experiment's name
+/// @param params      every parameter of the run, as given to read_cache
+/// @param record      the results
 void write_cache(const FigureOptions& options, const std::string& experiment, const std::string& params,
                  const Record& record);
 
@@ -88,14 +108,14 @@ class LocalResponseNormalization : public keras::Layer {
 public:
     /// @param config k, n, alpha, beta (the paper's by default)
     explicit LocalResponseNormalization(nn::LrnConfig config = {}) : config_(config) {}
-    std::string class_name() const override { return "LocalResponseNormalization"; }  ///< the class name
-    std::string base_name() const override { return "lrn"; }                           ///< "lrn"
-    std::unique_ptr<keras::Layer> clone() const override;                              ///< an unbuilt copy
-    /// needs (h, w, c); the output shape is the input shape
+    // The overrides inherit keras::Layer's documentation. build() needs an
+    // (h, w, c) input; forward() is nn::lrn_forward in training and inference
+    // alike; backward() is nn::lrn_backward.
+    std::string class_name() const override { return "LocalResponseNormalization"; }
+    std::string base_name() const override { return "lrn"; }
+    std::unique_ptr<keras::Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    /// nn::lrn_forward, in training and inference alike
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    /// nn::lrn_backward
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
 private:
@@ -126,24 +146,41 @@ struct TrainResult {
 
 /// Trains a compiled @p model on data.x_train with train_on_batch in a
 /// seeded shuffled order, then evaluates it on data.x_val.
+/// @param model    a compiled model (or any model, when spec.schedule is set)
+/// @param data     training and validation images
+/// @param spec     epochs, batch size, points per epoch, seed, schedule
+/// @param options  verbose: one progress line on stderr at the end
+/// @return the training-error curve and the final validation error
 TrainResult train(keras::Sequential& model, const Dataset& data, const TrainSpec& spec, const FigureOptions& options);
 
 /// Epochs a curve needs to fall to @p level: the first point at or below it,
-/// linearly interpolated from the point before; a negative value if never.
+/// linearly interpolated from the point before.
+/// @param epochs  x of each point
+/// @param error   y of each point, the same length
+/// @param level   the level to reach
+/// @return the interpolated epoch, or a negative value if the curve never gets there
 double epochs_to_reach(const std::vector<double>& epochs, const std::vector<double>& error, double level);
 
-/// "1,234,567": an integer with thousands separators, as the prose prints them.
+/// An integer with thousands separators, as the prose prints them.
+/// @param value  e.g. 1234567
+/// @return e.g. "1,234,567"
 std::string grouped(long long value);
 
 /// The AlexNet block diagram at the top of the post (no training).
+/// @param options  where to write
 void figure_architecture(const FigureOptions& options);
 /// ReLU against tanh: training error against epochs (the paper's Figure 1).
+/// @param options  where to write, the cache, the data, quick mode
 void figure_relu_tanh(const FigureOptions& options);
 /// The first-layer kernels and feature maps of a trained LeNet-5 (the paper's Figure 3).
+/// @param options  where to write, the cache, the data, quick mode
 void figure_kernels(const FigureOptions& options);
 /// Overlapping pooling, local response normalisation and dropout, each removed in turn.
+/// @param options  where to write, the cache, the data, quick mode
 void figure_ablation(const FigureOptions& options);
 /// ReLU, pooling, dropout and LRN on small inputs: code and output as Markdown.
+/// @param options  where to write, and options.source to read the code from
+/// @throws std::runtime_error naming the source file if an example is missing from it
 void figure_examples(const FigureOptions& options);
 
 }  // namespace tools

@@ -85,6 +85,7 @@ public:
     /// @param png_bytes  a complete PNG file (see encode_png)
     void png(double x, double y, double w, double h, const std::string& png_bytes);
     /// The complete document.
+    /// @return the XML text, starting with the XML declaration
     std::string str() const;
 
 private:
@@ -121,6 +122,8 @@ struct LineChart {
 };
 
 /// Draws @p chart as a complete SVG document.
+/// @param chart  the data and labels
+/// @return the document
 /// @throws std::invalid_argument if a series is empty or its x and y differ in length.
 std::string line_chart(const LineChart& chart);
 
@@ -145,6 +148,8 @@ struct BarChart {
 };
 
 /// Draws @p chart as a complete SVG document; the y axis starts at 0.
+/// @param chart  the bars and labels
+/// @return the document
 /// @throws std::invalid_argument if groups and bars differ in length or a group is empty.
 std::string bar_chart(const BarChart& chart);
 
