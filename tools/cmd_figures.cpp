@@ -24,7 +24,7 @@ namespace tools {
 
 namespace {
 
-const char* kUsage =
+const char* const kUsage =
     "usage: plaincnn figures all|architecture|relu-tanh|kernels|ablation|examples [options]\n"
     "       plaincnn figures check FILE...\n"
     "Runs the seeded, cached experiments behind the AlexNet post and writes\n"

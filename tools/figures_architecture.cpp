@@ -31,7 +31,7 @@ struct Box {
     bool split = false;              // drawn with the two-GPU dashed line
 };
 
-const char* kTimes = "\xC3\x97";  // the multiplication sign, U+00D7, in UTF-8
+const char* const kTimes = "\xC3\x97";  // the multiplication sign, U+00D7, in UTF-8
 
 std::string cube(int s, int c) {
     return std::to_string(s) + kTimes + std::to_string(s) + kTimes + std::to_string(c);

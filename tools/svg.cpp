@@ -16,7 +16,7 @@ namespace tools {
 
 namespace {
 
-const char* kFont = "DejaVu Sans, Verdana, sans-serif";
+const char* const kFont = "DejaVu Sans, Verdana, sans-serif";
 
 // Numbers in coordinates: two decimals are plenty and keep files small.
 std::string num(double v) {
