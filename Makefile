@@ -42,6 +42,8 @@ GTEST_LIBS   = $(shell pkg-config --libs gtest_main 2>/dev/null)
 
 .PHONY: all test check-gtest train data bench docs post clean
 .DELETE_ON_ERROR:
+# Keep test objects between runs (they are intermediates of a pattern chain).
+.SECONDARY:
 
 all: $(BIN)
 
