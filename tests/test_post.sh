@@ -145,3 +145,25 @@ fi
   fail "missing pandoc gave: $(cat "$tmp/log5")"
 [ "$(cksum <"$page")" = "$before" ] || fail "a build without pandoc changed the previous alexnet.html"
 ok "missing pandoc: one line naming the package, previous post intact"
+
+# ---- plaincnn figures on bad input: exit status 2 and one line on stderr ----
+
+expect_error() {  # expect_error TEXT ARGS...: plaincnn ARGS fails with one stderr line containing TEXT
+  local text=$1
+  shift
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  [ "$rc" -eq 2 ] || fail "plaincnn $* exited with $rc, expected 2"
+  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "plaincnn $* wrote $(wc -l <"$tmp/err") lines on stderr: $(cat "$tmp/err")"
+  grep -qF -- "$text" "$tmp/err" || fail "plaincnn $*: expected '$text' in: $(cat "$tmp/err")"
+}
+printf 'GIF89a' >"$tmp/bad.png"
+printf '<svg><g></svg>' >"$tmp/bad.svg"
+expect_error "unknown figure 'nosuch'" figures nosuch --out "$tmp/x"
+expect_error "--out: " figures architecture --out
+expect_error "bad.png: byte 0: not a PNG file" figures check "$tmp/bad.png"
+expect_error "bad.svg: byte 10: </svg> closes <g>" figures check "$tmp/bad.svg"
+expect_error "expected a .svg or .png file" figures check "$tmp/log"
+expect_error "nowhere/train-labels-idx1-ubyte': cannot open" figures kernels --out "$tmp/x" --cache "$tmp/empty-cache" --data "$tmp/nowhere"
+[ -e "$tmp/x/figures/kernels.svg" ] && fail "a failed figure still wrote its SVG"
+ok "plaincnn figures refuses bad input with exit 2 and one line naming the problem"
