@@ -73,7 +73,10 @@ void scatter_to_planes(const float* src, Index src_row, Index src_col, int rows,
         for (int c = 0; c < C; ++c) {
             const float* s = src + y * src_row + c;
             float* d = dst + c * cs + y * rs;
-            for (int x = 0; x < cols; ++x) d[x * xs] = s[x * src_col];
+            if (xs == 1)  // the usual case, written apart so that it vectorises (a gather per vector)
+                for (int x = 0; x < cols; ++x) d[x] = s[x * src_col];
+            else
+                for (int x = 0; x < cols; ++x) d[x * xs] = s[x * src_col];
         }
 }
 
@@ -390,6 +393,10 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
     const int y_hi = std::min(g.h, (Hq2 - 1 - (g.kh - 1 - g.pad_top)) / g.sh + 1);
     const int x_hi = std::min(g.w, (Wq2 - 1 - (g.kw - 1 - g.pad_left)) / g.sw + 1);
 
+    const Index q_first = Index{g.kh - 1 - g.pad_top} * Wq2 + (g.kw - 1 - g.pad_left);  // where dZ[0, 0] lands in Q
+    const Index q_row = Index{g.sh} * Wq2;  // from one dZ row to the next in Q
+    const bool dz_in_q = g.sh == 1 && g.sw == 1 && y_lo == 0 && x_lo == 0 && y_hi == g.h && x_hi == g.w;
+
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * c_new;
     const double taps = static_cast<double>(P.off.size());
@@ -403,14 +410,20 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
             pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
                         planes.data() + i * P.pitch);
             const float* dz_i = dZ.data.data() + i * out_size;
-            scatter_to_planes(dz_i, Index{g.w} * c_new, c_new, g.h, g.w, c_new, dz.data() + i * P.pitch, P.plane,
-                              P.Wq, 1);
+            float* dz_planes_i = dz.data() + i * P.pitch;
             if (y_lo < y_hi && x_lo < x_hi)
                 scatter_to_planes(dz_i + (Index{y_lo} * g.w + x_lo) * c_new, Index{g.w} * c_new, c_new, y_hi - y_lo,
-                                  x_hi - x_lo, c_new,
-                                  q_planes.data() + Index{y_lo * g.sh + g.kh - 1 - g.pad_top} * Wq2 +
-                                      (x_lo * g.sw + g.kw - 1 - g.pad_left),
-                                  Q.plane, Index{g.sh} * Wq2, g.sw);
+                                  x_hi - x_lo, c_new, q_planes.data() + q_first + y_lo * q_row + x_lo * g.sw, Q.plane,
+                                  q_row, g.sw);
+            if (dz_in_q) {  // stride 1, all of dZ in Q: copy Q's rows rather than scatter dZ again
+                for (int c = 0; c < c_new; ++c)
+                    for (int y = 0; y < g.h; ++y) {
+                        const float* from = q_planes.data() + c * Q.plane + q_first + y * q_row;
+                        std::copy(from, from + g.w, dz_planes_i + c * P.plane + Index{y} * P.Wq);
+                    }
+            } else {
+                scatter_to_planes(dz_i, Index{g.w} * c_new, c_new, g.h, g.w, c_new, dz_planes_i, P.plane, P.Wq, 1);
+            }
             correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev,
                       grads.dA_prev.data.data() + i * in_size);
         }
