@@ -355,6 +355,7 @@ std::string line_chart(const LineChart& chart) {
         y1 = y0 + std::ceil((data_max - y0) / step - 1e-9) * step;
         if (y1 <= y0) y1 = y0 + step;
     }
+    x0 = std::min(x0, 0.0);  // epochs and steps read best from 0
     if (x1 <= x0) x1 = x0 + 1;
     Svg svg(chart.width, chart.height);
     Frame f{70, 50, chart.width - 100, chart.height - 110, x0, x1, y0, y1};

@@ -121,7 +121,8 @@ struct LineChart {
     double height = 420.0;        ///< canvas height
 };
 
-/// Draws @p chart as a complete SVG document.
+/// Draws @p chart as a complete SVG document. The x axis runs from 0 (or
+/// the smallest x, if negative) to the largest x.
 /// @param chart  the data and labels
 /// @return the document
 /// @throws std::invalid_argument if a series is empty or its x and y differ in length.
