@@ -36,6 +36,7 @@ namespace keras {
 
 /// A shape with the batch axis first, as Keras prints it: "(None, 28, 28, 6)".
 /// @param shape the shape of one sample (without the batch axis)
+/// @return the text, "None" standing for the batch size
 std::string batch_shape_str(const nn::Shape& shape);
 
 /// The input of a model: the shape of one sample, e.g. Input({28, 28, 1}).

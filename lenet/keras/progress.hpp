@@ -34,6 +34,8 @@ struct Console {
 using Metric = std::pair<std::string, double>;
 
 /// A value as Keras prints it: "0.1775", or "1.2340e-04" when |v| <= 1e-3.
+/// @param v the metric value
+/// @return four decimals, fixed or in scientific notation
 std::string format_value(double v);
 
 /// The counter and bar, e.g. "  32/1563 [>.............................]":
@@ -42,6 +44,7 @@ std::string format_value(double v);
 /// the end).
 /// @param current steps done, 0 <= current <= target
 /// @param target  steps in the epoch, positive
+/// @return the counter and bar, without anything after the closing ']'
 std::string progress_bar(int current, int target);
 
 /// The line for verbose=1, without a carriage return or newline.
@@ -51,12 +54,14 @@ std::string progress_bar(int current, int target);
 /// @param finalize true for the end-of-epoch form (" - 3s 2ms/step"), false
 ///                 for the running form with an ETA
 /// @param values   the metrics in order
+/// @return the bar, the time (or ETA) and " - name: value" for each metric
 std::string progress_line(int current, int target, double elapsed, bool finalize, const std::vector<Metric>& values);
 
 /// The end-of-epoch line for verbose=2, e.g. "1563/1563 - 3s - loss: 0.1775".
 /// @param target  steps in the epoch
 /// @param elapsed seconds the epoch took
 /// @param values  the metrics in order
+/// @return the line, without a newline
 std::string progress_line_brief(int target, double elapsed, const std::vector<Metric>& values);
 
 /// The progress display of one epoch.

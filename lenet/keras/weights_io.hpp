@@ -40,12 +40,15 @@ struct NamedTensor {
 std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc = 0);
 
 /// The weights file holding @p tensors, as bytes (the format above).
+/// @param tensors the named tensors, stored in this order
+/// @return the whole file's bytes, header, entries and checksum
 /// @throws std::invalid_argument when a name, rank or extent is too large for the format
 std::string encode_weights(const std::vector<NamedTensor>& tensors);
 
 /// The tensors of a weights file's bytes.
 /// @param bytes  the whole file
 /// @param source the file name, for messages
+/// @return the named tensors in the order they were written
 /// @throws std::runtime_error naming @p source, the byte offset and the
 ///         reason: too short, wrong magic, unknown version, truncated (the
 ///         header's size against the real one), checksum mismatch, or an
@@ -53,22 +56,32 @@ std::string encode_weights(const std::vector<NamedTensor>& tensors);
 std::vector<NamedTensor> decode_weights(const std::string& bytes, const std::string& source);
 
 /// Writes @p tensors to @p path as a weights file, atomically.
+/// @param path    the file to write (replaced if it exists)
+/// @param tensors the named tensors to store
 /// @throws std::runtime_error naming the file when it cannot be written
 void write_weights_file(const std::string& path, const std::vector<NamedTensor>& tensors);
 
 /// Reads a weights file whole and decodes it.
+/// @param path the file to read
+/// @return the named tensors in the order they were written
 /// @throws std::runtime_error naming the file when it cannot be read or decode_weights refuses it
 std::vector<NamedTensor> read_weights_file(const std::string& path);
 
 /// A .npy (format 1.0, '<f4', C order) holding @p t, as bytes.
+/// @param t the tensor; its shape becomes the .npy shape
+/// @return the header (padded to a multiple of 64 bytes) followed by the values
 std::string encode_npy_f32(const nn::Tensor& t);
 
 /// An uncompressed zip archive of @p arrays as arr_0.npy, arr_1.npy, ...
 /// (what numpy.savez(path, *arrays) writes), as bytes.
+/// @param arrays the tensors, each stored as a float32 .npy
+/// @return the whole archive's bytes
 /// @throws std::invalid_argument when the archive would exceed the plain zip limits (4 GiB, 65535 entries)
 std::string encode_npz(const std::vector<nn::Tensor>& arrays);
 
 /// Writes encode_npz(@p arrays) to @p path, atomically.
+/// @param path   the file to write, usually ending in .npz
+/// @param arrays the tensors, read back by numpy.load(path)["arr_0"], ...
 /// @throws std::runtime_error naming the file when it cannot be written
 void write_npz(const std::string& path, const std::vector<nn::Tensor>& arrays);
 

@@ -60,14 +60,21 @@ public:
 /// whole numbers (0 and 1 for bool), as tf.argmax and tf.equal produce.
 enum class DType { float32, int64, bool_ };
 
-/// "float32", "int64" or "bool".
+/// The name TensorFlow prints for a dtype.
+/// @param dtype the element type
+/// @return "float32", "int64" or "bool"
 std::string dtype_name(DType dtype);
 
 /// A static shape as TF prints it: "(?, 28, 28, 1)", "(5,)", "()"; -1 is "?".
+/// @param shape the static shape, -1 for an unknown extent
+/// @return the text, with a trailing comma for rank 1 as in a Python tuple
 std::string shape_text(const nn::Shape& shape);
 
 /// True when a value of shape @p value fits the static shape @p pattern
 /// (same rank, equal extents except where the pattern has -1).
+/// @param value   the shape of an actual value, e.g. one fed through feed_dict
+/// @param pattern the static shape it must fit, -1 matching any extent
+/// @return true when every known extent of @p pattern matches
 bool shape_fits(const nn::Shape& value, const nn::Shape& pattern);
 
 /// A symbolic tensor: output @p index of one node of a graph. Cheap to copy;
@@ -229,6 +236,10 @@ private:
 
 /// Throws ValueError unless @p t is a tensor of @p graph; @p what names the
 /// role of t in the message ("feed_dict key", "fetch").
+/// @param graph the graph @p t must belong to
+/// @param t     the tensor to check
+/// @param what  how the message introduces @p t, e.g. "Fetch argument"
+/// @throws ValueError when @p t is an empty handle or belongs to another graph.
 void require_member(const Graph& graph, const Tensor& t, const std::string& what);
 
 /// tf.placeholder: a value supplied through feed_dict at every run.
@@ -250,13 +261,17 @@ Tensor constant(Graph& graph, const nn::Tensor& value, const std::string& name =
 /// An initializer: draws an initial value of a shape from the graph's random source.
 using Initializer = std::function<nn::Tensor(const nn::Shape& shape, nn::Rng& rng)>;
 /// He-normal (nn::he_normal; tf.contrib.layers.variance_scaling_initializer()).
+/// @return an initializer drawing truncated-normal values with variance 2 / fan_in
 Initializer he_normal_initializer();
 /// Glorot-uniform (nn::glorot_uniform; tf.glorot_uniform_initializer()).
+/// @return an initializer drawing from U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out))
 Initializer glorot_uniform_initializer();
 /// All zeros (tf.zeros_initializer()); draws nothing.
+/// @return an initializer giving zeros of the shape asked for
 Initializer zeros_initializer();
 /// A fixed value (tf.constant_initializer); the shape asked for must match.
 /// @param value the value every variable built with it starts from
+/// @return an initializer giving a copy of @p value
 Initializer constant_initializer(const nn::Tensor& value);
 
 /// tf.Variable: a value kept by the session between runs. Building it draws
@@ -293,6 +308,7 @@ private:
 /// tf.global_variables_initializer: an op "init" that runs every variable's
 /// Assign built so far and resets every optimizer's slots (Adam's m, v, t).
 /// @param graph the graph whose variables it initialises
+/// @return the "init" op, to pass to Session::run
 Operation global_variables_initializer(Graph& graph);
 
 }  // namespace tf1
