@@ -90,8 +90,8 @@ void scatter_to_planes(const float* src, Index src_row, Index src_col, int rows,
 // for any stride. With stride 1 a plane is simply the zero-padded channel.
 //
 // Planes of m samples are stored plane by plane, sample after sample, each
-// sample's part `pitch` floats long. Runs of wide pixels then continue from
-// one sample into the next, which lets dW sum over the whole batch in one run.
+// sample's part `pitch` floats long, so that one offset per tap serves every
+// sample, and dZ's planes (same pitch) line up with A's for dW.
 struct Planes {
     int sh = 1, sw = 1;        // the stride folded into the layout
     int channels = 0;          // input channels
@@ -224,21 +224,22 @@ void correlate(const float* src, const Planes& P, const float* w, int C, const f
 }
 
 // ---------------------------------------------------------------------------
-// The dW kernel: dW[t, c] = sum_n planes[off[t] + n] dz[c, n] over the
-// n < L wide pixels of the whole batch, where dz holds dZ on A's wide rows and
-// is zero at every pixel that is not a real output. A tile computes TB taps x
-// CB channels, each as kLanes partial sums (lane l takes n = l mod kLanes).
-// The batch is walked in chunks of kChunk pixels, all tiles per chunk, so the
-// chunk's planes stay in the L1 cache; between chunks the partial sums wait
-// in memory (which rounds nothing). At the end each value's kLanes partial
-// sums are added in a fixed order.
+// The dW kernel: dW[t, c] = sum_n planes[off[t] + n] dz[c, n] over the wide
+// pixels n of every sample (the first `run` floats of its part), where dz
+// holds dZ on A's wide rows and is zero at every pixel that is not a real
+// output. A tile computes TB taps x CB channels, each as kLanes partial sums
+// (lane l takes n = l mod kLanes); partial sums that wait in memory between
+// chunks are not rounded. At the end each value's kLanes partial sums are
+// added in a fixed order.
 struct DwSource {
     const float* planes = nullptr;  // A_prev's planes
     const Index* off = nullptr;     // per tap
     int K = 0;                      // taps
-    const float* dz = nullptr;      // C planes of L floats
+    const float* dz = nullptr;      // C planes of m pitch floats
     int C = 0;                      // c_new
-    Index L = 0;                    // wide pixels of the batch, a multiple of kLanes
+    int m = 0;                      // samples
+    Index pitch = 0;                // floats per sample in a plane
+    Index run = 0;                  // the first run floats of a sample's part hold its outputs (h Wq, rounded up to kLanes)
 };
 
 // Pixels per chunk: a chunk of 6 input and 16 output channels is about 32 KB.
@@ -252,25 +253,26 @@ float lane_sum(Vec v) {
     return sum;
 }
 
-// Pixels [n0, n1) of taps t0 .. t0 + TB (a tile past t_end repeats tap t0;
+// Samples [i0, i1) of taps t0 .. t0 + TB (a tile past t_end repeats tap t0;
 // those rows are never read back) and channels c0 .. c0 + CB. @p sums holds
 // the partial sums of tap t0 onwards: sums[(r C + c) kLanes + l].
 template <int TB, int CB>
-void dw_tile(const DwSource& s, int t0, int t_end, int c0, Index n0, Index n1, float* sums) {
+void dw_tile(const DwSource& s, int t0, int t_end, int c0, int i0, int i1, float* sums) {
     const float* a[TB];
     for (int r = 0; r < TB; ++r) a[r] = s.planes + s.off[t0 + r < t_end ? t0 + r : t0];
     const float* d[CB];
-    for (int c = 0; c < CB; ++c) d[c] = s.dz + (c0 + c) * s.L;
+    for (int c = 0; c < CB; ++c) d[c] = s.dz + (c0 + c) * s.m * s.pitch;
     Vec acc[TB][CB];
     for (int r = 0; r < TB; ++r)
         for (int c = 0; c < CB; ++c) acc[r][c] = simd::load(sums + (Index{r} * s.C + c0 + c) * kLanes);
-    for (Index n = n0; n < n1; n += kLanes) {
-        Vec a_n[TB], d_n[CB];
-        for (int r = 0; r < TB; ++r) a_n[r] = simd::load(a[r] + n);
-        for (int c = 0; c < CB; ++c) d_n[c] = simd::load(d[c] + n);
-        for (int r = 0; r < TB; ++r)
-            for (int c = 0; c < CB; ++c) acc[r][c] += a_n[r] * d_n[c];
-    }
+    for (int i = i0; i < i1; ++i)
+        for (Index n = i * s.pitch; n < i * s.pitch + s.run; n += kLanes) {
+            Vec a_n[TB], d_n[CB];
+            for (int r = 0; r < TB; ++r) a_n[r] = simd::load(a[r] + n);
+            for (int c = 0; c < CB; ++c) d_n[c] = simd::load(d[c] + n);
+            for (int r = 0; r < TB; ++r)
+                for (int c = 0; c < CB; ++c) acc[r][c] += a_n[r] * d_n[c];
+        }
     for (int r = 0; r < TB; ++r)
         for (int c = 0; c < CB; ++c) simd::store(sums + (Index{r} * s.C + c0 + c) * kLanes, acc[r][c]);
 }
@@ -282,30 +284,33 @@ constexpr int tile_taps() {
     return CB <= 2 ? 8 : CB <= 3 ? 6 : CB <= 4 ? 5 : CB <= 5 ? 4 : 3;
 }
 
-// Taps [t_begin, t_end), channels [c0, c0 + CB), pixels [n0, n1). Every tile
-// has TB rows, so each value goes through the same instructions wherever a
-// thread's range begins and ends.
+// Taps [t_begin, t_end), channels [c0, c0 + CB), samples [i0, i1). Every
+// tile has TB rows, so each value goes through the same instructions wherever
+// a thread's range begins and ends.
 template <int CB>
-void dw_block(const DwSource& s, int t_begin, int t_end, int c0, Index n0, Index n1, float* sums) {
+void dw_block(const DwSource& s, int t_begin, int t_end, int c0, int i0, int i1, float* sums) {
     constexpr int TB = tile_taps<CB>();
     for (int t0 = t_begin; t0 < t_end; t0 += TB)
-        dw_tile<TB, CB>(s, t0, t_end, c0, n0, n1, sums + Index{t0 - t_begin} * s.C * kLanes);
+        dw_tile<TB, CB>(s, t0, t_end, c0, i0, i1, sums + Index{t0 - t_begin} * s.C * kLanes);
 }
 
-// dW rows [t_begin, t_end).
+// dW rows [t_begin, t_end). The batch is walked a few samples at a time
+// (about kChunk pixels), all tiles per chunk, so the chunk's planes stay in
+// the L1 cache; between chunks the partial sums wait in memory.
 void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
     // Partial sums for the range, with room for the last tile's extra rows.
     Buffer sums(Index{t_end - t_begin + 8} * s.C * kLanes);
-    for (Index n0 = 0; n0 < s.L; n0 += kChunk) {
-        const Index n1 = std::min(s.L, n0 + kChunk);
+    const int per_chunk = static_cast<int>(std::max<Index>(1, kChunk / s.run));
+    for (int i0 = 0; i0 < s.m; i0 += per_chunk) {
+        const int i1 = std::min(s.m, i0 + per_chunk);
         for (int c0 = 0; c0 < s.C; c0 += 6) {
             switch (std::min(6, s.C - c0)) {
-                case 1: dw_block<1>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
-                case 2: dw_block<2>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
-                case 3: dw_block<3>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
-                case 4: dw_block<4>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
-                case 5: dw_block<5>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
-                default: dw_block<6>(s, t_begin, t_end, c0, n0, n1, sums.data()); break;
+                case 1: dw_block<1>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
+                case 2: dw_block<2>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
+                case 3: dw_block<3>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
+                case 4: dw_block<4>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
+                case 5: dw_block<5>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
+                default: dw_block<6>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
             }
         }
     }
@@ -314,12 +319,13 @@ void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
             dW[Index{t} * s.C + c] = lane_sum(simd::load(sums.data() + (Index{t - t_begin} * s.C + c) * kLanes));
 }
 
-// db[c] = sum_n dz[c, n], kLanes partial sums added in a fixed order.
+// db[c] = sum of dz[c, .] over every sample's run, kLanes partial sums added in a fixed order.
 void db_sums(const DwSource& s, float* db) {
     for (int c = 0; c < s.C; ++c) {
-        const float* d = s.dz + c * s.L;
+        const float* d = s.dz + c * s.m * s.pitch;
         Vec acc = simd::zero();
-        for (Index n = 0; n < s.L; n += kLanes) acc += simd::load(d + n);
+        for (int i = 0; i < s.m; ++i)
+            for (Index n = i * s.pitch; n < i * s.pitch + s.run; n += kLanes) acc += simd::load(d + n);
         db[c] = lane_sum(acc);
     }
 }
@@ -437,7 +443,9 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
     s.K = static_cast<int>(P.off.size());
     s.dz = dz.data();
     s.C = c_new;
-    s.L = P.plane;
+    s.m = g.m;
+    s.pitch = P.pitch;
+    s.run = std::min(P.pitch, round_up(Index{g.h} * P.Wq, kLanes));
     workers.run(s.K + 1, threads_for(workers.size(), work_w, s.K + 1, kMinWorkPerThread), [&](int, int begin, int end) {
         if (begin < s.K) dw_range(s, begin, std::min(end, s.K), grads.dW.data.data());
         if (end == s.K + 1) db_sums(s, grads.db.data.data());
