@@ -14,6 +14,7 @@
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/reference.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Activation;
 using nn::ConvGrads;
@@ -22,31 +23,11 @@ using nn::Stride;
 using nn::Tensor;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using testutil::error_message;
+using testutil::expect_close;
+using testutil::expect_values;
 
 namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
-void expect_values(const Tensor& T, const nn::Shape& shape, const std::vector<float>& want) {
-    ASSERT_EQ(T.shape, shape);
-    ASSERT_EQ(T.size(), want.size());
-    for (std::size_t j = 0; j < want.size(); ++j) EXPECT_EQ(T.data[j], want[j]) << "at flat index " << j;
-}
-
-void expect_close(const Tensor& got, const Tensor& want, double tol) {
-    ASSERT_EQ(got.shape, want.shape);
-    for (std::size_t j = 0; j < got.size(); ++j)
-        ASSERT_NEAR(got.data[j], want.data[j], tol * std::max(1.0, std::fabs(static_cast<double>(want.data[j]))))
-            << "at flat index " << j;
-}
 
 std::string label(Padding pad, Stride s, int kh, int kw) {
     return "padding " + pad.str() + " stride (" + std::to_string(s.sh) + "," + std::to_string(s.sw) + ") kernel (" +
@@ -189,33 +170,33 @@ TEST(ConvBackward, MatchesReferenceOnAGrid) {
 TEST(ConvBackwardErrors, DZShapeNamesBothShapes) {
     Tensor A({2, 5, 5, 1}), W({3, 3, 1, 4}), b({1, 1, 1, 4});
     // valid, stride 1 → (2,3,3,4); give it the 'same' shape instead
-    EXPECT_THAT(error_of([&] { nn::conv_backward(Tensor({2, 5, 5, 4}), A, W, b, Padding::valid()); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(Tensor({2, 5, 5, 4}), A, W, b, Padding::valid()); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("dZ has shape (2,5,5,4)"),
                       HasSubstr("forward output is (2,3,3,4)"), HasSubstr("A_prev (2,5,5,1)"),
                       HasSubstr("W (3,3,1,4)"), HasSubstr("padding valid")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(Tensor({2, 5, 5, 3}), A, W, b); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(Tensor({2, 5, 5, 3}), A, W, b); }),
                 AllOf(HasSubstr("dZ has shape (2,5,5,3)"), HasSubstr("(2,5,5,4)")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(Tensor({50, 4}), A, W, b); }), HasSubstr("dZ has shape (50,4)"));
+    EXPECT_THAT(error_message([&] { nn::conv_backward(Tensor({50, 4}), A, W, b); }), HasSubstr("dZ has shape (50,4)"));
 }
 
 TEST(ConvBackwardErrors, ForwardErrorsNameConvBackward) {
     Tensor A({2, 5, 5, 1}), W({3, 3, 1, 4}), b({1, 1, 1, 4}), dZ({2, 5, 5, 4});
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, Tensor({5, 5, 1}), W, b); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, Tensor({5, 5, 1}), W, b); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("A_prev must have rank 4")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, Tensor({3, 3, 4}), b); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, Tensor({3, 3, 4}), b); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("W must have rank 4")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, W, Tensor({4})); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, W, Tensor({4})); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("b must have rank 4")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, Tensor({3, 3, 3, 4}), b); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, Tensor({3, 3, 3, 4}), b); }),
                 HasSubstr("conv_backward: W has c_prev=3 but A_prev has 1 channels (A_prev (2,5,5,1), W (3,3,3,4))"));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, W, Tensor({1, 1, 1, 2})); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, W, Tensor({1, 1, 1, 2})); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("b must be (1,1,1,4)")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, Tensor({6, 6, 1, 4}), b, Padding::valid()); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, Tensor({6, 6, 1, 4}), b, Padding::valid()); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("larger than the padded input")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, W, b, Padding::same(), Stride{0, 1}); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, W, b, Padding::same(), Stride{0, 1}); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("stride must be positive")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, W, b, Padding::explicit_(0, -2)); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, W, b, Padding::explicit_(0, -2)); }),
                 AllOf(HasSubstr("conv_backward: "), HasSubstr("padding must not be negative")));
-    EXPECT_THAT(error_of([&] { nn::conv_backward(dZ, A, W, b, Padding::parse("SAME", "conv_backward")); }),
+    EXPECT_THAT(error_message([&] { nn::conv_backward(dZ, A, W, b, Padding::parse("SAME", "conv_backward")); }),
                 HasSubstr("conv_backward: unknown padding 'SAME'"));
 }

@@ -14,6 +14,7 @@
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/reference.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Activation;
 using nn::Padding;
@@ -21,25 +22,12 @@ using nn::Stride;
 using nn::Tensor;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using testutil::error_message;
+using testutil::expect_close;
+using testutil::expect_values;
+using testutil::ramp4x4;
 
 namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
-// 1×4×4×1 with A[h,w] = 4h + w + 1:
-//    1  2  3  4
-//    5  6  7  8
-//    9 10 11 12
-//   13 14 15 16
-Tensor ramp() { return Tensor({1, 4, 4, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}); }
 
 // W[p,q] = [[1, 2], [3, 4]] as (2,2,1,1).
 Tensor kernel2() { return Tensor({2, 2, 1, 1}, {1, 2, 3, 4}); }
@@ -48,20 +36,6 @@ Tensor kernel2() { return Tensor({2, 2, 1, 1}, {1, 2, 3, 4}); }
 Tensor sobel() { return Tensor({3, 3, 1, 1}, {1, 0, -1, 2, 0, -2, 1, 0, -1}); }
 
 Tensor zero_bias(int c_new) { return Tensor({1, 1, 1, c_new}); }
-
-void expect_values(const Tensor& Z, const nn::Shape& shape, const std::vector<float>& want, float tol = 0.0f) {
-    ASSERT_EQ(Z.shape, shape);
-    ASSERT_EQ(Z.size(), want.size());
-    for (std::size_t j = 0; j < want.size(); ++j) EXPECT_NEAR(Z.data[j], want[j], tol) << "at flat index " << j;
-}
-
-// |a - b| <= tol * max(1, |b|) for every value.
-void expect_close(const Tensor& got, const Tensor& want, double tol) {
-    ASSERT_EQ(got.shape, want.shape);
-    for (std::size_t j = 0; j < got.size(); ++j)
-        ASSERT_NEAR(got.data[j], want.data[j], tol * std::max(1.0, std::fabs(static_cast<double>(want.data[j]))))
-            << "at flat index " << j;
-}
 
 std::string label(Padding pad, Stride s, int kh, int kw, int c_prev, int c_new) {
     return "padding " + pad.str() + " stride (" + std::to_string(s.sh) + "," + std::to_string(s.sw) + ") kernel (" +
@@ -75,7 +49,7 @@ TEST(ConvForward, Kernel2x2Valid) {
     // Z[h,w] = A[h,w] + 2 A[h,w+1] + 3 A[h+1,w] + 4 A[h+1,w+1]
     //        = (4h+w+1) + 2(4h+w+2) + 3(4h+w+5) + 4(4h+w+6) = 40h + 10w + 44
     // e.g. Z[0,0] = 1 + 2*2 + 3*5 + 4*6 = 44.
-    expect_values(nn::conv_forward(ramp(), kernel2(), zero_bias(1), Activation::linear(), Padding::valid()),
+    expect_values(nn::conv_forward(ramp4x4(), kernel2(), zero_bias(1), Activation::linear(), Padding::valid()),
                   {1, 3, 3, 1}, {44, 54, 64, 84, 94, 104, 124, 134, 144});
 }
 
@@ -85,7 +59,7 @@ TEST(ConvForward, Kernel2x2SamePadsBottomRight) {
     //   last column Z[h,3] = A[h,3] + 3 A[h+1,3]:  4 + 3*8 = 28, 8 + 3*12 = 44, 12 + 3*16 = 60
     //   last row    Z[3,w] = A[3,w] + 2 A[3,w+1]: 13 + 2*14 = 41, 14 + 2*15 = 44, 15 + 2*16 = 47
     //   corner      Z[3,3] = A[3,3] = 16
-    expect_values(nn::conv_forward(ramp(), kernel2(), zero_bias(1)), {1, 4, 4, 1},
+    expect_values(nn::conv_forward(ramp4x4(), kernel2(), zero_bias(1)), {1, 4, 4, 1},
                   {44, 54, 64, 28,     //
                    84, 94, 104, 44,    //
                    124, 134, 144, 60,  //
@@ -94,14 +68,14 @@ TEST(ConvForward, Kernel2x2SamePadsBottomRight) {
 
 TEST(ConvForward, Kernel2x2Bias) {
     // The valid result plus b = 0.5 everywhere.
-    expect_values(nn::conv_forward(ramp(), kernel2(), Tensor({1, 1, 1, 1}, {0.5f}), Activation::linear(),
+    expect_values(nn::conv_forward(ramp4x4(), kernel2(), Tensor({1, 1, 1, 1}, {0.5f}), Activation::linear(),
                                    Padding::valid()),
                   {1, 3, 3, 1}, {44.5f, 54.5f, 64.5f, 84.5f, 94.5f, 104.5f, 124.5f, 134.5f, 144.5f});
 }
 
 TEST(ConvForward, Sobel3x3Valid) {
     // Each row of a window gives A[r,w] - A[r,w+2] = -2, weighted 1, 2, 1: -8.
-    expect_values(nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(), Padding::valid()),
+    expect_values(nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(), Padding::valid()),
                   {1, 2, 2, 1}, {-8, -8, -8, -8});
 }
 
@@ -111,7 +85,7 @@ TEST(ConvForward, Sobel3x3Same) {
     //   w = 1, 2: D = -2 on every row → -6 on the top and bottom rows, -8 inside
     //   w = 0:    D = -A[r,1] = -2, -6, -10, -14 → -4-6 = -10, -2-12-10 = -24, -6-20-14 = -40, -10-28 = -38
     //   w = 3:    D =  A[r,2] =  3,  7,  11,  15 →  6+7 = 13,   3+14+11 = 28,   7+22+15 = 44,  11+30 = 41
-    expect_values(nn::conv_forward(ramp(), sobel(), zero_bias(1)), {1, 4, 4, 1},
+    expect_values(nn::conv_forward(ramp4x4(), sobel(), zero_bias(1)), {1, 4, 4, 1},
                   {-10, -6, -6, 13,  //
                    -24, -8, -8, 28,  //
                    -40, -8, -8, 44,  //
@@ -125,11 +99,12 @@ TEST(ConvForward, Sobel3x3SameStride2IsAsymmetric) {
     //   Z[0,1] rows 0-2, cols 2-4: 1*3 + 2*7 + 1*11 = 28 (column 4 is zero, column 3 weighs 0)
     //   Z[1,0] rows 2-4, cols 0-2: 1*(9-11) + 2*(13-15) = -6
     //   Z[1,1] rows 2-4, cols 2-4: 1*11 + 2*15 = 41
-    expect_values(nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(), Padding::same(), Stride{2, 2}),
-                  {1, 2, 2, 1}, {-8, 28, -6, 41});
+    expect_values(
+        nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(), Padding::same(), Stride{2, 2}),
+        {1, 2, 2, 1}, {-8, 28, -6, 41});
     // The course's symmetric padding 1 starts the windows at -1 and 1 instead:
     // the 'same' stride-1 values at (0,0), (0,2), (2,0), (2,2).
-    expect_values(nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(), Padding::explicit_(1, 1),
+    expect_values(nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(), Padding::explicit_(1, 1),
                                    Stride{2, 2}),
                   {1, 2, 2, 1}, {-10, -6, -40, -8});
 }
@@ -151,7 +126,7 @@ TEST(ConvForward, ChannelsInAndOut) {
 
 TEST(ConvForward, BiasThenRelu) {
     // relu(Sobel 'same' + 7): -10+7 → 0, -6+7 = 1, 13+7 = 20, -24+7 → 0, -8+7 → 0, 28+7 = 35, ...
-    expect_values(nn::conv_forward(ramp(), sobel(), Tensor({1, 1, 1, 1}, {7.0f}), Activation::relu()), {1, 4, 4, 1},
+    expect_values(nn::conv_forward(ramp4x4(), sobel(), Tensor({1, 1, 1, 1}, {7.0f}), Activation::relu()), {1, 4, 4, 1},
                   {0, 1, 1, 20,   //
                    0, 0, 0, 35,   //
                    0, 0, 0, 51,   //
@@ -179,9 +154,9 @@ TEST(ConvForward, ActivationsAreAppliedAfterTheBias) {
 }
 
 TEST(ConvForward, DefaultsAreLinearSameStrideOne) {
-    Tensor explicit_args = nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(), Padding::same(),
+    Tensor explicit_args = nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(), Padding::same(),
                                             Stride{1, 1});
-    EXPECT_EQ(nn::conv_forward(ramp(), sobel(), zero_bias(1)).data, explicit_args.data);
+    EXPECT_EQ(nn::conv_forward(ramp4x4(), sobel(), zero_bias(1)).data, explicit_args.data);
 }
 
 TEST(ConvForward, MatchesReferenceOnAGrid) {
@@ -282,65 +257,67 @@ TEST(ConvForward, EmptyBatchGivesAnEmptyOutput) {
 }
 
 TEST(ConvForwardErrors, WrongRanks) {
-    EXPECT_THAT(error_of([] { nn::conv_forward(Tensor({4, 4, 1}), sobel(), zero_bias(1)); }),
+    EXPECT_THAT(error_message([] { nn::conv_forward(Tensor({4, 4, 1}), sobel(), zero_bias(1)); }),
                 AllOf(HasSubstr("conv_forward: "), HasSubstr("A_prev must have rank 4"), HasSubstr("(4,4,1)")));
-    EXPECT_THAT(error_of([] { nn::conv_forward(ramp(), Tensor({3, 3, 1}), zero_bias(1)); }),
+    EXPECT_THAT(error_message([] { nn::conv_forward(ramp4x4(), Tensor({3, 3, 1}), zero_bias(1)); }),
                 AllOf(HasSubstr("conv_forward: "), HasSubstr("W must have rank 4"), HasSubstr("W (3,3,1)")));
-    EXPECT_THAT(error_of([] { nn::conv_forward(ramp(), sobel(), Tensor({1})); }),
+    EXPECT_THAT(error_message([] { nn::conv_forward(ramp4x4(), sobel(), Tensor({1})); }),
                 AllOf(HasSubstr("conv_forward: "), HasSubstr("b must have rank 4"), HasSubstr("b (1)")));
 }
 
 TEST(ConvForwardErrors, ChannelMismatch) {
     Tensor A({2, 5, 5, 1});
     Tensor W({3, 3, 3, 4});
-    EXPECT_THAT(error_of([&] { nn::conv_forward(A, W, zero_bias(4)); }),
+    EXPECT_THAT(error_message([&] { nn::conv_forward(A, W, zero_bias(4)); }),
                 HasSubstr("conv_forward: W has c_prev=3 but A_prev has 1 channels (A_prev (2,5,5,1), W (3,3,3,4))"));
 }
 
 TEST(ConvForwardErrors, BiasShape) {
     Tensor W({3, 3, 1, 4});
-    EXPECT_THAT(error_of([&] { nn::conv_forward(ramp(), W, Tensor({1, 1, 1, 3})); }),
+    EXPECT_THAT(error_message([&] { nn::conv_forward(ramp4x4(), W, Tensor({1, 1, 1, 3})); }),
                 AllOf(HasSubstr("conv_forward: "), HasSubstr("b must be (1,1,1,4)"), HasSubstr("is (1,1,1,3)")));
-    EXPECT_THAT(error_of([&] { nn::conv_forward(ramp(), W, Tensor({4, 1, 1, 1})); }),
+    EXPECT_THAT(error_message([&] { nn::conv_forward(ramp4x4(), W, Tensor({4, 1, 1, 1})); }),
                 AllOf(HasSubstr("b must be (1,1,1,4)"), HasSubstr("is (4,1,1,1)")));
 }
 
 TEST(ConvForwardErrors, KernelLargerThanPaddedInput) {
     Tensor W({5, 3, 1, 1});
-    EXPECT_THAT(error_of([&] { nn::conv_forward(ramp(), W, zero_bias(1), Activation::linear(), Padding::valid()); }),
-                AllOf(HasSubstr("conv_forward: "), HasSubstr("kernel (5,3) is larger than the padded input (4,4)"),
-                      HasSubstr("A_prev (1,4,4,1)")));
+    EXPECT_THAT(
+        error_message([&] { nn::conv_forward(ramp4x4(), W, zero_bias(1), Activation::linear(), Padding::valid()); }),
+        AllOf(HasSubstr("conv_forward: "), HasSubstr("kernel (5,3) is larger than the padded input (4,4)"),
+              HasSubstr("A_prev (1,4,4,1)")));
     Tensor W7({7, 7, 1, 1});
-    EXPECT_THAT(error_of([&] {
-                    nn::conv_forward(ramp(), W7, zero_bias(1), Activation::linear(), Padding::explicit_(1, 1));
+    EXPECT_THAT(error_message([&] {
+                    nn::conv_forward(ramp4x4(), W7, zero_bias(1), Activation::linear(), Padding::explicit_(1, 1));
                 }),
                 AllOf(HasSubstr("padded input (6,6)"), HasSubstr("padding (1,1)")));
     // 'same' pads as much as the kernel needs, so it never refuses.
-    EXPECT_EQ(nn::conv_forward(ramp(), W7, zero_bias(1)).shape, (nn::Shape{1, 4, 4, 1}));
+    EXPECT_EQ(nn::conv_forward(ramp4x4(), W7, zero_bias(1)).shape, (nn::Shape{1, 4, 4, 1}));
 }
 
 TEST(ConvForwardErrors, Stride) {
-    EXPECT_THAT(error_of([] {
-                    nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(), Padding::same(), Stride{0, 1});
-                }),
-                AllOf(HasSubstr("conv_forward: "), HasSubstr("stride must be positive"), HasSubstr("(0,1)")));
-    EXPECT_THAT(error_of([] {
-                    nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(), Padding::valid(),
+    EXPECT_THAT(
+        error_message([] {
+            nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(), Padding::same(), Stride{0, 1});
+        }),
+        AllOf(HasSubstr("conv_forward: "), HasSubstr("stride must be positive"), HasSubstr("(0,1)")));
+    EXPECT_THAT(error_message([] {
+                    nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(), Padding::valid(),
                                      Stride{1, -1});
                 }),
                 HasSubstr("stride must be positive, got (1,-1)"));
 }
 
 TEST(ConvForwardErrors, NegativePadding) {
-    EXPECT_THAT(error_of([] {
-                    nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(), Padding::explicit_(-1, 0));
+    EXPECT_THAT(error_message([] {
+                    nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(), Padding::explicit_(-1, 0));
                 }),
                 AllOf(HasSubstr("conv_forward: "), HasSubstr("padding must not be negative"), HasSubstr("(-1,0)")));
 }
 
 TEST(ConvForwardErrors, UnknownPaddingString) {
-    EXPECT_THAT(error_of([] {
-                    nn::conv_forward(ramp(), sobel(), zero_bias(1), Activation::linear(),
+    EXPECT_THAT(error_message([] {
+                    nn::conv_forward(ramp4x4(), sobel(), zero_bias(1), Activation::linear(),
                                      Padding::parse("full", "conv_forward"));
                 }),
                 HasSubstr("conv_forward: unknown padding 'full'"));

@@ -8,24 +8,16 @@
 #include <string>
 
 #include "nn/geometry.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Geometry;
 using nn::Padding;
 using nn::Stride;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using testutil::error_message;
 
 namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
 
 // One axis: input length, kernel, stride, padding → output length and the
 // zeros before and after.
@@ -207,44 +199,50 @@ TEST(PaddingParse, Str) {
 
 TEST(PaddingParse, RejectsUnknownText) {
     for (const char* bad : {"", "SAME", "full", "1", "1,", ",1", "a,b", "1,2,3", "1.5,2", "1234567,1", " 1,1"}) {
-        EXPECT_THAT(error_of([&] { Padding::parse(bad, "conv_forward"); }),
+        EXPECT_THAT(error_message([&] { Padding::parse(bad, "conv_forward"); }),
                     AllOf(HasSubstr("conv_forward: "), HasSubstr("unknown padding '" + std::string(bad) + "'")))
             << "text '" << bad << "'";
     }
-    EXPECT_THAT(error_of([] { Padding::parse("full"); }), HasSubstr("Padding: unknown padding 'full'"));
+    EXPECT_THAT(error_message([] { Padding::parse("full"); }), HasSubstr("Padding: unknown padding 'full'"));
 }
 
 TEST(PaddingParse, RejectsNegative) {
-    EXPECT_THAT(error_of([] { Padding::parse("-1,0", "conv_forward"); }),
+    EXPECT_THAT(error_message([] { Padding::parse("-1,0", "conv_forward"); }),
                 AllOf(HasSubstr("conv_forward"), HasSubstr("must not be negative"), HasSubstr("-1,0")));
 }
 
 TEST(GeometryErrors, RankOfAPrev) {
-    EXPECT_THAT(error_of([] { nn::make_geometry("pool_forward", {5, 5, 1}, 2, 2, Padding::valid(), Stride{1, 1}); }),
+    EXPECT_THAT(error_message([] {
+                    nn::make_geometry("pool_forward", {5, 5, 1}, 2, 2, Padding::valid(), Stride{1, 1});
+                }),
                 AllOf(HasSubstr("pool_forward: "), HasSubstr("A_prev must have rank 4"), HasSubstr("(5,5,1)")));
 }
 
 TEST(GeometryErrors, KernelNotPositive) {
-    EXPECT_THAT(error_of([] { nn::make_geometry("f", {1, 5, 5, 1}, 0, 2, Padding::valid(), Stride{1, 1}); }),
+    EXPECT_THAT(error_message([] { nn::make_geometry("f", {1, 5, 5, 1}, 0, 2, Padding::valid(), Stride{1, 1}); }),
                 AllOf(HasSubstr("f: "), HasSubstr("kernel must be positive"), HasSubstr("(0,2)")));
 }
 
 TEST(GeometryErrors, StrideNotPositive) {
-    EXPECT_THAT(error_of([] { nn::make_geometry("f", {1, 5, 5, 1}, 2, 2, Padding::valid(), Stride{1, 0}); }),
+    EXPECT_THAT(error_message([] { nn::make_geometry("f", {1, 5, 5, 1}, 2, 2, Padding::valid(), Stride{1, 0}); }),
                 AllOf(HasSubstr("stride must be positive"), HasSubstr("(1,0)")));
-    EXPECT_THAT(error_of([] { nn::make_geometry("f", {1, 5, 5, 1}, 2, 2, Padding::same(), Stride{-2, 1}); }),
+    EXPECT_THAT(error_message([] { nn::make_geometry("f", {1, 5, 5, 1}, 2, 2, Padding::same(), Stride{-2, 1}); }),
                 AllOf(HasSubstr("stride must be positive"), HasSubstr("(-2,1)")));
 }
 
 TEST(GeometryErrors, NegativePadding) {
-    EXPECT_THAT(error_of([] { nn::make_geometry("f", {1, 5, 5, 1}, 2, 2, Padding::explicit_(0, -1), Stride{1, 1}); }),
+    EXPECT_THAT(error_message([] {
+                    nn::make_geometry("f", {1, 5, 5, 1}, 2, 2, Padding::explicit_(0, -1), Stride{1, 1});
+                }),
                 AllOf(HasSubstr("padding must not be negative"), HasSubstr("(0,-1)")));
 }
 
 TEST(GeometryErrors, KernelLargerThanPaddedInput) {
-    EXPECT_THAT(error_of([] { nn::make_geometry("f", {1, 3, 5, 1}, 4, 2, Padding::valid(), Stride{1, 1}); }),
+    EXPECT_THAT(error_message([] { nn::make_geometry("f", {1, 3, 5, 1}, 4, 2, Padding::valid(), Stride{1, 1}); }),
                 AllOf(HasSubstr("kernel (4,2) is larger than the padded input (3,5)"), HasSubstr("(1,3,5,1)")));
-    EXPECT_THAT(error_of([] { nn::make_geometry("f", {1, 3, 3, 1}, 6, 6, Padding::explicit_(1, 1), Stride{1, 1}); }),
+    EXPECT_THAT(error_message([] {
+                    nn::make_geometry("f", {1, 3, 3, 1}, 6, 6, Padding::explicit_(1, 1), Stride{1, 1});
+                }),
                 AllOf(HasSubstr("larger than the padded input (5,5)"), HasSubstr("padding (1,1)")));
     // One more row of padding and it fits.
     EXPECT_EQ(nn::make_geometry("f", {1, 3, 3, 1}, 5, 5, Padding::explicit_(1, 1), Stride{1, 1}).h, 1);

@@ -12,6 +12,7 @@
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/reference.hpp"
+#include "tests/test_util.hpp"
 
 using nn::PoolMode;
 using nn::Stride;
@@ -19,34 +20,14 @@ using nn::Tensor;
 using nn::Window;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
-// 1×4×4×1 with A[h,w] = 4h + w + 1 (1 .. 16, row by row).
-Tensor ramp() { return Tensor({1, 4, 4, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}); }
-
-void expect_values(const Tensor& T, const nn::Shape& shape, const std::vector<float>& want, float tol = 0.0f) {
-    ASSERT_EQ(T.shape, shape);
-    ASSERT_EQ(T.size(), want.size());
-    for (std::size_t j = 0; j < want.size(); ++j) EXPECT_NEAR(T.data[j], want[j], tol) << "at flat index " << j;
-}
-
-}  // namespace
+using testutil::error_message;
+using testutil::expect_values;
+using testutil::ramp4x4;
 
 TEST(PoolBackward, MaxRoutesToTheMaximum) {
     // 2×2 windows, stride 2: the maxima 6, 8, 14, 16 sit at (1,1), (1,3), (3,1), (3,3).
     Tensor dA({1, 2, 2, 1}, {1, 2, 3, 4});
-    expect_values(nn::pool_backward(dA, ramp(), Window{2, 2}, Stride{2, 2}, PoolMode::max), {1, 4, 4, 1},
+    expect_values(nn::pool_backward(dA, ramp4x4(), Window{2, 2}, Stride{2, 2}, PoolMode::max), {1, 4, 4, 1},
                   {0, 0, 0, 0,  //
                    0, 1, 0, 2,  //
                    0, 0, 0, 0,  //
@@ -56,7 +37,7 @@ TEST(PoolBackward, MaxRoutesToTheMaximum) {
 TEST(PoolBackward, AvgSpreadsEvenly) {
     // Each window's dA / 4 goes to its four cells: 1/4, 2/4, 3/4, 4/4 (exact in float).
     Tensor dA({1, 2, 2, 1}, {1, 2, 3, 4});
-    expect_values(nn::pool_backward(dA, ramp(), Window{2, 2}, Stride{2, 2}, PoolMode::avg), {1, 4, 4, 1},
+    expect_values(nn::pool_backward(dA, ramp4x4(), Window{2, 2}, Stride{2, 2}, PoolMode::avg), {1, 4, 4, 1},
                   {0.25f, 0.25f, 0.5f, 0.5f,  //
                    0.25f, 0.25f, 0.5f, 0.5f,  //
                    0.75f, 0.75f, 1.0f, 1.0f,  //
@@ -180,34 +161,36 @@ TEST(PoolBackward, GradientCheckCatchesAWrongRoute) {
 
 TEST(PoolBackward, DefaultsAreMaxAndStrideOne) {
     Tensor dA({1, 2, 2, 1}, {1, 2, 3, 4});
-    Tensor a = nn::pool_backward(dA, ramp(), Window{3, 3});
-    Tensor b = nn::pool_backward(dA, ramp(), Window{3, 3}, Stride{1, 1}, PoolMode::max);
+    Tensor a = nn::pool_backward(dA, ramp4x4(), Window{3, 3});
+    Tensor b = nn::pool_backward(dA, ramp4x4(), Window{3, 3}, Stride{1, 1}, PoolMode::max);
     EXPECT_EQ(a.data, b.data);
     EXPECT_EQ(a.at(0, 3, 3, 0), 4.0f);  // 16 is the max of the last window only
 }
 
 TEST(PoolBackwardErrors, DAShapeNamesBothShapes) {
     Tensor dA({1, 3, 3, 1});  // forward with 2×2 / stride 2 gives (1,2,2,1)
-    EXPECT_THAT(error_of([&] { nn::pool_backward(dA, ramp(), Window{2, 2}, Stride{2, 2}); }),
+    EXPECT_THAT(error_message([&] { nn::pool_backward(dA, ramp4x4(), Window{2, 2}, Stride{2, 2}); }),
                 AllOf(HasSubstr("pool_backward: "), HasSubstr("dA has shape (1,3,3,1)"),
                       HasSubstr("forward output is (1,2,2,1)"), HasSubstr("A_prev (1,4,4,1)")));
-    EXPECT_THAT(error_of([&] { nn::pool_backward(Tensor({4}), ramp(), Window{2, 2}, Stride{2, 2}); }),
+    EXPECT_THAT(error_message([&] { nn::pool_backward(Tensor({4}), ramp4x4(), Window{2, 2}, Stride{2, 2}); }),
                 AllOf(HasSubstr("dA has shape (4)"), HasSubstr("(1,2,2,1)")));
     // channels differ
-    EXPECT_THAT(error_of([&] { nn::pool_backward(Tensor({1, 2, 2, 3}), ramp(), Window{2, 2}, Stride{2, 2}); }),
+    EXPECT_THAT(error_message([&] { nn::pool_backward(Tensor({1, 2, 2, 3}), ramp4x4(), Window{2, 2}, Stride{2, 2}); }),
                 HasSubstr("dA has shape (1,2,2,3)"));
 }
 
 TEST(PoolBackwardErrors, ForwardErrorsNamePoolBackward) {
     Tensor dA({1, 2, 2, 1});
-    EXPECT_THAT(error_of([&] { nn::pool_backward(dA, Tensor({4, 4, 1}), Window{2, 2}); }),
+    EXPECT_THAT(error_message([&] { nn::pool_backward(dA, Tensor({4, 4, 1}), Window{2, 2}); }),
                 AllOf(HasSubstr("pool_backward: "), HasSubstr("A_prev must have rank 4")));
-    EXPECT_THAT(error_of([&] { nn::pool_backward(dA, ramp(), Window{0, 2}); }),
+    EXPECT_THAT(error_message([&] { nn::pool_backward(dA, ramp4x4(), Window{0, 2}); }),
                 AllOf(HasSubstr("pool_backward: "), HasSubstr("kernel must be positive")));
-    EXPECT_THAT(error_of([&] { nn::pool_backward(dA, ramp(), Window{5, 5}); }),
+    EXPECT_THAT(error_message([&] { nn::pool_backward(dA, ramp4x4(), Window{5, 5}); }),
                 AllOf(HasSubstr("pool_backward: "), HasSubstr("larger than")));
-    EXPECT_THAT(error_of([&] { nn::pool_backward(dA, ramp(), Window{2, 2}, Stride{0, 0}); }),
+    EXPECT_THAT(error_message([&] { nn::pool_backward(dA, ramp4x4(), Window{2, 2}, Stride{0, 0}); }),
                 AllOf(HasSubstr("pool_backward: "), HasSubstr("stride must be positive")));
-    EXPECT_THAT(error_of([&] { nn::pool_backward(dA, ramp(), Window{2, 2}, Stride{2, 2}, static_cast<PoolMode>(-1)); }),
+    EXPECT_THAT(error_message([&] {
+                    nn::pool_backward(dA, ramp4x4(), Window{2, 2}, Stride{2, 2}, static_cast<PoolMode>(-1));
+                }),
                 AllOf(HasSubstr("pool_backward: "), HasSubstr("mode")));
 }

@@ -11,6 +11,7 @@
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/reference.hpp"
+#include "tests/test_util.hpp"
 
 using nn::PoolMode;
 using nn::Stride;
@@ -18,64 +19,40 @@ using nn::Tensor;
 using nn::Window;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
-// 1×4×4×1 with A[h,w] = 4h + w + 1:
-//    1  2  3  4
-//    5  6  7  8
-//    9 10 11 12
-//   13 14 15 16
-Tensor ramp() { return Tensor({1, 4, 4, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}); }
-
-void expect_values(const Tensor& Z, const nn::Shape& shape, const std::vector<float>& want, float tol = 0.0f) {
-    ASSERT_EQ(Z.shape, shape);
-    ASSERT_EQ(Z.size(), want.size());
-    for (std::size_t j = 0; j < want.size(); ++j) EXPECT_NEAR(Z.data[j], want[j], tol) << "at flat index " << j;
-}
-
-}  // namespace
+using testutil::error_message;
+using testutil::expect_values;
+using testutil::ramp4x4;
 
 TEST(PoolForward, Max2x2Stride2) {
     // windows {1,2,5,6} {3,4,7,8} {9,10,13,14} {11,12,15,16}: the bottom-right of each
-    expect_values(nn::pool_forward(ramp(), Window{2, 2}, Stride{2, 2}, PoolMode::max), {1, 2, 2, 1},
+    expect_values(nn::pool_forward(ramp4x4(), Window{2, 2}, Stride{2, 2}, PoolMode::max), {1, 2, 2, 1},
                   {6, 8, 14, 16});
 }
 
 TEST(PoolForward, Avg2x2Stride2) {
     // (1+2+5+6)/4 = 3.5, (3+4+7+8)/4 = 5.5, (9+10+13+14)/4 = 11.5, (11+12+15+16)/4 = 13.5; all exact in float
-    expect_values(nn::pool_forward(ramp(), Window{2, 2}, Stride{2, 2}, PoolMode::avg), {1, 2, 2, 1},
+    expect_values(nn::pool_forward(ramp4x4(), Window{2, 2}, Stride{2, 2}, PoolMode::avg), {1, 2, 2, 1},
                   {3.5f, 5.5f, 11.5f, 13.5f});
 }
 
 TEST(PoolForward, MaxOverlapping) {
     // 2×2 windows with stride 1 overlap: each maximum is A[h+1, w+1].
-    expect_values(nn::pool_forward(ramp(), Window{2, 2}, Stride{1, 1}, PoolMode::max), {1, 3, 3, 1},
+    expect_values(nn::pool_forward(ramp4x4(), Window{2, 2}, Stride{1, 1}, PoolMode::max), {1, 3, 3, 1},
                   {6, 7, 8, 10, 11, 12, 14, 15, 16});
     // 3×3 windows, stride 1: the maxima are 11, 12, 15, 16.
-    expect_values(nn::pool_forward(ramp(), Window{3, 3}, Stride{1, 1}, PoolMode::max), {1, 2, 2, 1},
+    expect_values(nn::pool_forward(ramp4x4(), Window{3, 3}, Stride{1, 1}, PoolMode::max), {1, 2, 2, 1},
                   {11, 12, 15, 16});
 }
 
 TEST(PoolForward, AvgOverlapping) {
     // A 3×3 window's mean on a linear ramp is its centre: A[1,1] = 6, 7, 10, 11.
-    expect_values(nn::pool_forward(ramp(), Window{3, 3}, Stride{1, 1}, PoolMode::avg), {1, 2, 2, 1},
+    expect_values(nn::pool_forward(ramp4x4(), Window{3, 3}, Stride{1, 1}, PoolMode::avg), {1, 2, 2, 1},
                   {6, 7, 10, 11}, 1e-5f);
 }
 
 TEST(PoolForward, MaxOfNegativeValues) {
     // -A: each window's maximum is minus its smallest value, the top-left: -1, -3, -9, -11.
-    Tensor A = ramp();
+    Tensor A = ramp4x4();
     for (float& v : A.data) v = -v;
     expect_values(nn::pool_forward(A, Window{2, 2}, Stride{2, 2}, PoolMode::max), {1, 2, 2, 1},
                   {-1, -3, -9, -11});
@@ -118,12 +95,12 @@ TEST(PoolForward, NonSquareWindowAndLeftoverColumns) {
 }
 
 TEST(PoolForward, WindowAsLargeAsTheInput) {
-    expect_values(nn::pool_forward(ramp(), Window{4, 4}, Stride{1, 1}, PoolMode::max), {1, 1, 1, 1}, {16});
-    expect_values(nn::pool_forward(ramp(), Window{4, 4}, Stride{3, 3}, PoolMode::avg), {1, 1, 1, 1}, {8.5f});
+    expect_values(nn::pool_forward(ramp4x4(), Window{4, 4}, Stride{1, 1}, PoolMode::max), {1, 1, 1, 1}, {16});
+    expect_values(nn::pool_forward(ramp4x4(), Window{4, 4}, Stride{3, 3}, PoolMode::avg), {1, 1, 1, 1}, {8.5f});
 }
 
 TEST(PoolForward, DefaultsAreMaxAndStrideOne) {
-    expect_values(nn::pool_forward(ramp(), Window{3, 3}), {1, 2, 2, 1}, {11, 12, 15, 16});
+    expect_values(nn::pool_forward(ramp4x4(), Window{3, 3}), {1, 2, 2, 1}, {11, 12, 15, 16});
 }
 
 TEST(PoolForward, MatchesReferenceOnAGrid) {
@@ -151,36 +128,38 @@ TEST(ParsePoolMode, Names) {
 
 TEST(ParsePoolMode, UnknownNamesTheFunctionAndText) {
     for (const char* bad : {"mean", "MAX", "", "average", "max "})
-        EXPECT_THAT(error_of([&] { nn::parse_pool_mode(bad, "pool_forward"); }),
+        EXPECT_THAT(error_message([&] { nn::parse_pool_mode(bad, "pool_forward"); }),
                     AllOf(HasSubstr("pool_forward: "), HasSubstr("unknown mode '" + std::string(bad) + "'"),
                           HasSubstr("max or avg")));
-    EXPECT_THAT(error_of([] { nn::parse_pool_mode("min"); }), HasSubstr("PoolMode: unknown mode 'min'"));
+    EXPECT_THAT(error_message([] { nn::parse_pool_mode("min"); }), HasSubstr("PoolMode: unknown mode 'min'"));
 }
 
 TEST(PoolForwardErrors, RankOfAPrev) {
-    EXPECT_THAT(error_of([] { nn::pool_forward(Tensor({4, 4, 1}), Window{2, 2}); }),
+    EXPECT_THAT(error_message([] { nn::pool_forward(Tensor({4, 4, 1}), Window{2, 2}); }),
                 AllOf(HasSubstr("pool_forward: "), HasSubstr("A_prev must have rank 4"), HasSubstr("(4,4,1)")));
 }
 
 TEST(PoolForwardErrors, WindowNotPositive) {
-    EXPECT_THAT(error_of([] { nn::pool_forward(ramp(), Window{0, 2}); }),
+    EXPECT_THAT(error_message([] { nn::pool_forward(ramp4x4(), Window{0, 2}); }),
                 AllOf(HasSubstr("pool_forward: "), HasSubstr("kernel must be positive"), HasSubstr("(0,2)")));
-    EXPECT_THAT(error_of([] { nn::pool_forward(ramp(), Window{2, -1}); }), HasSubstr("(2,-1)"));
+    EXPECT_THAT(error_message([] { nn::pool_forward(ramp4x4(), Window{2, -1}); }), HasSubstr("(2,-1)"));
 }
 
 TEST(PoolForwardErrors, WindowLargerThanInput) {
-    EXPECT_THAT(error_of([] { nn::pool_forward(ramp(), Window{5, 2}); }),
+    EXPECT_THAT(error_message([] { nn::pool_forward(ramp4x4(), Window{5, 2}); }),
                 AllOf(HasSubstr("pool_forward: "), HasSubstr("kernel (5,2) is larger than"),
                       HasSubstr("A_prev (1,4,4,1)")));
 }
 
 TEST(PoolForwardErrors, StrideNotPositive) {
-    EXPECT_THAT(error_of([] { nn::pool_forward(ramp(), Window{2, 2}, Stride{0, 1}); }),
+    EXPECT_THAT(error_message([] { nn::pool_forward(ramp4x4(), Window{2, 2}, Stride{0, 1}); }),
                 AllOf(HasSubstr("pool_forward: "), HasSubstr("stride must be positive"), HasSubstr("(0,1)")));
-    EXPECT_THAT(error_of([] { nn::pool_forward(ramp(), Window{2, 2}, Stride{2, -2}); }), HasSubstr("(2,-2)"));
+    EXPECT_THAT(error_message([] { nn::pool_forward(ramp4x4(), Window{2, 2}, Stride{2, -2}); }), HasSubstr("(2,-2)"));
 }
 
 TEST(PoolForwardErrors, ModeOutOfRange) {
-    EXPECT_THAT(error_of([] { nn::pool_forward(ramp(), Window{2, 2}, Stride{1, 1}, static_cast<PoolMode>(7)); }),
+    EXPECT_THAT(error_message([] {
+                    nn::pool_forward(ramp4x4(), Window{2, 2}, Stride{1, 1}, static_cast<PoolMode>(7));
+                }),
                 AllOf(HasSubstr("pool_forward: "), HasSubstr("mode")));
 }

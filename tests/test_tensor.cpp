@@ -7,27 +7,13 @@
 #include <string>
 
 #include "nn/tensor.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Shape;
 using nn::Tensor;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-namespace {
-
-// The message of the std::invalid_argument that f throws, or a marker that
-// makes every HasSubstr fail when it throws nothing.
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
-}  // namespace
+using testutil::error_message;
 
 TEST(Tensor, DefaultIsEmptyRankZero) {
     Tensor t;
@@ -110,19 +96,19 @@ TEST(Tensor, SamplePointsAtTheBatchIndex) {
 }
 
 TEST(TensorErrors, DataSizeMismatchNamesBothSizes) {
-    std::string msg = error_of([] { Tensor t({2, 3}, std::vector<float>(5, 0.0f)); });
+    std::string msg = error_message([] { Tensor t({2, 3}, std::vector<float>(5, 0.0f)); });
     EXPECT_THAT(msg, AllOf(HasSubstr("Tensor"), HasSubstr("5 values"), HasSubstr("(2,3)"), HasSubstr("needs 6")));
 }
 
 TEST(TensorErrors, NegativeExtent) {
-    std::string msg = error_of([] { Tensor t({2, -1}); });
+    std::string msg = error_message([] { Tensor t({2, -1}); });
     EXPECT_THAT(msg, AllOf(HasSubstr("Tensor"), HasSubstr("negative extent"), HasSubstr("(2,-1)")));
-    EXPECT_THAT(error_of([] { nn::shape_size({-3}); }), HasSubstr("(-3)"));
+    EXPECT_THAT(error_message([] { nn::shape_size({-3}); }), HasSubstr("(-3)"));
 }
 
 TEST(TensorErrors, OverflowingShape) {
     const int big = std::numeric_limits<int>::max();
     // big^3 > 2^64: the element count does not fit in size_t.
-    std::string msg = error_of([&] { nn::shape_size({big, big, big}); });
+    std::string msg = error_message([&] { nn::shape_size({big, big, big}); });
     EXPECT_THAT(msg, AllOf(HasSubstr("Tensor"), HasSubstr("too many elements")));
 }
