@@ -14,10 +14,12 @@
 
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Activation;
 using nn::Tensor;
 using ::testing::HasSubstr;
+using testutil::error_message;
 
 namespace {
 
@@ -32,15 +34,6 @@ Tensor away_from_zero(const nn::Shape& shape, nn::Rng& rng) {
         v = rng.uniform() < 0.5 ? -magnitude : magnitude;
     }
     return t;
-}
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(nothing thrown)";
 }
 
 TEST(Activations, HandValues) {
@@ -133,14 +126,14 @@ TEST(Activations, LargeInputsStayFinite) {
 TEST(Activations, ParseAndName) {
     for (const char* name : {"linear", "relu", "tanh", "sigmoid"})
         EXPECT_EQ(Activation::parse(name).name(), name);
-    std::string msg = message_of([] { Activation::parse("gelu", "--activation"); });
+    std::string msg = error_message([] { Activation::parse("gelu", "--activation"); });
     EXPECT_THAT(msg, HasSubstr("--activation"));
     EXPECT_THAT(msg, HasSubstr("gelu"));
     EXPECT_THAT(msg, HasSubstr("relu"));
 }
 
 TEST(Activations, BackwardRefusesShapeMismatch) {
-    std::string msg = message_of(
+    std::string msg = error_message(
         [] { nn::activation_backward(Tensor({2, 3}), Tensor({3, 2}), Activation::relu()); });
     EXPECT_THAT(msg, HasSubstr("activation_backward"));
     EXPECT_THAT(msg, HasSubstr("dA (2,3)"));
@@ -192,11 +185,11 @@ TEST(Softmax, BackwardHandValues) {
 }
 
 TEST(Softmax, RefusesBadShapes) {
-    EXPECT_THAT(message_of([] { nn::softmax_forward(Tensor({2, 3, 4})); }),
+    EXPECT_THAT(error_message([] { nn::softmax_forward(Tensor({2, 3, 4})); }),
                 HasSubstr("softmax_forward: Z must be rank 2 (m, n), got Z (2,3,4)"));
-    EXPECT_THAT(message_of([] { nn::softmax_backward(Tensor({2, 3}), Tensor({2, 4})); }),
+    EXPECT_THAT(error_message([] { nn::softmax_backward(Tensor({2, 3}), Tensor({2, 4})); }),
                 HasSubstr("softmax_backward: dA and A must have the same shape (dA (2,3), A (2,4))"));
-    EXPECT_THAT(message_of([] { nn::softmax_backward(Tensor({6}), Tensor({6})); }),
+    EXPECT_THAT(error_message([] { nn::softmax_backward(Tensor({6}), Tensor({6})); }),
                 HasSubstr("A must be rank 2"));
 }
 

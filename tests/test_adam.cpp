@@ -11,19 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.hpp"
+
 using nn::Tensor;
 using ::testing::HasSubstr;
+using testutil::error_message;
+using testutil::expect_elements_near;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(nothing thrown)";
-}
 
 // theta0 = (1, -0.5, 2), lr = 0.1, beta1 = 0.9, beta2 = 0.999, and gradients
 //   step 1: ( 0.2, -0.1, 1e-6)
@@ -50,11 +45,6 @@ std::vector<std::vector<float>> run(float epsilon) {
     return out;
 }
 
-void expect_near(const std::vector<float>& got, const std::vector<double>& want) {
-    ASSERT_EQ(got.size(), want.size());
-    for (std::size_t j = 0; j < want.size(); ++j) EXPECT_NEAR(got[j], want[j], 1e-6) << "element " << j;
-}
-
 // Step 1 by hand: lr_1 = 0.1 sqrt(1 - 0.999) / (1 - 0.9) = 0.0316227766;
 // m = 0.1 g, v = 0.001 g^2, so the update is lr_1 * 0.1 g / (0.0316228 |g| + eps)
 // = 0.1 sign(g) / (1 + eps / (0.0316228 |g|)):
@@ -64,18 +54,18 @@ void expect_near(const std::vector<float>& got, const std::vector<double>& want)
 // evaluated in double.
 TEST(Adam, ThreeStepsByHandEpsilon1e8) {
     auto theta = run(1e-8f);
-    expect_near(theta[0], {0.900000158113633, -0.400000316226766, 1.9240253073352043});
-    expect_near(theta[1], {0.8067823261151786, -0.44941925013506934, 1.842303442044113});
-    expect_near(theta[2], {0.827418014591992, -0.48762022925855086, 1.756592475281043});
+    expect_elements_near(theta[0], {0.900000158113633, -0.400000316226766, 1.9240253073352043}, 1e-6);
+    expect_elements_near(theta[1], {0.8067823261151786, -0.44941925013506934, 1.842303442044113}, 1e-6);
+    expect_elements_near(theta[2], {0.827418014591992, -0.48762022925855086, 1.756592475281043}, 1e-6);
 }
 
 // The same with Keras's epsilon: element 2 after step 1 is
 // 2 - 0.1 / (1 + 1e-7 / 3.16228e-8) = 2 - 0.1 / 4.16228 = 1.97597469266.
 TEST(Adam, ThreeStepsByHandEpsilon1e7) {
     auto theta = run(1e-7f);
-    expect_near(theta[0], {0.9000015811138306, -0.40000316217766335, 1.9759746926647959});
-    expect_near(theta[1], {0.8067849360427569, -0.4494216512977694, 1.9450783324445533});
-    expect_near(theta[2], {0.8274204963331945, -0.48762228642664684, 1.90284106779974});
+    expect_elements_near(theta[0], {0.9000015811138306, -0.40000316217766335, 1.9759746926647959}, 1e-6);
+    expect_elements_near(theta[1], {0.8067849360427569, -0.4494216512977694, 1.9450783324445533}, 1e-6);
+    expect_elements_near(theta[2], {0.8274204963331945, -0.48762228642664684, 1.90284106779974}, 1e-6);
 }
 
 TEST(Adam, DefaultsAreTensorFlow1s) {
@@ -102,17 +92,17 @@ TEST(Adam, EachParameterKeepsItsOwnMoments) {
 TEST(Adam, RefusesMismatches) {
     nn::Adam adam;
     Tensor w({2, 3}), b({1, 3}), gw({2, 3}), gb({1, 3});
-    EXPECT_THAT(message_of([&] { adam.step({&w, &b}, {&gw}); }),
+    EXPECT_THAT(error_message([&] { adam.step({&w, &b}, {&gw}); }),
                 HasSubstr("Adam::step: got 2 params but 1 grads"));
     Tensor wrong({3, 2});
-    EXPECT_THAT(message_of([&] { adam.step({&w, &b}, {&wrong, &gb}); }),
+    EXPECT_THAT(error_message([&] { adam.step({&w, &b}, {&wrong, &gb}); }),
                 HasSubstr("Adam::step: grad 0 has shape (3,2) but param 0 has (2,3)"));
     adam.step({&w, &b}, {&gw, &gb});
     EXPECT_EQ(adam.steps(), 1);
-    EXPECT_THAT(message_of([&] { adam.step({&w}, {&gw}); }),
+    EXPECT_THAT(error_message([&] { adam.step({&w}, {&gw}); }),
                 HasSubstr("Adam::step: got 1 params but the first step had 2"));
     Tensor b_other({1, 4}), gb_other({1, 4});
-    EXPECT_THAT(message_of([&] { adam.step({&w, &b_other}, {&gw, &gb_other}); }),
+    EXPECT_THAT(error_message([&] { adam.step({&w, &b_other}, {&gw, &gb_other}); }),
                 HasSubstr("Adam::step: param 1 has shape (1,4) but the first step had (1,3)"));
     EXPECT_EQ(adam.steps(), 1);  // refused steps do not count
 }
@@ -120,16 +110,16 @@ TEST(Adam, RefusesMismatches) {
 TEST(Adam, RefusesBadHyperParameters) {
     nn::AdamConfig c;
     c.beta1 = 1.0f;
-    EXPECT_THAT(message_of([&] { nn::Adam a(c); }), HasSubstr("Adam: beta1 must be in [0, 1)"));
+    EXPECT_THAT(error_message([&] { nn::Adam a(c); }), HasSubstr("Adam: beta1 must be in [0, 1)"));
     c = {};
     c.beta2 = -0.1f;
-    EXPECT_THAT(message_of([&] { nn::Adam a(c); }), HasSubstr("beta2"));
+    EXPECT_THAT(error_message([&] { nn::Adam a(c); }), HasSubstr("beta2"));
     c = {};
     c.epsilon = 0.0f;
-    EXPECT_THAT(message_of([&] { nn::Adam a(c); }), HasSubstr("epsilon must be positive"));
+    EXPECT_THAT(error_message([&] { nn::Adam a(c); }), HasSubstr("epsilon must be positive"));
     c = {};
     c.learning_rate = -1.0f;
-    EXPECT_THAT(message_of([&] { nn::Adam a(c); }), HasSubstr("learning_rate"));
+    EXPECT_THAT(error_message([&] { nn::Adam a(c); }), HasSubstr("learning_rate"));
 }
 
 }  // namespace

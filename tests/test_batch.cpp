@@ -7,23 +7,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "tests/test_util.hpp"
+
 using ::testing::HasSubstr;
-
-namespace {
-
-// Expects fn() to throw std::invalid_argument whose message contains every part.
-template <typename Fn>
-void expect_invalid(Fn fn, const std::string& part1, const std::string& part2) {
-    try {
-        fn();
-        FAIL() << "no exception, expected one mentioning " << part1;
-    } catch (const std::invalid_argument& e) {
-        EXPECT_THAT(e.what(), HasSubstr(part1));
-        EXPECT_THAT(e.what(), HasSubstr(part2));
-    }
-}
-
-}  // namespace
+using testutil::throws_with;
 
 TEST(GatherSamples, TakesWholeSamplesInIndexOrder) {
     // X is (3, 2, 2, 1) with sample i holding 10i, 10i+1, 10i+2, 10i+3.
@@ -46,9 +33,9 @@ TEST(GatherSamples, EmptyRangeGivesZeroSamples) {
 
 TEST(GatherSamples, RefusesBadRangesAndIndices) {
     nn::Tensor X({2, 3});
-    expect_invalid([&] { nn::gather_samples(X, {0, 1}, 1, 3); }, "gather_samples", "range [1, 3)");
-    expect_invalid([&] { nn::gather_samples(X, {0, 5}, 0, 2); }, "index[1] = 5", "(2,3)");
-    expect_invalid([&] { nn::gather_samples(nn::Tensor(), {}, 0, 0); }, "gather_samples", "X");
+    EXPECT_TRUE(throws_with([&] { nn::gather_samples(X, {0, 1}, 1, 3); }, {"gather_samples", "range [1, 3)"}));
+    EXPECT_TRUE(throws_with([&] { nn::gather_samples(X, {0, 5}, 0, 2); }, {"index[1] = 5", "(2,3)"}));
+    EXPECT_TRUE(throws_with([&] { nn::gather_samples(nn::Tensor(), {}, 0, 0); }, {"gather_samples", "X"}));
 }
 
 TEST(OneHot, OneInEachRow) {
@@ -58,7 +45,7 @@ TEST(OneHot, OneInEachRow) {
 }
 
 TEST(OneHot, RefusesLabelsOutOfRange) {
-    expect_invalid([] { nn::one_hot({0, 3}, 3); }, "labels[1] = 3", "[0, 3)");
-    expect_invalid([] { nn::one_hot({-1}, 3); }, "one_hot", "labels[0] = -1");
-    expect_invalid([] { nn::one_hot({0}, 0); }, "one_hot", "num_classes");
+    EXPECT_TRUE(throws_with([] { nn::one_hot({0, 3}, 3); }, {"labels[1] = 3", "[0, 3)"}));
+    EXPECT_TRUE(throws_with([] { nn::one_hot({-1}, 3); }, {"one_hot", "labels[0] = -1"}));
+    EXPECT_TRUE(throws_with([] { nn::one_hot({0}, 0); }, {"one_hot", "num_classes"}));
 }

@@ -12,20 +12,13 @@
 
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Tensor;
 using ::testing::HasSubstr;
+using testutil::error_message;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(nothing thrown)";
-}
 
 // A_prev = [[1, 2, 3], [-1, 0, 2]], W = [[1, 0], [0, 1], [1, -1]], b = [0.5, -1].
 struct Small {
@@ -71,17 +64,17 @@ TEST(Dense, BackwardMatchesFiniteDifferences) {
 
 TEST(Dense, RefusesBadShapes) {
     Tensor A({2, 4}), W({5, 3}), b({1, 3});
-    EXPECT_THAT(message_of([&] { nn::dense_forward(A, W, b); }),
+    EXPECT_THAT(error_message([&] { nn::dense_forward(A, W, b); }),
                 HasSubstr("dense_forward: W has n_in=5 but A_prev has 4 columns (A_prev (2,4), W (5,3), b (1,3))"));
-    EXPECT_THAT(message_of([&] { nn::dense_forward(Tensor({2, 5}), W, Tensor({3})); }),
+    EXPECT_THAT(error_message([&] { nn::dense_forward(Tensor({2, 5}), W, Tensor({3})); }),
                 HasSubstr("b must be (1, n_out) with n_out=3"));
-    EXPECT_THAT(message_of([&] { nn::dense_forward(Tensor({2, 5, 1}), W, b); }),
+    EXPECT_THAT(error_message([&] { nn::dense_forward(Tensor({2, 5, 1}), W, b); }),
                 HasSubstr("A_prev must be rank 2"));
-    EXPECT_THAT(message_of([&] { nn::dense_forward(Tensor({2, 5}), Tensor({5, 3, 1}), b); }),
+    EXPECT_THAT(error_message([&] { nn::dense_forward(Tensor({2, 5}), Tensor({5, 3, 1}), b); }),
                 HasSubstr("W must be rank 2"));
-    EXPECT_THAT(message_of([&] { nn::dense_backward(Tensor({2, 4}), Tensor({2, 5}), W, b); }),
+    EXPECT_THAT(error_message([&] { nn::dense_backward(Tensor({2, 4}), Tensor({2, 5}), W, b); }),
                 HasSubstr("dense_backward: dZ must be (m, n_out) = (2,3), got dZ (2,4)"));
-    EXPECT_THAT(message_of([&] { nn::dense_backward(Tensor({2, 3}), A, W, b); }),
+    EXPECT_THAT(error_message([&] { nn::dense_backward(Tensor({2, 3}), A, W, b); }),
                 HasSubstr("dense_backward: W has n_in=5"));
 }
 

@@ -13,20 +13,13 @@
 #include <vector>
 
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Tensor;
 using ::testing::HasSubstr;
+using testutil::error_message;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(nothing thrown)";
-}
 
 TEST(Dropout, RateZeroIsTheIdentity) {
     nn::Rng rng(1), untouched(1);
@@ -106,11 +99,11 @@ TEST(Dropout, RefusesBadArguments) {
     nn::Rng rng(0);
     Tensor A_prev({2, 3});
     for (float rate : {-0.1f, 1.0f, 1.5f, std::nanf("")}) {
-        std::string msg = message_of([&] { nn::dropout_forward(A_prev, rate, rng); });
+        std::string msg = error_message([&] { nn::dropout_forward(A_prev, rate, rng); });
         EXPECT_THAT(msg, HasSubstr("dropout_forward: rate must be in [0, 1)")) << rate;
         EXPECT_THAT(msg, HasSubstr("(2,3)"));
     }
-    EXPECT_THAT(message_of([] { nn::dropout_backward(Tensor({2, 3}), Tensor({3, 2})); }),
+    EXPECT_THAT(error_message([] { nn::dropout_backward(Tensor({2, 3}), Tensor({3, 2})); }),
                 HasSubstr("dropout_backward: dA and mask must have the same shape (dA (2,3), mask (3,2))"));
 }
 

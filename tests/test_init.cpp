@@ -13,19 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.hpp"
+
 using nn::Tensor;
 using ::testing::HasSubstr;
+using testutil::error_message;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(nothing thrown)";
-}
 
 struct Moments {
     double mean, stddev, max_abs;
@@ -116,11 +110,11 @@ TEST(Init, Zeros) {
 
 TEST(Init, RefusesBadShapes) {
     nn::Rng rng(1);
-    EXPECT_THAT(message_of([&] { nn::he_normal({2, 3, 4}, rng); }),
+    EXPECT_THAT(error_message([&] { nn::he_normal({2, 3, 4}, rng); }),
                 HasSubstr("fans: kernel must be rank 2 (n_in, n_out) or rank 4 (kh, kw, c_prev, c_new), got (2,3,4)"));
-    EXPECT_THAT(message_of([&] { nn::glorot_uniform({0, 3}, rng); }),
+    EXPECT_THAT(error_message([&] { nn::glorot_uniform({0, 3}, rng); }),
                 HasSubstr("fans: kernel extents must be positive, got (0,3)"));
-    EXPECT_THAT(message_of([] { nn::fans({5, 5, 1, -6}); }), HasSubstr("(5,5,1,-6)"));
+    EXPECT_THAT(error_message([] { nn::fans({5, 5, 1, -6}); }), HasSubstr("(5,5,1,-6)"));
 }
 
 }  // namespace

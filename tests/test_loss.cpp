@@ -13,22 +13,15 @@
 
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Tensor;
 using ::testing::HasSubstr;
+using testutil::error_message;
 
 namespace {
 
 const float kLn3 = 1.0986122886681098f;  // ln 3
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(nothing thrown)";
-}
 
 // Both rows have logits (0, ln 3), so softmax = (1/4, 3/4). Row 0's target is
 // the second class, row 1's the first.
@@ -111,15 +104,15 @@ TEST(Accuracy, FirstMaximumWins) {
 }
 
 TEST(Loss, RefusesBadShapes) {
-    EXPECT_THAT(message_of([] { nn::softmax_cross_entropy(Tensor({2, 3}), Tensor({2, 4})); }),
+    EXPECT_THAT(error_message([] { nn::softmax_cross_entropy(Tensor({2, 3}), Tensor({2, 4})); }),
                 HasSubstr("softmax_cross_entropy: Z and Y must have the same shape (Z (2,3), Y (2,4))"));
-    EXPECT_THAT(message_of([] { nn::softmax_cross_entropy(Tensor({6}), Tensor({6})); }),
+    EXPECT_THAT(error_message([] { nn::softmax_cross_entropy(Tensor({6}), Tensor({6})); }),
                 HasSubstr("Z must be rank 2"));
-    EXPECT_THAT(message_of([] { nn::softmax_cross_entropy(Tensor({0, 3}), Tensor({0, 3})); }),
+    EXPECT_THAT(error_message([] { nn::softmax_cross_entropy(Tensor({0, 3}), Tensor({0, 3})); }),
                 HasSubstr("need at least one sample"));
-    EXPECT_THAT(message_of([] { nn::softmax_cross_entropy_backward(Tensor({2, 3}), Tensor({3, 3})); }),
+    EXPECT_THAT(error_message([] { nn::softmax_cross_entropy_backward(Tensor({2, 3}), Tensor({3, 3})); }),
                 HasSubstr("softmax_cross_entropy_backward: Z and Y must have the same shape"));
-    EXPECT_THAT(message_of([] { nn::accuracy(Tensor({2, 3}), Tensor({2, 2})); }),
+    EXPECT_THAT(error_message([] { nn::accuracy(Tensor({2, 3}), Tensor({2, 2})); }),
                 HasSubstr("accuracy: Y_pred and Y must have the same shape (Y_pred (2,3), Y (2,2))"));
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.hpp"
+
 namespace {
 
 TEST(Parallel, SplitRangeCoversEveryIndexOnce) {
@@ -32,14 +34,12 @@ TEST(Parallel, EachSampleVisitedOnce) {
 
 TEST(Parallel, WorkerExceptionReachesTheCaller) {
     // Ranges 1 and 2 run on worker threads and throw; the lower one wins.
-    try {
-        nn::parallel_for(9, 3, [](int part, int, int) {
-            if (part > 0) throw std::invalid_argument("part " + std::to_string(part));
-        });
-        FAIL() << "nothing thrown";
-    } catch (const std::invalid_argument& e) {
-        EXPECT_STREQ(e.what(), "part 1");
-    }
+    EXPECT_EQ(testutil::error_message([] {
+                  nn::parallel_for(9, 3, [](int part, int, int) {
+                      if (part > 0) throw std::invalid_argument("part " + std::to_string(part));
+                  });
+              }),
+              "part 1");
     // The calling thread's own range throwing still joins the workers first.
     EXPECT_THROW(nn::parallel_for(9, 3,
                                   [](int part, int, int) {

@@ -3,7 +3,6 @@
 // truncated_normal's moments, below's range and coverage, shuffle.
 #include "nn/rng.hpp"
 
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +13,7 @@
 #include <string>
 #include <vector>
 
-using ::testing::HasSubstr;
+#include "tests/test_util.hpp"
 
 namespace {
 
@@ -106,12 +105,7 @@ TEST(Rng, BelowStaysInRangeAndCoversIt) {
 
 TEST(Rng, BelowZeroIsRefused) {
     nn::Rng rng(5);
-    try {
-        rng.below(0);
-        FAIL() << "below(0) returned";
-    } catch (const std::invalid_argument& e) {
-        EXPECT_THAT(e.what(), HasSubstr("Rng::below: n must be positive"));
-    }
+    EXPECT_TRUE(testutil::throws_with([&] { rng.below(0); }, {"Rng::below: n must be positive"}));
 }
 
 TEST(Rng, ShuffleIsADeterministicPermutation) {

@@ -10,19 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.hpp"
+
 using nn::Tensor;
 using ::testing::HasSubstr;
+using testutil::error_message;
+using testutil::expect_elements_near;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(nothing thrown)";
-}
 
 // theta0 = (1, -2), lr = 0.1, momentum = 0.9, weight_decay = 0.01, gradients
 // (0.5, 0), (-0.5, 1), (0.2, 0.2). Returns theta after each step.
@@ -44,17 +39,12 @@ std::vector<std::vector<float>> run(bool nesterov) {
     return out;
 }
 
-void expect_near(const std::vector<float>& got, const std::vector<double>& want) {
-    ASSERT_EQ(got.size(), want.size());
-    for (std::size_t j = 0; j < want.size(); ++j) EXPECT_NEAR(got[j], want[j], 1e-6) << "element " << j;
-}
-
 TEST(SGD, PlainStep) {
     // Keras's defaults: lr 0.01, no momentum, no decay: theta - 0.01 g.
     nn::SGD sgd;
     Tensor theta({3}, {1.0f, 2.0f, -3.0f}), g({3}, {10.0f, -20.0f, 0.5f});
     sgd.step({&theta}, {&g});
-    expect_near(theta.data, {0.9, 2.2, -3.005});
+    expect_elements_near(theta.data, {0.9, 2.2, -3.005}, 1e-6);
 }
 
 // By hand, g' = g + 0.01 theta, v <- 0.9 v - 0.1 g', theta <- theta + v:
@@ -66,9 +56,9 @@ TEST(SGD, PlainStep) {
 //                                                                             theta = (0.934034749, -2.198689598)
 TEST(SGD, MomentumAndWeightDecayThreeSteps) {
     auto theta = run(false);
-    expect_near(theta[0], {0.949, -1.998});
-    expect_near(theta[1], {0.952151, -2.094202});
-    expect_near(theta[2], {0.934034749, -2.198689598});
+    expect_elements_near(theta[0], {0.949, -1.998}, 1e-6);
+    expect_elements_near(theta[1], {0.952151, -2.094202}, 1e-6);
+    expect_elements_near(theta[2], {0.934034749, -2.198689598}, 1e-6);
 }
 
 // Nesterov: the same velocities, but theta <- theta + 0.9 v - 0.1 g':
@@ -78,32 +68,33 @@ TEST(SGD, MomentumAndWeightDecayThreeSteps) {
 //   step 3: likewise, theta = (0.917848958191, -2.292568802282)
 TEST(SGD, NesterovThreeSteps) {
     auto theta = run(true);
-    expect_near(theta[0], {0.9031, -1.9962});
-    expect_near(theta[1], {0.95507411, -2.18078722});
-    expect_near(theta[2], {0.917848958191, -2.292568802282});
+    expect_elements_near(theta[0], {0.9031, -1.9962}, 1e-6);
+    expect_elements_near(theta[1], {0.95507411, -2.18078722}, 1e-6);
+    expect_elements_near(theta[2], {0.917848958191, -2.292568802282}, 1e-6);
 }
 
 TEST(SGD, RefusesMismatches) {
     nn::SGD sgd({0.1f, 0.9f, 0.0f, false});
     Tensor w({2, 3}), b({1, 3}), gw({2, 3}), gb({1, 3});
-    EXPECT_THAT(message_of([&] { sgd.step({&w, &b}, {&gw}); }), HasSubstr("SGD::step: got 2 params but 1 grads"));
+    EXPECT_THAT(error_message([&] { sgd.step({&w, &b}, {&gw}); }), HasSubstr("SGD::step: got 2 params but 1 grads"));
     Tensor wrong({3, 2});
-    EXPECT_THAT(message_of([&] { sgd.step({&w, &b}, {&wrong, &gb}); }),
+    EXPECT_THAT(error_message([&] { sgd.step({&w, &b}, {&wrong, &gb}); }),
                 HasSubstr("SGD::step: grad 0 has shape (3,2) but param 0 has (2,3)"));
     sgd.step({&w, &b}, {&gw, &gb});
-    EXPECT_THAT(message_of([&] { sgd.step({&w}, {&gw}); }),
+    EXPECT_THAT(error_message([&] { sgd.step({&w}, {&gw}); }),
                 HasSubstr("SGD::step: got 1 params but the first step had 2"));
     Tensor b_other({1, 4}), gb_other({1, 4});
-    EXPECT_THAT(message_of([&] { sgd.step({&w, &b_other}, {&gw, &gb_other}); }),
+    EXPECT_THAT(error_message([&] { sgd.step({&w, &b_other}, {&gw, &gb_other}); }),
                 HasSubstr("SGD::step: param 1 has shape (1,4) but the first step had (1,3)"));
     EXPECT_EQ(sgd.steps(), 1);
 }
 
 TEST(SGD, RefusesBadHyperParameters) {
-    EXPECT_THAT(message_of([] { nn::SGD s({-0.1f, 0.0f, 0.0f, false}); }),
+    EXPECT_THAT(error_message([] { nn::SGD s({-0.1f, 0.0f, 0.0f, false}); }),
                 HasSubstr("SGD: learning_rate must not be negative"));
-    EXPECT_THAT(message_of([] { nn::SGD s({0.1f, 1.5f, 0.0f, false}); }), HasSubstr("SGD: momentum must be in [0, 1]"));
-    EXPECT_THAT(message_of([] { nn::SGD s({0.1f, 0.9f, -1e-4f, false}); }),
+    EXPECT_THAT(error_message([] { nn::SGD s({0.1f, 1.5f, 0.0f, false}); }),
+                HasSubstr("SGD: momentum must be in [0, 1]"));
+    EXPECT_THAT(error_message([] { nn::SGD s({0.1f, 0.9f, -1e-4f, false}); }),
                 HasSubstr("SGD: weight_decay must not be negative"));
 }
 
