@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/test_util.hpp"
+
 using testing::HasSubstr;
 using tools::Args;
 using tools::Flags;
@@ -29,24 +31,14 @@ std::vector<tools::Flag> known() {
 
 // The message of the std::invalid_argument that parsing @p args throws.
 std::string parse_error(const Args& args) {
-    try {
-        Flags flags(args, known());
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
+    return testutil::error_message([&] { Flags flags(args, known()); });
 }
 
 // The message of the std::invalid_argument that @p get throws on parsed @p args.
 template <class Get>
 std::string get_error(const Args& args, Get get) {
     Flags flags(args, known());
-    try {
-        get(flags);
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
+    return testutil::error_message([&] { get(flags); });
 }
 
 TEST(Args, BothSpellingsOfAValue) {

@@ -6,20 +6,21 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "tests/test_util.hpp"
+
 namespace fs = std::filesystem;
 using testing::HasSubstr;
+using testutil::read_file;
+using testutil::sorted_names;
+using testutil::throws_with;
 
 namespace {
 
@@ -59,41 +60,23 @@ const std::size_t kHeader1 = 10;
 class Npy : public testing::Test {
 protected:
     void SetUp() override {
-        dir = fs::temp_directory_path() / ("plaincnn_test_npy_" + std::to_string(std::random_device{}()));
-        fs::create_directories(dir);
+        dir = testutil::make_temp_folder("npy");
+        ASSERT_FALSE(dir.empty());
     }
     void TearDown() override { fs::remove_all(dir); }
 
     std::string path(const std::string& name) const { return (dir / name).string(); }
 
     std::string put(const std::string& name, const std::string& bytes) const {
-        std::ofstream(path(name), std::ios::binary) << bytes;
+        testutil::write_file(path(name), bytes);
         return path(name);
-    }
-
-    static std::string slurp(const std::string& p) {
-        std::ifstream in(p, std::ios::binary);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
-
-    std::vector<std::string> names() const {
-        std::vector<std::string> out;
-        for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
-        std::sort(out.begin(), out.end());
-        return out;
     }
 
     // read_npy must throw std::runtime_error naming the file, the byte and @p what.
     void expect_refused(const std::string& bytes, std::size_t byte, const std::string& what) const {
         const std::string p = put("bad.npy", bytes);
-        try {
-            tools::read_npy(p);
-            ADD_FAILURE() << "expected read_npy to refuse a file with: " << what;
-        } catch (const std::runtime_error& e) {
-            EXPECT_THAT(e.what(), HasSubstr("'" + p + "'"));
-            EXPECT_THAT(e.what(), HasSubstr("byte " + std::to_string(byte) + ":"));
-            EXPECT_THAT(e.what(), HasSubstr(what));
-        }
+        EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::read_npy(p); },
+                                                    {"'" + p + "'", "byte " + std::to_string(byte) + ":", what}));
     }
 
     fs::path dir;
@@ -111,7 +94,7 @@ TEST_F(Npy, RoundTripFourD) {
     nn::Tensor back = tools::read_npy(path("t.npy"));
     EXPECT_EQ(back.shape, (nn::Shape{2, 3, 2, 1}));
     EXPECT_EQ(back.data, values);  // bit copies of exactly representable values
-    EXPECT_EQ(names(), std::vector<std::string>{"t.npy"});  // no temporary left
+    EXPECT_EQ(sorted_names(dir), std::vector<std::string>{"t.npy"});  // no temporary left
 }
 
 TEST_F(Npy, RoundTripZeroDOneDAndEmpty) {
@@ -158,7 +141,7 @@ TEST_F(Npy, EncodeRefusesDataThatDoesNotMatchTheShape) {
     t.data = {1.0f, 2.0f, 3.0f};
     EXPECT_THROW(tools::encode_npy(t), std::invalid_argument);
     EXPECT_THROW(tools::write_npy(path("x.npy"), t), std::invalid_argument);
-    EXPECT_TRUE(names().empty());
+    EXPECT_TRUE(sorted_names(dir).empty());
 }
 
 TEST_F(Npy, ReadsFloat64AndRoundsToFloat) {
@@ -305,44 +288,31 @@ TEST_F(Npy, RefusesDataShorterOrLongerThanTheShape) {
 
 TEST_F(Npy, MissingFileAndFolderNameThePath) {
     const std::string missing = path("nope.npy");
-    try {
-        tools::read_npy(missing);
-        FAIL() << "expected std::runtime_error";
-    } catch (const std::runtime_error& e) {
-        EXPECT_THAT(e.what(), HasSubstr("'" + missing + "'"));
-        EXPECT_THAT(e.what(), HasSubstr("cannot open"));
-    }
+    EXPECT_TRUE(
+        throws_with<std::runtime_error>([&] { tools::read_npy(missing); }, {"'" + missing + "'", "cannot open"}));
     fs::create_directory(path("folder.npy"));
-    try {
-        tools::read_npy(path("folder.npy"));
-        FAIL() << "expected std::runtime_error";
-    } catch (const std::runtime_error& e) {
-        EXPECT_THAT(e.what(), HasSubstr("'" + path("folder.npy") + "'"));
-    }
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::read_npy(path("folder.npy")); },
+                                                {"'" + path("folder.npy") + "'"}));
 }
 
 TEST_F(Npy, FailedWriteLeavesNoFileOrTemporary) {
     const std::string target = path("missing_folder/out.npy");
-    try {
-        tools::write_npy(target, nn::Tensor({2, 2}, 1.0f));
-        FAIL() << "expected std::runtime_error";
-    } catch (const std::runtime_error& e) {
-        EXPECT_THAT(e.what(), HasSubstr("'" + target + "'"));
-    }
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::write_npy(target, nn::Tensor({2, 2}, 1.0f)); },
+                                                {"'" + target + "'"}));
     fs::create_directory(path("taken.npy"));  // the target is a folder
     EXPECT_THROW(tools::write_npy(path("taken.npy"), nn::Tensor({2, 2}, 1.0f)), std::runtime_error);
-    EXPECT_EQ(names(), std::vector<std::string>{"taken.npy"});
+    EXPECT_EQ(sorted_names(dir), std::vector<std::string>{"taken.npy"});
     EXPECT_TRUE(fs::is_empty(path("taken.npy")));
 }
 
 TEST_F(Npy, FailedWriteKeepsTheOldFile) {
     tools::write_npy(path("z.npy"), nn::Tensor({3}, 7.0f));
-    const std::string before = slurp(path("z.npy"));
+    const std::string before = read_file(path("z.npy"));
     nn::Tensor bad;
     bad.shape = {3};  // no data
     EXPECT_THROW(tools::write_npy(path("z.npy"), bad), std::invalid_argument);
-    EXPECT_EQ(slurp(path("z.npy")), before);
-    EXPECT_EQ(names(), std::vector<std::string>{"z.npy"});
+    EXPECT_EQ(read_file(path("z.npy")), before);
+    EXPECT_EQ(sorted_names(dir), std::vector<std::string>{"z.npy"});
 }
 
 }  // namespace
