@@ -2,10 +2,11 @@
 //
 //   C[i, j] (+)= sum_k A[i, k] B[k, j]      A (M, K), B (K, N), C (M, N)
 //
-// A thread takes a band of C's rows. It copies B once into panels of
-// kPanel = 4 kLanes columns, each stored k by k (a panel's row k is kPanel
-// contiguous floats, zero past column N), so the kernel reads B in order
-// whatever B's strides. A tile of kRows rows x kPanel columns of C stays in
+// B is copied into panels of kPanel = 4 kLanes columns, each stored k by k
+// (a panel's row k is kPanel contiguous floats, zero past column N), so the
+// kernel reads B in order whatever B's strides. Threads share out the panels
+// (each copies only its own), or, when B has fewer panels than threads, bands
+// of C's rows. A tile of kRows rows x kPanel columns of C stays in
 // 24 vector registers while k runs from 0 to K: per k it loads one panel row
 // (4 vectors) and multiplies it by kRows broadcast values of A.
 #include "nn/gemm.hpp"
@@ -31,17 +32,15 @@ constexpr int kPanel = kVectors * kLanes;  // columns of a tile and of a B panel
 // Multiply-adds that pay for one more thread (about 20 us of work).
 constexpr double kMinWorkPerThread = 1 << 19;
 
-// panels[(p K + k) kPanel + j] = B[k, p kPanel + j], zero where p kPanel + j >= N.
-void pack_panels(int N, int K, MatrixView B, std::vector<float>& panels) {
-    const int n_panels = (N + kPanel - 1) / kPanel;
-    panels.assign(static_cast<std::size_t>(n_panels) * K * kPanel, 0.0f);
-    for (int p = 0; p < n_panels; ++p) {
-        const int width = std::min(kPanel, N - p * kPanel);
-        for (int k = 0; k < K; ++k) {
-            float* dst = panels.data() + (Index{p} * K + k) * kPanel;
-            const float* b_k = B.data + k * B.rs + Index{p} * kPanel * B.cs;
-            for (int j = 0; j < width; ++j) dst[j] = b_k[j * B.cs];
-        }
+// panel[k kPanel + j] = B[k, p kPanel + j], zero where p kPanel + j >= N:
+// panel p of B, stored k by k.
+void pack_panel(int N, int K, MatrixView B, int p, std::vector<float>& panel) {
+    panel.assign(static_cast<std::size_t>(K) * kPanel, 0.0f);
+    const int width = std::min(kPanel, N - p * kPanel);
+    for (int k = 0; k < K; ++k) {
+        float* dst = panel.data() + Index{k} * kPanel;
+        const float* b_k = B.data + k * B.rs + Index{p} * kPanel * B.cs;
+        for (int j = 0; j < width; ++j) dst[j] = b_k[j * B.cs];
     }
 }
 
@@ -91,17 +90,34 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
         return;
     }
     const int blocks = (M + kRows - 1) / kRows;
+    const int n_panels = (N + kPanel - 1) / kPanel;
     const double work = static_cast<double>(M) * N * K;
-    workers.run(blocks, threads_for(workers.size(), work, blocks, kMinWorkPerThread), [&](int, int begin, int end) {
-        std::vector<float> panels;
-        pack_panels(N, K, B, panels);
-        for (int p = 0; p * kPanel < N; ++p)
-            for (int block = begin; block < end; ++block) {
-                const int i0 = block * kRows;
-                tile(i0, std::min(kRows, M - i0), p * kPanel, std::min(kPanel, N - p * kPanel), K, A,
-                     panels.data() + Index{p} * K * kPanel, C, ldc, accumulate);
+    const int threads = threads_for(workers.size(), work, std::max(blocks, n_panels), kMinWorkPerThread);
+    if (n_panels >= threads) {
+        // By column panels: each thread copies only its own panels of B.
+        workers.run(n_panels, threads, [&](int, int begin, int end) {
+            std::vector<float> panel;
+            for (int p = begin; p < end; ++p) {
+                pack_panel(N, K, B, p, panel);
+                for (int i0 = 0; i0 < M; i0 += kRows)
+                    tile(i0, std::min(kRows, M - i0), p * kPanel, std::min(kPanel, N - p * kPanel), K, A, panel.data(),
+                         C, ldc, accumulate);
             }
-    });
+        });
+    } else {
+        // By bands of rows (B is narrow: few panels): every thread copies all of B.
+        workers.run(blocks, threads, [&](int, int begin, int end) {
+            std::vector<float> panel;
+            for (int p = 0; p < n_panels; ++p) {
+                pack_panel(N, K, B, p, panel);
+                for (int block = begin; block < end; ++block) {
+                    const int i0 = block * kRows;
+                    tile(i0, std::min(kRows, M - i0), p * kPanel, std::min(kPanel, N - p * kPanel), K, A,
+                         panel.data(), C, ldc, accumulate);
+                }
+            }
+        });
+    }
 }
 
 }  // namespace nn
