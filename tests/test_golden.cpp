@@ -4,8 +4,6 @@
 // inputs, so a value passes when |got - want| <= 1e-5 * max(1, |want|).
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -14,6 +12,7 @@
 #include "nn/conv_forward.hpp"
 #include "nn/pool_backward.hpp"
 #include "nn/pool_forward.hpp"
+#include "tests/test_util.hpp"
 #include "tools/npy.hpp"
 
 using nn::Activation;
@@ -47,13 +46,10 @@ fs::path fixtures_dir() {
 
 Tensor load(const std::string& name) { return tools::read_npy((fixtures_dir() / (name + ".npy")).string()); }
 
+// |got - want| <= 1e-5 * max(1, |want|) against the fixture @p name.
 void expect_matches(const Tensor& got, const std::string& name) {
     SCOPED_TRACE(name);
-    const Tensor want = load(name);
-    ASSERT_EQ(got.shape, want.shape);
-    for (std::size_t j = 0; j < got.size(); ++j)
-        ASSERT_NEAR(got.data[j], want.data[j], 1e-5 * std::max(1.0, std::fabs(static_cast<double>(want.data[j]))))
-            << "at flat index " << j;
+    testutil::expect_close(got, load(name), 1e-5);
 }
 
 struct ConvCase {

@@ -9,8 +9,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,6 +23,7 @@
 #include "nn/pool_backward.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/tensor.hpp"
+#include "tests/test_util.hpp"
 
 namespace {
 
@@ -308,34 +307,16 @@ TEST(NotesTf1, GraphBuildRunAndGradients) {
 
     tf1::Session sess(g);
     const Tensor X({2, 2}, {1, 2, 3, 4});
-    try {
-        sess.run(L, {{x, X}});
-        ADD_FAILURE() << "running L before the initializer did not throw";
-    } catch (const tf1::FailedPreconditionError& e) {
-        EXPECT_THAT(e.what(), ::testing::HasSubstr("uninitialized value W"));
-    }
+    EXPECT_TRUE(testutil::throws_with<tf1::FailedPreconditionError>([&] { sess.run(L, {{x, X}}); },
+                                                                     {"uninitialized value W"}));
     sess.run(tf1::global_variables_initializer(g));
-    try {
-        sess.run(L);
-        ADD_FAILURE() << "running L without feeding x did not throw";
-    } catch (const tf1::InvalidArgumentError& e) {
-        EXPECT_THAT(e.what(), ::testing::HasSubstr("placeholder tensor 'x'"));
-    }
+    EXPECT_TRUE(testutil::throws_with<tf1::InvalidArgumentError>([&] { sess.run(L); }, {"placeholder tensor 'x'"}));
     const std::vector<Tensor> out = sess.run({z, L, dL[0], dL[1]}, {{x, X}});
     ASSERT_EQ(out.size(), 4u);
     expect_tensor(out[0], {2, 1}, {5, 11});
     expect_tensor(out[1], {}, {8});
     expect_tensor(out[2], {2, 1}, {2, 3});
     expect_tensor(out[3], {1, 1}, {1});
-}
-
-// The whole text of @p path (relative to the repository root, where make
-// runs the tests), or "" when it cannot be read.
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 // The notes quote statements of the loop nests in their prose, next to the
@@ -370,7 +351,7 @@ TEST(NotesQuotes, QuotedCodeAndSnippetMarkersAreInTheSources) {
         {"docs/notes/pool_backward.md", "nn/pool_backward.cpp", "da_rs[c] += dz_hw[c] * inv_area"},
     };
     for (const Quote& q : quotes) {
-        const std::string note = read_text(q.note), source = read_text(q.source);
+        const std::string note = testutil::read_file(q.note), source = testutil::read_file(q.source);
         ASSERT_FALSE(note.empty()) << "cannot read " << q.note << " (run the tests from the repository root)";
         ASSERT_FALSE(source.empty()) << "cannot read " << q.source;
         const std::string fragment = q.fragment;

@@ -18,25 +18,15 @@
 #include "lenet/tf1/session.hpp"
 #include "nn/adam.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
-using ::testing::HasSubstr;
+using testutil::throws_with;
 
 namespace {
 
 // How many times the last run evaluated the node called @p name.
 long runs_of(const tf1::Session& sess, const std::string& name) {
     return std::count(sess.last_run().begin(), sess.last_run().end(), name);
-}
-
-// Expects fn() to throw E whose message contains every one of @p parts.
-template <typename E, typename Fn>
-void expect_error(Fn fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        ADD_FAILURE() << "no exception, expected one mentioning " << parts.at(0);
-    } catch (const E& e) {
-        for (const std::string& p : parts) EXPECT_THAT(e.what(), HasSubstr(p));
-    }
 }
 
 // Random values at least 0.1 away from 0 (relu's kink).
@@ -137,18 +127,19 @@ TEST(Tf1Graph, BuildTimeShapeErrorsNameTheOpAndShapes) {
     tf1::Tensor x = tf1::placeholder(g, {-1, 8, 8, 3});
     tf1::Tensor W = tf1::constant(g, nn::Tensor({3, 3, 2, 4}));
     tf1::Tensor b = tf1::constant(g, nn::Tensor({1, 1, 1, 4}));
-    expect_error<tf1::ValueError>([&] { tf1::conv2d(x, W, b, nn::Padding::same()); },
-                                  {"conv2d", "c_prev=2", "x (?, 8, 8, 3)", "kernel (3, 3, 2, 4)"});
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::conv2d(x, W, b, nn::Padding::same()); },
+                                             {"conv2d", "c_prev=2", "x (?, 8, 8, 3)", "kernel (3, 3, 2, 4)"}));
     tf1::Tensor v = tf1::placeholder(g, {-1, 5});
-    expect_error<tf1::ValueError>([&] { tf1::dense(v, tf1::constant(g, nn::Tensor({4, 2})), tf1::constant(g, nn::Tensor({1, 2}))); },
-                                  {"dense", "n_in=4", "x (?, 5)"});
-    expect_error<tf1::ValueError>([&] { tf1::argmax(v, 0); }, {"argmax", "last axis"});
-    expect_error<tf1::ValueError>([&] { tf1::cast(v, tf1::DType::int64); }, {"cast", "float32", "int64"});
-    expect_error<tf1::ValueError>([&] { tf1::reduce_mean(tf1::equal(v, v)); }, {"reduce_mean", "bool"});
+    EXPECT_TRUE(throws_with<tf1::ValueError>(
+        [&] { tf1::dense(v, tf1::constant(g, nn::Tensor({4, 2})), tf1::constant(g, nn::Tensor({1, 2}))); },
+        {"dense", "n_in=4", "x (?, 5)"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::argmax(v, 0); }, {"argmax", "last axis"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::cast(v, tf1::DType::int64); }, {"cast", "float32", "int64"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::reduce_mean(tf1::equal(v, v)); }, {"reduce_mean", "bool"}));
     // a 9x9 window does not fit an 8x8 input: nn/'s geometry check names the op
     tf1::Tensor big = tf1::constant(g, nn::Tensor({9, 9, 3, 1}));
-    expect_error<std::invalid_argument>(
-        [&] { tf1::conv2d(x, big, tf1::constant(g, nn::Tensor({1, 1, 1, 1})), nn::Padding::valid()); }, {"conv2d"});
+    EXPECT_TRUE(throws_with<std::invalid_argument>(
+        [&] { tf1::conv2d(x, big, tf1::constant(g, nn::Tensor({1, 1, 1, 1})), nn::Padding::valid()); }, {"conv2d"}));
 }
 
 // ---------------------------------------------------------------- session behaviour
@@ -261,13 +252,12 @@ TEST(Tf1Errors, UnfedPlaceholderNamesItWithDtypeAndShape) {
     tf1::Tensor r = tf1::relu(x);
     tf1::Tensor hit = tf1::equal(y, tf1::argmax(tf1::flatten(r), 1));
     tf1::Session sess(g);
-    expect_error<tf1::InvalidArgumentError>([&] { sess.run(r); },
-                                            {"You must feed a value for placeholder tensor 'x'", "float32",
-                                             "(?, 28, 28, 1)"});
+    EXPECT_TRUE(throws_with<tf1::InvalidArgumentError>(
+        [&] { sess.run(r); }, {"You must feed a value for placeholder tensor 'x'", "float32", "(?, 28, 28, 1)"}));
     nn::Tensor X({1, 28, 28, 1});
     EXPECT_NO_THROW(sess.run(r, {{x, X}}));  // y is not needed for r
-    expect_error<tf1::InvalidArgumentError>([&] { sess.run(hit, {{x, X}}); },
-                                            {"placeholder tensor 'y'", "int64", "(?,)"});
+    EXPECT_TRUE(throws_with<tf1::InvalidArgumentError>([&] { sess.run(hit, {{x, X}}); },
+                                                       {"placeholder tensor 'y'", "int64", "(?,)"}));
 }
 
 TEST(Tf1Errors, FeedOfTheWrongShape) {
@@ -276,10 +266,10 @@ TEST(Tf1Errors, FeedOfTheWrongShape) {
     tf1::Tensor r = tf1::relu(x);
     tf1::Session sess(g);
     nn::Tensor bad({2, 28, 28});
-    expect_error<tf1::ValueError>([&] { sess.run(r, {{x, bad}}); },
-                                  {"Cannot feed value of shape (2, 28, 28)", "'x:0'", "'(?, 28, 28, 1)'"});
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { sess.run(r, {{x, bad}}); },
+                                             {"Cannot feed value of shape (2, 28, 28)", "'x:0'", "'(?, 28, 28, 1)'"}));
     nn::Tensor wrong_width({2, 28, 27, 1});
-    expect_error<tf1::ValueError>([&] { sess.run(r, {{x, wrong_width}}); }, {"(2, 28, 27, 1)", "x:0"});
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { sess.run(r, {{x, wrong_width}}); }, {"(2, 28, 27, 1)", "x:0"}));
 }
 
 TEST(Tf1Errors, UninitialisedVariable) {
@@ -288,8 +278,8 @@ TEST(Tf1Errors, UninitialisedVariable) {
     tf1::Tensor z = tf1::layers::dense(x, 2, nn::Activation::linear(), tf1::glorot_uniform_initializer());
     tf1::Session sess(g);
     nn::Tensor X({1, 3});
-    expect_error<tf1::FailedPreconditionError>([&] { sess.run(z, {{x, X}}); },
-                                               {"Attempting to use uninitialized value dense/kernel"});
+    EXPECT_TRUE(throws_with<tf1::FailedPreconditionError>([&] { sess.run(z, {{x, X}}); },
+                                                          {"Attempting to use uninitialized value dense/kernel"}));
     sess.run(tf1::global_variables_initializer(g));
     EXPECT_EQ(sess.run(z, {{x, X}}).shape, (nn::Shape{1, 2}));
 }
@@ -300,12 +290,15 @@ TEST(Tf1Errors, TensorFromAnotherGraph) {
     tf1::Tensor b = tf1::placeholder(g2, {2}, "b");
     tf1::Session sess(g1);
     nn::Tensor V({2});
-    expect_error<tf1::ValueError>([&] { sess.run(b, {{b, V}}); },
-                                  {"Tensor(\"b:0\", shape=(2,), dtype=float32)", "is not an element of this graph"});
-    expect_error<tf1::ValueError>([&] { sess.run(a, {{a, V}, {b, V}}); }, {"feed_dict key", "b:0", "not an element"});
-    expect_error<tf1::ValueError>([&] { tf1::equal(a, b); }, {"b:0", "must be from the same graph"});
-    expect_error<tf1::ValueError>([&] { tf1::gradients(tf1::reduce_mean(a), {b}); }, {"b:0", "not an element"});
-    expect_error<tf1::ValueError>([&] { sess.run(tf1::Tensor()); }, {"empty"});
+    EXPECT_TRUE(throws_with<tf1::ValueError>(
+        [&] { sess.run(b, {{b, V}}); },
+        {"Tensor(\"b:0\", shape=(2,), dtype=float32)", "is not an element of this graph"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { sess.run(a, {{a, V}, {b, V}}); },
+                                             {"feed_dict key", "b:0", "not an element"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::equal(a, b); }, {"b:0", "must be from the same graph"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::gradients(tf1::reduce_mean(a), {b}); },
+                                             {"b:0", "not an element"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { sess.run(tf1::Tensor()); }, {"empty"}));
 }
 
 TEST(Tf1Errors, GradientOfSomethingTheLossDoesNotDependOn) {
@@ -313,10 +306,11 @@ TEST(Tf1Errors, GradientOfSomethingTheLossDoesNotDependOn) {
     tf1::Tensor x = tf1::placeholder(g, {-1, 3}, "x");
     tf1::Tensor other = tf1::placeholder(g, {-1, 3}, "other");
     tf1::Tensor loss = tf1::reduce_mean(x);
-    expect_error<tf1::ValueError>([&] { tf1::gradients(loss, {other}); }, {"does not depend on", "other:0"});
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::gradients(loss, {other}); },
+                                             {"does not depend on", "other:0"}));
     // argmax, equal and cast from bool pass no gradient
     tf1::Tensor acc = tf1::reduce_mean(tf1::cast(tf1::equal(tf1::argmax(x, 1), tf1::argmax(x, -1)), tf1::DType::float32));
-    expect_error<tf1::ValueError>([&] { tf1::gradients(acc, {x}); }, {"does not depend on", "x:0"});
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::gradients(acc, {x}); }, {"does not depend on", "x:0"}));
 }
 
 // ---------------------------------------------------------------- forward values of the small ops
@@ -506,6 +500,8 @@ TEST(Tf1Adam, TrainOpNeedsInitialisedVariablesAndAVariableList) {
     tf1::Operation train = tf1::AdamOptimizer().minimize(loss);
     tf1::Session sess(g);
     nn::Tensor X({1, 2}, {1, 2});
-    expect_error<tf1::FailedPreconditionError>([&] { sess.run(train, {{x, X}}); }, {"uninitialized value dense/"});
-    expect_error<tf1::ValueError>([&] { tf1::AdamOptimizer().minimize(loss, {x}); }, {"x:0", "not a Variable"});
+    EXPECT_TRUE(throws_with<tf1::FailedPreconditionError>([&] { sess.run(train, {{x, X}}); },
+                                                          {"uninitialized value dense/"}));
+    EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::AdamOptimizer().minimize(loss, {x}); },
+                                             {"x:0", "not a Variable"}));
 }
