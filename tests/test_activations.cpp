@@ -84,8 +84,7 @@ TEST(Activations, BackwardHandValues) {
 }
 
 TEST(Activations, ApplyMatchesTheScalarCall) {
-    nn::Rng rng(7);
-    Tensor Z = gradcheck::random_tensor({37}, rng, -6.0, 6.0);
+    Tensor Z = testutil::seeded_uniform({37}, 7, -6.0, 6.0);
     for (Activation act : {Activation::linear(), Activation::relu(), Activation::tanh(), Activation::sigmoid()}) {
         Tensor A = Z;
         act.apply(A.data.data(), A.size());
@@ -148,8 +147,7 @@ TEST(Softmax, HandValuesAndRowsSumToOne) {
     EXPECT_EQ(A.at(0, 2), 0.0f);
     for (int j = 0; j < 3; ++j) EXPECT_FLOAT_EQ(A.at(1, j), 1.0f / 3.0f);
 
-    nn::Rng rng(3);
-    Tensor Z = gradcheck::random_tensor({5, 10}, rng, -20.0, 20.0);
+    Tensor Z = testutil::seeded_uniform({5, 10}, 3, -20.0, 20.0);
     Tensor P = nn::softmax_forward(Z);
     for (int i = 0; i < 5; ++i) {
         double sum = 0.0;

@@ -18,7 +18,7 @@
 #include "lenet/tf1/session.hpp"
 #include "nn/batch.hpp"
 #include "nn/rng.hpp"
-#include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 namespace {
 
@@ -45,8 +45,7 @@ struct Tf1Net {
 
 // m images in [0, 1) and one-hot labels 0..9 in turn.
 void make_data(int m, std::uint64_t seed, nn::Tensor& x, nn::Tensor& y) {
-    nn::Rng rng(seed);
-    x = gradcheck::random_tensor({m, 28, 28, 1}, rng, 0.0, 1.0);
+    x = testutil::seeded_uniform({m, 28, 28, 1}, seed, 0.0, 1.0);
     std::vector<int> labels(static_cast<std::size_t>(m));
     for (int i = 0; i < m; ++i) labels[static_cast<std::size_t>(i)] = i % 10;
     y = keras::to_categorical(labels, 10);

@@ -6,7 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -16,6 +15,7 @@
 #include "nn/init.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 namespace {
 
@@ -45,11 +45,6 @@ void synthetic(int m, nn::Rng& rng, nn::Tensor& X, nn::Tensor& Y) {
             for (int w = left; w < left + 6; ++w) X.at(i, h, w, 0) = 1.0f;
         Y.at(i, k) = 1.0f;
     }
-}
-
-// Float values compared bit for bit (a determinism check, not a numeric one).
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 }  // namespace
@@ -87,7 +82,7 @@ TEST(Lenet5Tf1, KernelsAreHeNormalFromOneRngInLayerOrder) {
     for (std::size_t k = 0; k < vars.size(); k += 2) {
         SCOPED_TRACE(vars[k].name());
         const nn::Tensor expected = nn::he_normal(vars[k].shape(), rng);
-        EXPECT_TRUE(same_bits(sess.run(vars[k]).data, expected.data));
+        EXPECT_TRUE(testutil::same_bits(sess.run(vars[k]).data, expected.data));
         EXPECT_EQ(sess.run(vars[k + 1]).data, std::vector<float>(nn::shape_size(vars[k + 1].shape()), 0.0f));
     }
 }
@@ -185,8 +180,8 @@ TEST(Lenet5Tf1, SameSeedGivesBitIdenticalLosses) {
         return out;
     };
     const std::vector<float> a = losses(3), b = losses(3), c = losses(4);
-    EXPECT_TRUE(same_bits(a, b));
-    EXPECT_FALSE(same_bits(a, c));  // another seed, other weights
+    EXPECT_TRUE(testutil::same_bits(a, b));
+    EXPECT_FALSE(testutil::same_bits(a, c));  // another seed, other weights
 }
 
 TEST(Lenet5Tf1, AccuracyComparesArgmaxOfPredictionAndLabel) {

@@ -29,6 +29,9 @@
 //       at the first value off (a whole tensor of misses is one message).
 //   void expect_elements_near(got, want, tol)
 //       Two vectors of the same length, element by element within tol.
+//   bool same_bits(a, b)
+//       The same float values bit for bit (memcmp): a determinism check, not
+//       a numeric one (NaN equals the same NaN, 0.0 differs from -0.0).
 //
 // Files: scratch folders for the I/O suites
 //   std::filesystem::path make_temp_folder(tag)
@@ -49,6 +52,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -136,6 +140,11 @@ inline void expect_close(const nn::Tensor& got, const nn::Tensor& want, double t
 inline void expect_elements_near(const std::vector<float>& got, const std::vector<double>& want, double tol) {
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t j = 0; j < want.size(); ++j) EXPECT_NEAR(got[j], want[j], tol) << "element " << j;
+}
+
+/// Whether @p a and @p b hold the same floats bit for bit.
+inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // ---------------------------------------------------------------- files
