@@ -40,7 +40,7 @@ TESTS    := $(TEST_SRC:tests/%.cpp=$(B)/tests/%)
 GTEST_CFLAGS = $(shell pkg-config --cflags gtest_main 2>/dev/null)
 GTEST_LIBS   = $(shell pkg-config --libs gtest_main 2>/dev/null)
 
-.PHONY: all test check-gtest train data bench docs post clean
+.PHONY: all test run-tests check-test-tools check-gtest train data bench docs post clean
 .DELETE_ON_ERROR:
 # Keep test objects between runs (they are intermediates of a pattern chain).
 .SECONDARY:
@@ -70,8 +70,21 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(LIB)
 check-gtest:
 	@pkg-config --exists gtest_main || { echo "make test: GoogleTest not found; install it with: apt-get install -y libgtest-dev pkg-config"; exit 1; }
 
-test: $(TESTS) $(BIN)
+# make test first checks every tool the suites need and names, in one line,
+# the Debian packages that are missing; only then does it build and run.
+test: check-test-tools
+	@$(MAKE) --no-print-directory run-tests
+
+run-tests: $(TESTS) $(BIN)
 	@bash tests/run_tests.sh $(B)
+
+check-test-tools:
+	@missing=""; \
+	command -v $(CXX) >/dev/null || missing="$$missing g++"; \
+	{ command -v pkg-config >/dev/null && pkg-config --exists gtest_main; } || missing="$$missing libgtest-dev pkg-config"; \
+	command -v pandoc >/dev/null || missing="$$missing pandoc"; \
+	command -v rsvg-convert >/dev/null || missing="$$missing librsvg2-bin"; \
+	[ -z "$$missing" ] || { echo "make test: missing tools; install them with: apt-get install -y$$missing"; exit 1; }
 
 data: data/mnist/.verified
 
