@@ -40,14 +40,14 @@ TESTS    := $(TEST_SRC:tests/%.cpp=$(B)/tests/%)
 GTEST_CFLAGS = $(shell pkg-config --cflags gtest_main 2>/dev/null)
 GTEST_LIBS   = $(shell pkg-config --libs gtest_main 2>/dev/null)
 
-.PHONY: all test run-tests check-test-tools check-gtest train data bench docs post clean
+.PHONY: all test run-tests check-test-tools check-cxx check-gtest train data bench docs post clean
 .DELETE_ON_ERROR:
 # Keep test objects between runs (they are intermediates of a pattern chain).
 .SECONDARY:
 
 all: $(BIN)
 
-$(B)/obj/%.o: %.cpp
+$(B)/obj/%.o: %.cpp | check-cxx
 	@mkdir -p $(@D)
 	$(CXX) $(WARN) $(CXXFLAGS) $(CPPFLAGS) -c $< -o $@
 
@@ -66,6 +66,9 @@ $(B)/obj/tests/%.o: tests/%.cpp | check-gtest
 $(B)/tests/%: $(B)/obj/tests/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -o $@ $(GTEST_LIBS) $(LDLIBS)
+
+check-cxx:
+	@command -v $(CXX) >/dev/null || { echo "make: $(CXX) not found; install it with: apt-get install -y g++"; exit 1; }
 
 check-gtest:
 	@pkg-config --exists gtest_main || { echo "make test: GoogleTest not found; install it with: apt-get install -y libgtest-dev pkg-config"; exit 1; }
