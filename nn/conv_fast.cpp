@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,23 +46,24 @@ constexpr double kMinWorkPerThread = 1 << 19;
 std::size_t zu(Index v) { return static_cast<std::size_t>(v); }
 Index round_up(Index v, Index step) { return (v + step - 1) / step * step; }
 
-// A zeroed float buffer whose first float sits on a 64-byte cache line. The
-// kernels load whole vectors at multiples of kLanes from it; an unaligned
-// vector straddles two cache lines and costs two loads.
+// A float buffer whose first float sits on a 64-byte cache line. The kernels
+// load whole vectors at multiples of kLanes from it; an unaligned vector
+// straddles two cache lines and costs two loads. Zeroed, unless the caller
+// asks for it raw because its threads will clear their own parts (a big
+// buffer cleared by one thread would hold the others up).
 class Buffer {
 public:
-    explicit Buffer(Index n) : store_(zu(n + kAlign), 0.0f) {
-        const auto address = reinterpret_cast<std::uintptr_t>(store_.data());
+    Buffer(Index n, bool zeroed) : store_(new float[zu(n + kAlign)]) {
+        const auto address = reinterpret_cast<std::uintptr_t>(store_.get());
         const std::size_t skip = (kAlign - (address / sizeof(float)) % kAlign) % kAlign;
-        data_ = store_.data() + skip;
+        data_ = store_.get() + skip;
+        if (zeroed) std::fill(data_, data_ + n, 0.0f);
     }
-    Buffer(const Buffer&) = delete;
-    Buffer& operator=(const Buffer&) = delete;
     float* data() { return data_; }
 
 private:
     static constexpr Index kAlign = 64 / sizeof(float);
-    std::vector<float> store_;
+    std::unique_ptr<float[]> store_;
     float* data_;
 };
 
@@ -299,7 +301,7 @@ void dw_block(const DwSource& s, int t_begin, int t_end, int c0, int i0, int i1,
 // the L1 cache; between chunks the partial sums wait in memory.
 void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
     // Partial sums for the range, with room for the last tile's extra rows.
-    Buffer sums(Index{t_end - t_begin + 8} * s.C * kLanes);
+    Buffer sums(Index{t_end - t_begin + 8} * s.C * kLanes, true);
     const int per_chunk = static_cast<int>(std::max<Index>(1, kChunk / s.run));
     for (int i0 = 0; i0 < s.m; i0 += per_chunk) {
         const int i1 = std::min(s.m, i0 + per_chunk);
@@ -348,7 +350,7 @@ Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activatio
     const Index out_size = Index{g.h} * g.w * c_new;
     const double work = static_cast<double>(g.m) * g.h * P.Wq * c_new * static_cast<double>(P.off.size());
     workers.run(g.m, threads_for(workers.size(), work, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
-        Buffer planes(P.size);
+        Buffer planes(P.size, true);
         for (int i = begin; i < end; ++i) {
             pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
                         planes.data());
@@ -377,8 +379,11 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
     // dZ on the same wide rows: dz[c, i pitch + y Wq + x] = dZ[i, y, x, c], zero elsewhere.
     const Planes P = plan_planes(g.m, g.c_prev, g.h_prev + g.pad_top + g.pad_bottom,
                                  g.w_prev + g.pad_left + g.pad_right, g.kh, g.kw, g.sh, g.sw);
-    Buffer planes(P.size);
-    Buffer dz(Index{c_new} * P.plane);
+    // Raw: each thread clears its own samples' parts in pass 1; the slack after the last plane is cleared here.
+    Buffer planes(P.size, false);
+    Buffer dz(Index{c_new} * P.plane, false);
+    const Index planes_count = Index{g.c_prev} * g.sh * g.sw;
+    std::fill(planes.data() + planes_count * P.plane, planes.data() + P.size, 0.0f);
 
     // dA_prev as a "full" correlation of dZ:
     //   dA_prev[y, x, k] = sum_{p',q',c} Q[c, y + p', x + q'] Wt[p', q', c, k]
@@ -411,8 +416,16 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
 
     // Pass 1, by samples: pack A_prev and dZ, and compute dA_prev.
     workers.run(g.m, threads_for(workers.size(), work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
-        Buffer q_planes(Q.size);  // cells off the stride grid stay zero
+        Buffer q_planes(Q.size, true);  // cells off the stride grid stay zero
         for (int i = begin; i < end; ++i) {
+            for (Index j = 0; j < planes_count; ++j) {
+                float* part = planes.data() + j * P.plane + i * P.pitch;
+                std::fill(part, part + P.pitch, 0.0f);
+            }
+            for (int c = 0; c < c_new; ++c) {
+                float* part = dz.data() + c * P.plane + i * P.pitch;
+                std::fill(part, part + P.pitch, 0.0f);
+            }
             pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
                         planes.data() + i * P.pitch);
             const float* dz_i = dZ.data.data() + i * out_size;
