@@ -40,8 +40,9 @@ using Index = std::ptrdiff_t;
 
 // The longest run of pixels one tile covers (NV * kLanes <= kMaxRun).
 constexpr int kMaxRun = 8 * kLanes;
-// Multiply-adds that pay for one more thread (about 20 us of work).
-constexpr double kMinWorkPerThread = 1 << 19;
+// Multiply-adds that pay for one more freshly started thread (40-80 us of
+// work; a kept ThreadPool needs Workers::kPoolDiscount times less).
+constexpr double kMinWorkPerThread = 1 << 22;
 
 std::size_t zu(Index v) { return static_cast<std::size_t>(v); }
 Index round_up(Index v, Index step) { return (v + step - 1) / step * step; }
@@ -349,7 +350,7 @@ Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activatio
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * c_new;
     const double work = static_cast<double>(g.m) * g.h * P.Wq * c_new * static_cast<double>(P.off.size());
-    workers.run(g.m, threads_for(workers.size(), work, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, workers.threads_for(work, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
         Buffer planes(P.size, true);
         for (int i = begin; i < end; ++i) {
             pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
@@ -415,7 +416,7 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
     const double work_w = static_cast<double>(P.plane) * c_new * (taps + 1);     // dW, db
 
     // Pass 1, by samples: pack A_prev and dZ, and compute dA_prev.
-    workers.run(g.m, threads_for(workers.size(), work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, workers.threads_for(work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
         Buffer q_planes(Q.size, true);  // cells off the stride grid stay zero
         for (int i = begin; i < end; ++i) {
             for (Index j = 0; j < planes_count; ++j) {
@@ -459,7 +460,7 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
     s.m = g.m;
     s.pitch = P.pitch;
     s.run = std::min(P.pitch, round_up(Index{g.h} * P.Wq, kLanes));
-    workers.run(s.K + 1, threads_for(workers.size(), work_w, s.K + 1, kMinWorkPerThread), [&](int, int begin, int end) {
+    workers.run(s.K + 1, workers.threads_for(work_w, s.K + 1, kMinWorkPerThread), [&](int, int begin, int end) {
         if (begin < s.K) dw_range(s, begin, std::min(end, s.K), grads.dW.data.data());
         if (end == s.K + 1) db_sums(s, grads.db.data.data());
     });

@@ -29,8 +29,9 @@ using Index = std::ptrdiff_t;
 constexpr int kRows = 6;                 // rows of a tile
 constexpr int kVectors = 4;              // vectors across a tile
 constexpr int kPanel = kVectors * kLanes;  // columns of a tile and of a B panel
-// Multiply-adds that pay for one more thread (about 20 us of work).
-constexpr double kMinWorkPerThread = 1 << 19;
+// Multiply-adds that pay for one more freshly started thread (40-80 us of
+// work; a kept ThreadPool needs Workers::kPoolDiscount times less).
+constexpr double kMinWorkPerThread = 1 << 22;
 
 // panel[k kPanel + j] = B[k, p kPanel + j], zero where p kPanel + j >= N:
 // panel p of B, stored k by k.
@@ -92,7 +93,7 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     const int blocks = (M + kRows - 1) / kRows;
     const int n_panels = (N + kPanel - 1) / kPanel;
     const double work = static_cast<double>(M) * N * K;
-    const int threads = threads_for(workers.size(), work, std::max(blocks, n_panels), kMinWorkPerThread);
+    const int threads = workers.threads_for(work, std::max(blocks, n_panels), kMinWorkPerThread);
     if (n_panels >= threads) {
         // By column panels: each thread copies only its own panels of B.
         workers.run(n_panels, threads, [&](int, int begin, int end) {

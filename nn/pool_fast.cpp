@@ -38,9 +38,10 @@ using Index = std::ptrdiff_t;
 using simd::kLanes;
 using simd::Vec;
 
-// Window cells that pay for one more thread (a cell is about a nanosecond of
-// work, a thread about 15 us).
-constexpr double kMinCellsPerThread = 1 << 16;
+// Window cells that pay for one more freshly started thread (a cell is a
+// fraction of a nanosecond, a thread 15-40 us; a kept ThreadPool needs
+// Workers::kPoolDiscount times less).
+constexpr double kMinCellsPerThread = 1 << 19;
 
 // Writes the first n <= kLanes lanes of v to out (add: adds them), one by
 // one: a whole-vector store would spill into the next cell's channels.
@@ -167,7 +168,7 @@ Tensor forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMod
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(Z.size()) * g.kh * g.kw;
-    workers.run(g.m, threads_for(workers.size(), cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, workers.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare;
         for (int i = begin; i < end; ++i)
             forward_sample(readable(A_prev.data, i, in_size, spare), Z.data.data() + i * out_size, g, mode);
@@ -190,7 +191,7 @@ Tensor backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Str
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(dA.size()) * g.kh * g.kw;
-    workers.run(g.m, threads_for(workers.size(), cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
+    workers.run(g.m, workers.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare_a, spare_dz;
         for (int i = begin; i < end; ++i)
             backward_sample(readable(dA.data, i, out_size, spare_dz), readable(A_prev.data, i, in_size, spare_a),

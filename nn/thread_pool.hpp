@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "nn/work_split.hpp"
+
 namespace nn {
 
 /// The body of a parallel loop: body(part, begin, end) handles [begin, end).
@@ -77,6 +79,20 @@ public:
     /// Threads per loop at most.
     /// @return the thread count or the pool's size
     int size() const { return threads_; }
+
+    /// Threads worth using for a loop (nn/work_split.hpp's threads_for). Kept
+    /// threads cost about 1 us per loop, fresh ones 15-40 us (`plaincnn
+    /// bench`), so a pool asks for kPoolDiscount times less work per thread.
+    /// @param work     the loop's work, in the unit of @p min_work
+    /// @param parts    how many independent pieces the work splits into
+    /// @param min_work the least work that pays for one more fresh thread
+    /// @return a thread count in [1, size()]
+    int threads_for(double work, double parts, double min_work) const {
+        return nn::threads_for(threads_, work, parts, pool_ ? min_work / kPoolDiscount : min_work);
+    }
+
+    /// How many times cheaper a loop on a kept pool is than one on fresh threads, roughly.
+    static constexpr double kPoolDiscount = 32.0;
 
     /// body(part, begin, end) over min(parts, size(), n) contiguous ranges of [0, n), as parallel_for.
     /// @param n     the loop's length

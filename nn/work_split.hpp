@@ -1,8 +1,9 @@
 // How many threads a fast pass should start for a given amount of work.
 //
-// Starting and joining a std::thread costs about 15 us on the machines
-// plaincnn is measured on (`plaincnn bench` reports it). A thread that gets
-// less work than that slows the pass down, so the fast passes ask for
+// Starting and joining a std::thread costs 15-40 us on the machines plaincnn
+// is measured on, a loop on a kept nn::ThreadPool about 1 us (`plaincnn
+// bench` reports both). A thread that gets less work than that slows the
+// pass down, so the fast passes ask for
 //   min(threads, parts, work / min_work)
 // threads, at least 1. The choice changes only the speed: every fast pass
 // computes each value in the same order whatever the thread count.

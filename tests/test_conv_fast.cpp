@@ -177,8 +177,8 @@ TEST(ConvFast, BackwardMatchesFiniteDifferences) {
             }
 }
 
-// Big enough that the work is split across every thread asked for (the
-// passes start fewer threads for small work), so the split really happens.
+// Large enough that the work is split (the passes start fewer threads for
+// small work), with fresh threads and with kept ones.
 TEST(ConvFast, IdenticalForEveryThreadCount) {
     nn::Rng rng(14);
     const Tensor A = gradcheck::random_tensor({9, 28, 28, 3}, rng);
@@ -194,6 +194,14 @@ TEST(ConvFast, IdenticalForEveryThreadCount) {
         EXPECT_TRUE(identical(g.dA_prev, g1.dA_prev)) << threads << " threads";
         EXPECT_TRUE(identical(g.dW, g1.dW)) << threads << " threads";
         EXPECT_TRUE(identical(g.db, g1.db)) << threads << " threads";
+        // A kept pool splits smaller work, so this runs on every one of its threads.
+        nn::ThreadPool pool(threads);
+        EXPECT_TRUE(identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, pool), Z1))
+            << threads << " pooled threads";
+        const ConvGrads gp = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, pool);
+        EXPECT_TRUE(identical(gp.dA_prev, g1.dA_prev)) << threads << " pooled threads";
+        EXPECT_TRUE(identical(gp.dW, g1.dW)) << threads << " pooled threads";
+        EXPECT_TRUE(identical(gp.db, g1.db)) << threads << " pooled threads";
     }
 }
 

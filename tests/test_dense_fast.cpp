@@ -110,6 +110,12 @@ TEST(DenseFast, IdenticalForEveryThreadCount) {
         EXPECT_TRUE(identical(g.dA_prev, g1.dA_prev)) << threads;
         EXPECT_TRUE(identical(g.dW, g1.dW)) << threads;
         EXPECT_TRUE(identical(g.db, g1.db)) << threads;
+        nn::ThreadPool pool(threads);
+        EXPECT_TRUE(identical(nn::dense_forward_fast(A, W, b, pool), Z1)) << threads << " pooled";
+        const DenseGrads gp = nn::dense_backward_fast(dZ, A, W, b, pool);
+        EXPECT_TRUE(identical(gp.dA_prev, g1.dA_prev)) << threads << " pooled";
+        EXPECT_TRUE(identical(gp.dW, g1.dW)) << threads << " pooled";
+        EXPECT_TRUE(identical(gp.db, g1.db)) << threads << " pooled";
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "nn/gemm.hpp"
 #include "nn/rng.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace {
 
@@ -96,5 +97,14 @@ TEST(Gemm, IdenticalForEveryThreadCount) {
         std::vector<float> C(one.size());
         nn::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, C.data(), N, false, threads);
         EXPECT_EQ(std::memcmp(C.data(), one.data(), C.size() * sizeof(float)), 0) << threads << " threads";
+        nn::ThreadPool pool(threads);
+        std::vector<float> P(one.size());
+        nn::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, P.data(), N, false, nn::Workers(pool));
+        EXPECT_EQ(std::memcmp(P.data(), one.data(), P.size() * sizeof(float)), 0) << threads << " pooled threads";
+        // B of one panel: split by rows instead of panels.
+        std::vector<float> narrow(static_cast<std::size_t>(M) * 10), narrow1(narrow.size());
+        nn::gemm(M, 10, K, {a.data(), K, 1}, {b.data(), N, 1}, narrow1.data(), 10, false, 1);
+        nn::gemm(M, 10, K, {a.data(), K, 1}, {b.data(), N, 1}, narrow.data(), 10, false, nn::Workers(pool));
+        EXPECT_EQ(std::memcmp(narrow.data(), narrow1.data(), narrow.size() * sizeof(float)), 0) << threads;
     }
 }

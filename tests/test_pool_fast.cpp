@@ -133,6 +133,9 @@ TEST(PoolFast, IdenticalForEveryThreadCount) {
         for (int threads : {2, 3, 0}) {
             EXPECT_TRUE(identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, threads), Z1)) << threads;
             EXPECT_TRUE(identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, threads), g1)) << threads;
+            nn::ThreadPool pool(threads);
+            EXPECT_TRUE(identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, pool), Z1)) << threads << " pooled";
+            EXPECT_TRUE(identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, pool), g1)) << threads << " pooled";
         }
     }
 }
