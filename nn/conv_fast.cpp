@@ -350,13 +350,21 @@ Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activatio
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * c_new;
     const double work = static_cast<double>(g.m) * g.h * P.Wq * c_new * static_cast<double>(P.off.size());
+    // One channel, stride 1, no padding: a sample is its own plane, and the
+    // copy can be skipped while the tile's reads past it stay inside A_prev.
+    const bool own_plane = g.c_prev == 1 && g.sh == 1 && g.sw == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+                           g.pad_bottom == 0 && g.pad_right == 0;
     workers.run(g.m, workers.threads_for(work, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
         Buffer planes(P.size, true);
         for (int i = begin; i < end; ++i) {
-            pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
-                        planes.data());
+            const float* a_i = A_prev.data.data() + i * in_size;
+            const float* src = a_i;
+            if (!own_plane || static_cast<std::size_t>(i * in_size + P.size) > A_prev.size()) {
+                pack_sample(a_i, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P, planes.data());
+                src = planes.data();
+            }
             float* z_i = Z.data.data() + i * out_size;
-            correlate(planes.data(), P, W.data.data(), c_new, b.data.data(), g.h, g.w, z_i);
+            correlate(src, P, W.data.data(), c_new, b.data.data(), g.h, g.w, z_i);
             if (activation.kind != Activation::Kind::linear) activation.apply(z_i, zu(out_size));
         }
     });
