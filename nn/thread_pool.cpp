@@ -5,9 +5,11 @@
 // wake_. Waking a sleeping thread costs about as much as starting one (tens
 // of microseconds in a virtual machine), while a training step starts a new
 // loop every 50-300 us, so the spin usually finds the next loop first. The
-// caller spins likewise on pending_ before sleeping on done_. Both sleeps
-// check their condition under mutex_, and both wakers take mutex_ before
-// notifying, so no wake-up is lost.
+// caller spins likewise on pending_ before sleeping on done_. Spinning
+// yields the processor between checks, so that on a busy machine it does not
+// keep the awaited thread from running. Both sleeps check their condition
+// under mutex_, and both wakers take mutex_ before notifying, so no wake-up
+// is lost.
 #include "nn/thread_pool.hpp"
 
 #include <algorithm>
@@ -23,13 +25,16 @@ namespace {
 // parallel loops of a training step, short enough to leave an idle pool alone.
 constexpr std::chrono::microseconds kSpin{500};
 
-// Spins until done() holds or kSpin has passed; returns done().
+// Spins until done() holds or kSpin has passed; returns done(). Between
+// checks it yields the processor: when the machine has more runnable threads
+// than cores, the thread it waits for may be waiting for this very core.
 template <typename Done>
 bool spin_until(Done done) {
     const auto until = std::chrono::steady_clock::now() + kSpin;
     for (;;) {
-        for (int k = 0; k < 256; ++k)
+        for (int k = 0; k < 64; ++k)
             if (done()) return true;
+        std::this_thread::yield();
         if (std::chrono::steady_clock::now() > until) return done();
     }
 }
