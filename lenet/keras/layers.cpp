@@ -102,6 +102,11 @@ std::size_t Layer::count_params() const {
     return n;
 }
 
+nn::ThreadPool& Layer::pool() const {
+    nn::require(pool_ != nullptr, class_name().c_str(), "the layer runs on its model's threads; add it to a Sequential first");
+    return *pool_;
+}
+
 namespace {
 
 // Refuses a non-positive size with the layer and argument in the message.
@@ -159,12 +164,12 @@ void Conv2D::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
 }
 
 nn::Tensor Conv2D::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    return nn::conv_forward_fast(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, threads_);
+    return nn::conv_forward_fast(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, pool());
 }
 
 nn::Tensor Conv2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
     nn::Tensor dZ = nn::activation_backward(dA, A, activation_.elementwise);
-    nn::ConvGrads g = nn::conv_backward_fast(dZ, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, threads_);
+    nn::ConvGrads g = nn::conv_backward_fast(dZ, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, pool());
     dW_ = std::move(g.dW);
     db_ = std::move(g.db);
     return std::move(g.dA_prev);
@@ -189,11 +194,11 @@ void Pooling2D::build(const nn::Shape& input_shape, nn::Rng&) {
 }
 
 nn::Tensor Pooling2D::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    return nn::pool_forward_fast(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, threads_);
+    return nn::pool_forward_fast(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool());
 }
 
 nn::Tensor Pooling2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
-    return nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, threads_);
+    return nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool());
 }
 
 std::unique_ptr<Layer> MaxPooling2D::clone() const {
@@ -251,7 +256,7 @@ void Dense::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
 }
 
 nn::Tensor Dense::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    Z_ = nn::dense_forward_fast(A_prev, W_, b_, threads_);
+    Z_ = nn::dense_forward_fast(A_prev, W_, b_, pool());
     return activation_.softmax ? nn::softmax_forward(Z_) : nn::activation_forward(Z_, activation_.elementwise);
 }
 
@@ -262,7 +267,7 @@ nn::Tensor Dense::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const
 }
 
 nn::Tensor Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev) {
-    nn::DenseGrads g = nn::dense_backward_fast(dZ, A_prev, W_, b_, threads_);
+    nn::DenseGrads g = nn::dense_backward_fast(dZ, A_prev, W_, b_, pool());
     dW_ = std::move(g.dW);
     db_ = std::move(g.db);
     return std::move(g.dA_prev);

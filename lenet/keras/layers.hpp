@@ -14,7 +14,7 @@
 //   Dropout             A = A_prev * mask / (1 - rate) in training, A = A_prev otherwise
 //
 // Every computation is one call into nn/ (conv, pool and dense through the
-// *_fast variants, which split the work across threads and match the
+// *_fast variants, which split the work across the model's ThreadPool and match the
 // reference passes within float rounding); the layers only hold weights,
 // gradients and the little state a backward needs (Dense's logits, Dropout's
 // mask). Shapes in messages are written as Keras prints them: (None, 28, 28, 6).
@@ -28,6 +28,7 @@
 
 #include "nn/activations.hpp"
 #include "nn/geometry.hpp"
+#include "nn/thread_pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 #include "nn/tensor.hpp"
@@ -181,9 +182,9 @@ public:
     const std::string& name() const { return name_; }
     /// @return one sample's output shape (empty before build())
     const nn::Shape& output_shape() const { return output_shape_; }
-    /// Sets how many threads the layer's passes may use; the model calls it.
-    /// @param threads 0 = all cores
-    void set_threads(int threads) { threads_ = threads; }
+    /// Sets the threads the layer's passes run on; the model calls it with its own pool.
+    /// @param pool the model's pool; it must outlive the layer's use in the model
+    void set_pool(nn::ThreadPool* pool) { pool_ = pool; }
 
 protected:
     /// Only the concrete layers construct.
@@ -194,7 +195,10 @@ protected:
     /// @return this layer
     Layer& operator=(const Layer&) = default;
     nn::Shape output_shape_;  ///< set by build()
-    int threads_ = 0;         ///< thread count for the nn/*_fast passes, 0 = all cores
+    nn::ThreadPool* pool_ = nullptr;  ///< the model's pool, where the nn/*_fast passes run
+    /// @return the model's pool
+    /// @throws std::invalid_argument when the layer is in no model
+    nn::ThreadPool& pool() const;
 
 private:
     friend class Sequential;

@@ -76,7 +76,8 @@ Sequential::Sequential(const Input& input, const std::vector<LayerSpec>& layers,
       naming_(naming ? std::move(naming) : std::make_shared<Naming>()),
       init_rng_(seed),
       shuffle_rng_(seed + 1),
-      dropout_rng_(seed + 2) {
+      dropout_rng_(seed + 2),
+      pool_(std::make_unique<nn::ThreadPool>(threads_)) {
     name_ = naming_->unique("sequential");
     for (const LayerSpec& layer : layers) add(layer);
 }
@@ -96,7 +97,7 @@ Sequential& Sequential::add(const LayerSpec& spec) {
                                     " with output shape " + batch_shape_str(input_shape) + ": " + e.what());
     }
     layer->name_ = naming_->unique(layer->base_name());  // named once it is sure to join
-    layer->set_threads(threads_);
+    layer->set_pool(pool_.get());
     layers_.push_back(std::move(layer));
     compiled_ = false;
     output_ = nullptr;
@@ -112,7 +113,8 @@ std::size_t Sequential::count_params() const {
 void Sequential::set_threads(int threads) {
     nn::require(threads >= 0, "set_threads", "threads must not be negative, got " + std::to_string(threads));
     threads_ = threads;
-    for (auto& layer : layers_) layer->set_threads(threads);
+    pool_ = std::make_unique<nn::ThreadPool>(threads);
+    for (auto& layer : layers_) layer->set_pool(pool_.get());
 }
 
 void Sequential::compile(const Optimizer& optimizer, const std::string& loss, const std::vector<std::string>& metrics) {

@@ -33,6 +33,7 @@
 #include "nn/rng.hpp"
 #include "nn/sgd.hpp"
 #include "nn/tensor.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace keras {
 
@@ -264,7 +265,8 @@ public:
     /// @return the number of trainable values
     std::size_t count_params() const;
     /// Sets how many threads the passes may use, for every layer now and
-    /// later. Results do not depend on it.
+    /// later: the model's ThreadPool is restarted with that many. Results do
+    /// not depend on it.
     /// @param threads 0 (the default) = all cores
     /// @throws std::invalid_argument when negative
     void set_threads(int threads);
@@ -284,6 +286,7 @@ private:
     std::vector<std::unique_ptr<Layer>> layers_;
     nn::Rng init_rng_, shuffle_rng_, dropout_rng_;
     int threads_ = 0;
+    std::unique_ptr<nn::ThreadPool> pool_;  // threads_ threads, kept for every pass; the layers point to it
     bool compiled_ = false;
     bool accuracy_metric_ = false;
     Dense* output_ = nullptr;  // the softmax Dense the loss is fused with (set by compile)

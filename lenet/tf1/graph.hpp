@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,7 @@
 #include "nn/adam.hpp"
 #include "nn/rng.hpp"
 #include "nn/tensor.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace tf1 {
 
@@ -144,6 +146,10 @@ struct State {
 struct SessionConfig {
     int intra_op_parallelism_threads = 0;  ///< threads for conv, pool and dense; 0 = all cores, as in TF
     bool reference_passes = false;         ///< true: the plain nn/ loop nests instead of the nn/*_fast variants
+    /// The kept threads conv, pool and dense run on. Empty: the Session starts
+    /// one of intra_op_parallelism_threads threads. Copies of a config (and of
+    /// a Session) share it, so they must not run at the same time.
+    std::shared_ptr<nn::ThreadPool> pool = nullptr;
 };
 
 /// Pointers to the values of a node's inputs, in the node's input order.

@@ -10,7 +10,7 @@
 //   loss     L = mean xent(y, z)        dz = dL (softmax(z) - y) / m
 //   mean     L = (1/N) sum x            dx = dL / N
 // Shapes are NHWC, -1 for an extent known only at run time. conv, pool and
-// dense call the nn/*_fast variants with the session's thread count, or the
+// dense call the nn/*_fast variants on the session's ThreadPool, or the
 // plain reference loop nests when the session asks for them; both give the
 // same values up to float rounding (their own tests check it).
 #include "lenet/tf1/ops.hpp"
@@ -121,13 +121,13 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, nn::Pad
             const nn::Activation linear = nn::Activation::linear();
             return c.reference_passes ? nn::conv_forward(*X[0], *X[1], *X[2], linear, padding, strides)
                                       : nn::conv_forward_fast(*X[0], *X[1], *X[2], linear, padding, strides,
-                                                              c.intra_op_parallelism_threads);
+                                                              *c.pool);
         },
         [padding, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
             nn::ConvGrads g = c.reference_passes
                                   ? nn::conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides)
                                   : nn::conv_backward_fast(dZ, *X[0], *X[1], *X[2], padding, strides,
-                                                           c.intra_op_parallelism_threads);
+                                                           *c.pool);
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         });
 }
@@ -146,13 +146,13 @@ Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std
             const nn::PoolMode max = nn::PoolMode::max;
             return c.reference_passes
                        ? nn::pool_forward(*X[0], ksize, strides, max)
-                       : nn::pool_forward_fast(*X[0], ksize, strides, max, c.intra_op_parallelism_threads);
+                       : nn::pool_forward_fast(*X[0], ksize, strides, max, *c.pool);
         },
         [ksize, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
             const nn::PoolMode max = nn::PoolMode::max;
             return list(c.reference_passes ? nn::pool_backward(dZ, *X[0], ksize, strides, max)
                                            : nn::pool_backward_fast(dZ, *X[0], ksize, strides, max,
-                                                                    c.intra_op_parallelism_threads));
+                                                                    *c.pool));
         });
 }
 
@@ -191,12 +191,12 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const st
         [](const Inputs& X, const SessionConfig& c) {
             return c.reference_passes
                        ? nn::dense_forward(*X[0], *X[1], *X[2])
-                       : nn::dense_forward_fast(*X[0], *X[1], *X[2], c.intra_op_parallelism_threads);
+                       : nn::dense_forward_fast(*X[0], *X[1], *X[2], *c.pool);
         },
         [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
             nn::DenseGrads g = c.reference_passes ? nn::dense_backward(dZ, *X[0], *X[1], *X[2])
                                                   : nn::dense_backward_fast(dZ, *X[0], *X[1], *X[2],
-                                                                            c.intra_op_parallelism_threads);
+                                                                            *c.pool);
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         });
 }

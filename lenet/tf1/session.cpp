@@ -7,10 +7,16 @@
 // as soon as every needed consumer has run, unless they are fetched.
 #include "lenet/tf1/session.hpp"
 
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
 namespace tf1 {
+
+Session::Session(Graph& graph, SessionConfig config) : graph_(&graph), config_(std::move(config)) {
+    if (!config_.pool && !config_.reference_passes)
+        config_.pool = std::make_shared<nn::ThreadPool>(config_.intra_op_parallelism_threads);
+}
 
 namespace {
 

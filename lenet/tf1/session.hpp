@@ -67,8 +67,9 @@ class Session {
 public:
     /// A session for @p graph, with every variable uninitialised.
     /// @param graph  the graph to run
-    /// @param config passes and threads for the ops
-    explicit Session(Graph& graph, SessionConfig config = {}) : graph_(&graph), config_(config) {}
+    /// @param config passes and threads for the ops; without a pool (and
+    ///               with the fast passes) the session starts its own
+    explicit Session(Graph& graph, SessionConfig config = {});
 
     /// Evaluates @p fetches given @p feed_dict (see the top of this file).
     /// @param fetches   tensors and operations, in the order the results come back
