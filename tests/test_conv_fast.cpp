@@ -17,6 +17,7 @@
 #include "nn/conv_forward.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 using nn::Activation;
 using nn::ConvGrads;
@@ -27,31 +28,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
-// Every value of got within tol * max(1, |want|, |got|) of want.
+// This suite's default tolerance for testutil::all_close.
 ::testing::AssertionResult close(const Tensor& got, const Tensor& want, double tol = 1e-4) {
-    if (got.shape != want.shape)
-        return ::testing::AssertionFailure() << "shape " << got.shape_str() << " != " << want.shape_str();
-    for (std::size_t j = 0; j < got.size(); ++j) {
-        const double a = got.data[j], b = want.data[j];
-        if (std::fabs(a - b) > tol * std::max({1.0, std::fabs(a), std::fabs(b)}))
-            return ::testing::AssertionFailure() << "element " << j << ": " << a << " != " << b;
-    }
-    return ::testing::AssertionSuccess();
-}
-
-// The same bytes: what "identical whatever the thread count" means.
-bool identical(const Tensor& a, const Tensor& b) {
-    return a.shape == b.shape && std::memcmp(a.data.data(), b.data.data(), a.size() * sizeof(float)) == 0;
+    return testutil::all_close(got, want, tol);
 }
 
 struct Case {
@@ -188,20 +167,20 @@ TEST(ConvFast, IdenticalForEveryThreadCount) {
     const Tensor dZ = gradcheck::random_tensor(Z1.shape, rng);
     const ConvGrads g1 = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, 1);
     for (int threads : {2, 3, 7, 0}) {
-        EXPECT_TRUE(identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, threads), Z1))
+        EXPECT_TRUE(testutil::identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, threads), Z1))
             << threads << " threads";
         const ConvGrads g = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, threads);
-        EXPECT_TRUE(identical(g.dA_prev, g1.dA_prev)) << threads << " threads";
-        EXPECT_TRUE(identical(g.dW, g1.dW)) << threads << " threads";
-        EXPECT_TRUE(identical(g.db, g1.db)) << threads << " threads";
+        EXPECT_TRUE(testutil::identical(g.dA_prev, g1.dA_prev)) << threads << " threads";
+        EXPECT_TRUE(testutil::identical(g.dW, g1.dW)) << threads << " threads";
+        EXPECT_TRUE(testutil::identical(g.db, g1.db)) << threads << " threads";
         // A kept pool splits smaller work, so this runs on every one of its threads.
         nn::ThreadPool pool(threads);
-        EXPECT_TRUE(identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, pool), Z1))
+        EXPECT_TRUE(testutil::identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, pool), Z1))
             << threads << " pooled threads";
         const ConvGrads gp = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, pool);
-        EXPECT_TRUE(identical(gp.dA_prev, g1.dA_prev)) << threads << " pooled threads";
-        EXPECT_TRUE(identical(gp.dW, g1.dW)) << threads << " pooled threads";
-        EXPECT_TRUE(identical(gp.db, g1.db)) << threads << " pooled threads";
+        EXPECT_TRUE(testutil::identical(gp.dA_prev, g1.dA_prev)) << threads << " pooled threads";
+        EXPECT_TRUE(testutil::identical(gp.dW, g1.dW)) << threads << " pooled threads";
+        EXPECT_TRUE(testutil::identical(gp.db, g1.db)) << threads << " pooled threads";
     }
 }
 
@@ -258,22 +237,22 @@ TEST(ConvFast, ErrorsAreTheReferences) {
         {A, Tensor({7, 3, 1, 4}), b, Padding::valid(), {1, 1}, "kernel"},
     };
     for (const Bad& x : bad) {
-        const std::string want = error_of([&] { nn::conv_forward(x.A, x.W, x.b, Activation::relu(), x.pad, x.s); });
+        const std::string want = testutil::error_message([&] { nn::conv_forward(x.A, x.W, x.b, Activation::relu(), x.pad, x.s); });
         const std::string got =
-            error_of([&] { nn::conv_forward_fast(x.A, x.W, x.b, Activation::relu(), x.pad, x.s, 2); });
+            testutil::error_message([&] { nn::conv_forward_fast(x.A, x.W, x.b, Activation::relu(), x.pad, x.s, 2); });
         EXPECT_THAT(got, HasSubstr("conv_forward_fast: "));
         EXPECT_THAT(got, HasSubstr(x.names));
         EXPECT_EQ(got.substr(std::string("conv_forward_fast").size()), want.substr(std::string("conv_forward").size()));
         const Tensor dz = Tensor({2, 5, 5, 4});
-        const std::string want_b = error_of([&] { nn::conv_backward(dz, x.A, x.W, x.b, x.pad, x.s); });
-        const std::string got_b = error_of([&] { nn::conv_backward_fast(dz, x.A, x.W, x.b, x.pad, x.s, 2); });
+        const std::string want_b = testutil::error_message([&] { nn::conv_backward(dz, x.A, x.W, x.b, x.pad, x.s); });
+        const std::string got_b = testutil::error_message([&] { nn::conv_backward_fast(dz, x.A, x.W, x.b, x.pad, x.s, 2); });
         EXPECT_THAT(got_b, HasSubstr("conv_backward_fast: "));
         EXPECT_EQ(got_b.substr(std::string("conv_backward_fast").size()),
                   want_b.substr(std::string("conv_backward").size()));
     }
-    const std::string want = error_of([&] { nn::conv_backward(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}); });
+    const std::string want = testutil::error_message([&] { nn::conv_backward(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}); });
     const std::string got =
-        error_of([&] { nn::conv_backward_fast(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}, 2); });
+        testutil::error_message([&] { nn::conv_backward_fast(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}, 2); });
     EXPECT_THAT(got, HasSubstr("dZ"));
     EXPECT_THAT(got, HasSubstr("(2,5,5,3)"));
     EXPECT_EQ(got.substr(std::string("conv_backward_fast").size()), want.substr(std::string("conv_backward").size()));

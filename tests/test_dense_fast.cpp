@@ -15,6 +15,7 @@
 #include "nn/dense_fast.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 using nn::DenseGrads;
 using nn::Tensor;
@@ -22,29 +23,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
+// This suite's default tolerance for testutil::all_close.
 ::testing::AssertionResult close(const Tensor& got, const Tensor& want, double tol = 1e-5) {
-    if (got.shape != want.shape)
-        return ::testing::AssertionFailure() << "shape " << got.shape_str() << " != " << want.shape_str();
-    for (std::size_t j = 0; j < got.size(); ++j) {
-        const double a = got.data[j], b = want.data[j];
-        if (std::fabs(a - b) > tol * std::max({1.0, std::fabs(a), std::fabs(b)}))
-            return ::testing::AssertionFailure() << "element " << j << ": " << a << " != " << b;
-    }
-    return ::testing::AssertionSuccess();
-}
-
-bool identical(const Tensor& a, const Tensor& b) {
-    return a.shape == b.shape && std::memcmp(a.data.data(), b.data.data(), a.size() * sizeof(float)) == 0;
+    return testutil::all_close(got, want, tol);
 }
 
 }  // namespace
@@ -105,17 +86,17 @@ TEST(DenseFast, IdenticalForEveryThreadCount) {
     const Tensor Z1 = nn::dense_forward_fast(A, W, b, 1);
     const DenseGrads g1 = nn::dense_backward_fast(dZ, A, W, b, 1);
     for (int threads : {2, 3, 0}) {
-        EXPECT_TRUE(identical(nn::dense_forward_fast(A, W, b, threads), Z1)) << threads;
+        EXPECT_TRUE(testutil::identical(nn::dense_forward_fast(A, W, b, threads), Z1)) << threads;
         const DenseGrads g = nn::dense_backward_fast(dZ, A, W, b, threads);
-        EXPECT_TRUE(identical(g.dA_prev, g1.dA_prev)) << threads;
-        EXPECT_TRUE(identical(g.dW, g1.dW)) << threads;
-        EXPECT_TRUE(identical(g.db, g1.db)) << threads;
+        EXPECT_TRUE(testutil::identical(g.dA_prev, g1.dA_prev)) << threads;
+        EXPECT_TRUE(testutil::identical(g.dW, g1.dW)) << threads;
+        EXPECT_TRUE(testutil::identical(g.db, g1.db)) << threads;
         nn::ThreadPool pool(threads);
-        EXPECT_TRUE(identical(nn::dense_forward_fast(A, W, b, pool), Z1)) << threads << " pooled";
+        EXPECT_TRUE(testutil::identical(nn::dense_forward_fast(A, W, b, pool), Z1)) << threads << " pooled";
         const DenseGrads gp = nn::dense_backward_fast(dZ, A, W, b, pool);
-        EXPECT_TRUE(identical(gp.dA_prev, g1.dA_prev)) << threads << " pooled";
-        EXPECT_TRUE(identical(gp.dW, g1.dW)) << threads << " pooled";
-        EXPECT_TRUE(identical(gp.db, g1.db)) << threads << " pooled";
+        EXPECT_TRUE(testutil::identical(gp.dA_prev, g1.dA_prev)) << threads << " pooled";
+        EXPECT_TRUE(testutil::identical(gp.dW, g1.dW)) << threads << " pooled";
+        EXPECT_TRUE(testutil::identical(gp.db, g1.db)) << threads << " pooled";
     }
 }
 
@@ -133,18 +114,18 @@ TEST(DenseFast, ErrorsAreTheReferences) {
         {A, W, Tensor({1, 3}), "b"},
     };
     for (const Bad& x : bad) {
-        const std::string want = error_of([&] { nn::dense_forward(x.A, x.W, x.b); });
-        const std::string got = error_of([&] { nn::dense_forward_fast(x.A, x.W, x.b, 2); });
+        const std::string want = testutil::error_message([&] { nn::dense_forward(x.A, x.W, x.b); });
+        const std::string got = testutil::error_message([&] { nn::dense_forward_fast(x.A, x.W, x.b, 2); });
         EXPECT_THAT(got, HasSubstr("dense_forward_fast: "));
         EXPECT_THAT(got, HasSubstr(x.names));
         EXPECT_EQ(got.substr(std::string("dense_forward_fast").size()), want.substr(std::string("dense_forward").size()));
-        const std::string want_b = error_of([&] { nn::dense_backward(Tensor({4, 2}), x.A, x.W, x.b); });
-        const std::string got_b = error_of([&] { nn::dense_backward_fast(Tensor({4, 2}), x.A, x.W, x.b, 2); });
+        const std::string want_b = testutil::error_message([&] { nn::dense_backward(Tensor({4, 2}), x.A, x.W, x.b); });
+        const std::string got_b = testutil::error_message([&] { nn::dense_backward_fast(Tensor({4, 2}), x.A, x.W, x.b, 2); });
         EXPECT_EQ(got_b.substr(std::string("dense_backward_fast").size()),
                   want_b.substr(std::string("dense_backward").size()));
     }
-    const std::string want = error_of([&] { nn::dense_backward(Tensor({4, 3}), A, W, b); });
-    const std::string got = error_of([&] { nn::dense_backward_fast(Tensor({4, 3}), A, W, b, 2); });
+    const std::string want = testutil::error_message([&] { nn::dense_backward(Tensor({4, 3}), A, W, b); });
+    const std::string got = testutil::error_message([&] { nn::dense_backward_fast(Tensor({4, 3}), A, W, b, 2); });
     EXPECT_THAT(got, HasSubstr("dZ"));
     EXPECT_EQ(got.substr(std::string("dense_backward_fast").size()), want.substr(std::string("dense_backward").size()));
 }

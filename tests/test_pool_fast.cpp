@@ -17,6 +17,7 @@
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
+#include "tests/test_util.hpp"
 
 using nn::PoolMode;
 using nn::Stride;
@@ -26,29 +27,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "<no std::invalid_argument thrown>";
-}
-
+// This suite's default tolerance for testutil::all_close.
 ::testing::AssertionResult close(const Tensor& got, const Tensor& want, double tol = 1e-5) {
-    if (got.shape != want.shape)
-        return ::testing::AssertionFailure() << "shape " << got.shape_str() << " != " << want.shape_str();
-    for (std::size_t j = 0; j < got.size(); ++j) {
-        const double a = got.data[j], b = want.data[j];
-        if (std::fabs(a - b) > tol * std::max({1.0, std::fabs(a), std::fabs(b)}))
-            return ::testing::AssertionFailure() << "element " << j << ": " << a << " != " << b;
-    }
-    return ::testing::AssertionSuccess();
-}
-
-bool identical(const Tensor& a, const Tensor& b) {
-    return a.shape == b.shape && std::memcmp(a.data.data(), b.data.data(), a.size() * sizeof(float)) == 0;
+    return testutil::all_close(got, want, tol);
 }
 
 // Values from a small set, so that windows hold ties (as after a relu).
@@ -131,11 +112,11 @@ TEST(PoolFast, IdenticalForEveryThreadCount) {
         const Tensor Z1 = nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, 1);
         const Tensor g1 = nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, 1);
         for (int threads : {2, 3, 0}) {
-            EXPECT_TRUE(identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, threads), Z1)) << threads;
-            EXPECT_TRUE(identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, threads), g1)) << threads;
+            EXPECT_TRUE(testutil::identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, threads), Z1)) << threads;
+            EXPECT_TRUE(testutil::identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, threads), g1)) << threads;
             nn::ThreadPool pool(threads);
-            EXPECT_TRUE(identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, pool), Z1)) << threads << " pooled";
-            EXPECT_TRUE(identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, pool), g1)) << threads << " pooled";
+            EXPECT_TRUE(testutil::identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, pool), Z1)) << threads << " pooled";
+            EXPECT_TRUE(testutil::identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, pool), g1)) << threads << " pooled";
         }
     }
 }
@@ -163,21 +144,21 @@ TEST(PoolFast, ErrorsAreTheReferences) {
         {A, {2, 2}, {2, 2}, static_cast<PoolMode>(7), "mode"},
     };
     for (const Bad& x : bad) {
-        const std::string want = error_of([&] { nn::pool_forward(x.A, x.k, x.s, x.mode); });
-        const std::string got = error_of([&] { nn::pool_forward_fast(x.A, x.k, x.s, x.mode, 2); });
+        const std::string want = testutil::error_message([&] { nn::pool_forward(x.A, x.k, x.s, x.mode); });
+        const std::string got = testutil::error_message([&] { nn::pool_forward_fast(x.A, x.k, x.s, x.mode, 2); });
         EXPECT_THAT(got, HasSubstr("pool_forward_fast: "));
         EXPECT_THAT(got, HasSubstr(x.names));
         EXPECT_EQ(got.substr(std::string("pool_forward_fast").size()), want.substr(std::string("pool_forward").size()));
         const Tensor dA({2, 2, 2, 3});
-        const std::string want_b = error_of([&] { nn::pool_backward(dA, x.A, x.k, x.s, x.mode); });
-        const std::string got_b = error_of([&] { nn::pool_backward_fast(dA, x.A, x.k, x.s, x.mode, 2); });
+        const std::string want_b = testutil::error_message([&] { nn::pool_backward(dA, x.A, x.k, x.s, x.mode); });
+        const std::string got_b = testutil::error_message([&] { nn::pool_backward_fast(dA, x.A, x.k, x.s, x.mode, 2); });
         EXPECT_THAT(got_b, HasSubstr("pool_backward_fast: "));
         EXPECT_EQ(got_b.substr(std::string("pool_backward_fast").size()),
                   want_b.substr(std::string("pool_backward").size()));
     }
-    const std::string want = error_of([&] { nn::pool_backward(Tensor({2, 3, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max); });
+    const std::string want = testutil::error_message([&] { nn::pool_backward(Tensor({2, 3, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max); });
     const std::string got =
-        error_of([&] { nn::pool_backward_fast(Tensor({2, 3, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max, 2); });
+        testutil::error_message([&] { nn::pool_backward_fast(Tensor({2, 3, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max, 2); });
     EXPECT_THAT(got, HasSubstr("dA"));
     EXPECT_THAT(got, HasSubstr("(2,3,2,3)"));
     EXPECT_EQ(got.substr(std::string("pool_backward_fast").size()), want.substr(std::string("pool_backward").size()));

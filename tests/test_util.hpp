@@ -147,6 +147,23 @@ inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) 
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
+/// Same shape and the same floats bit for bit: what "identical whatever the
+/// thread count" means for the fast passes.
+inline bool identical(const nn::Tensor& a, const nn::Tensor& b) { return a.shape == b.shape && same_bits(a.data, b.data); }
+
+/// Every value of @p got within tol * max(1, |want|, |got|) of @p want, the
+/// first offender named in the failure; for EXPECT_TRUE.
+inline testing::AssertionResult all_close(const nn::Tensor& got, const nn::Tensor& want, double tol) {
+    if (got.shape != want.shape)
+        return testing::AssertionFailure() << "shape " << got.shape_str() << " != " << want.shape_str();
+    for (std::size_t j = 0; j < got.size(); ++j) {
+        const double a = got.data[j], b = want.data[j];
+        if (std::fabs(a - b) > tol * std::max({1.0, std::fabs(a), std::fabs(b)}))
+            return testing::AssertionFailure() << "element " << j << ": " << a << " != " << b;
+    }
+    return testing::AssertionSuccess();
+}
+
 // ---------------------------------------------------------------- files
 
 /// A new empty folder under the system's temporary folder, named after
