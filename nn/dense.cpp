@@ -15,9 +15,7 @@
 
 namespace nn {
 
-namespace {
-
-void check_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
+void check_dense_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
     const std::string shapes =
         " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
     require(A_prev.rank() == 2, fn, "A_prev must be rank 2 (m, n_in)" + shapes);
@@ -29,10 +27,8 @@ void check_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const T
             "b must be (1, n_out) with n_out=" + std::to_string(W.dim(1)) + shapes);
 }
 
-}  // namespace
-
 Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b) {
-    check_shapes("dense_forward", A_prev, W, b);
+    check_dense_shapes("dense_forward", A_prev, W, b);
     const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
     Tensor Z({m, n_out});
     for (int i = 0; i < m; ++i) {
@@ -49,7 +45,7 @@ Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b) {
 }
 
 DenseGrads dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
-    check_shapes("dense_backward", A_prev, W, b);
+    check_dense_shapes("dense_backward", A_prev, W, b);
     const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
     require(dZ.rank() == 2 && dZ.dim(0) == m && dZ.dim(1) == n_out, "dense_backward",
             "dZ must be (m, n_out) = (" + std::to_string(m) + "," + std::to_string(n_out) + "), got dZ " +

@@ -37,4 +37,13 @@ Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b);
 ///         is not (m, n_out).
 DenseGrads dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b);
 
+/// The shape checks dense_forward and dense_backward share (and the fast
+/// variants in nn/dense_fast.hpp), with their messages under the caller's name.
+/// @param fn     the public function's name, for the message
+/// @param A_prev must be (m, n_in)
+/// @param W      must be (n_in, n_out)
+/// @param b      must be (1, n_out)
+/// @throws std::invalid_argument naming the argument and all three shapes.
+void check_dense_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b);
+
 }  // namespace nn

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <string>
 
+#include "nn/dense.hpp"
 #include "nn/errors.hpp"
 #include "nn/gemm.hpp"
 
@@ -19,21 +20,8 @@ namespace {
 
 using Index = std::ptrdiff_t;
 
-// dense_forward's and dense_backward's checks and messages, under @p fn.
-void check_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
-    const std::string shapes =
-        " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
-    require(A_prev.rank() == 2, fn, "A_prev must be rank 2 (m, n_in)" + shapes);
-    require(W.rank() == 2, fn, "W must be rank 2 (n_in, n_out)" + shapes);
-    require(W.dim(0) == A_prev.dim(1), fn,
-            "W has n_in=" + std::to_string(W.dim(0)) + " but A_prev has " + std::to_string(A_prev.dim(1)) +
-                " columns" + shapes);
-    require(b.rank() == 2 && b.dim(0) == 1 && b.dim(1) == W.dim(1), fn,
-            "b must be (1, n_out) with n_out=" + std::to_string(W.dim(1)) + shapes);
-}
-
 Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, const Workers& workers) {
-    check_shapes("dense_forward_fast", A_prev, W, b);
+    check_dense_shapes("dense_forward_fast", A_prev, W, b);
     const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
     Tensor Z({m, n_out});
     for (int i = 0; i < m; ++i) std::copy(b.data.begin(), b.data.end(), Z.data.begin() + Index{i} * n_out);
@@ -44,7 +32,7 @@ Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, const Wor
 
 DenseGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, const Workers& workers) {
     const char* fn = "dense_backward_fast";
-    check_shapes(fn, A_prev, W, b);
+    check_dense_shapes(fn, A_prev, W, b);
     const int m = A_prev.dim(0), n_in = A_prev.dim(1), n_out = W.dim(1);
     require(dZ.rank() == 2 && dZ.dim(0) == m && dZ.dim(1) == n_out, fn,
             "dZ must be (m, n_out) = (" + std::to_string(m) + "," + std::to_string(n_out) + "), got dZ " +
