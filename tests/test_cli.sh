@@ -245,6 +245,7 @@ refused "train zero --batch-size" "--batch-size" "" train --batch-size 0
 refused "train negative --threads" "--threads" "" train --threads -2
 refused "train bad --seed" "--seed" "" train --seed abc
 refused "train unknown flag" "--learning-rate" "" train --learning-rate 0.1
+refused "train --api keras --save into a missing folder, before any data is read" "--save: folder" "" train --api keras --data ./no-such-data --save ./no-such-folder/w.bin
 
 # ---- help: exit 0, text on stdout naming the flags ----
 

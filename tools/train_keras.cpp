@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <vector>
 
 #include "lenet/lenet5.hpp"
@@ -19,7 +21,23 @@
 
 namespace tools {
 
+namespace {
+
+// Refuses a --save path whose folder does not exist, before any training, so
+// a typo does not cost a whole run (the weights file itself is written
+// atomically at the end).
+void check_save_path(const std::string& path) {
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    if (std::filesystem::is_directory(path))
+        throw std::runtime_error("--save: '" + path + "' is a folder; give a file name for the weights");
+    if (!folder.empty() && !std::filesystem::is_directory(folder))
+        throw std::runtime_error("--save: folder '" + folder.string() + "' does not exist");
+}
+
+}  // namespace
+
 int train_keras(const TrainOptions& options) {
+    if (!options.save.empty()) check_save_path(options.save);
     const Mnist mnist = load_mnist(options.data);
     const nn::Tensor Y_train = one_hot(mnist.train.labels);
     const nn::Tensor Y_valid = one_hot(mnist.validation.labels);
