@@ -85,10 +85,11 @@ Tensor activation_backward(const Tensor& dA, const Tensor& A, Activation act) {
     require(dA.shape == A.shape, "activation_backward",
             "dA and A must have the same shape (dA " + dA.shape_str() + ", A " + A.shape_str() + ")");
     Tensor dZ(dA.shape);
-    const float* da = dA.data.data();
-    const float* a = A.data.data();
-    float* dz = dZ.data.data();
-    const std::size_t n = dA.size();
+    activation_backward(dA.data.data(), A.data.data(), dZ.data.data(), dA.size(), act);
+    return dZ;
+}
+
+void activation_backward(const float* da, const float* a, float* dz, std::size_t n, Activation act) {
     switch (act.kind) {
         case Activation::Kind::relu:  // dA/dZ = 1 where the unit was active, 0 where it was clipped
             for (std::size_t j = 0; j < n; ++j) dz[j] = a[j] > 0.0f ? da[j] : 0.0f;
@@ -100,10 +101,9 @@ Tensor activation_backward(const Tensor& dA, const Tensor& A, Activation act) {
             for (std::size_t j = 0; j < n; ++j) dz[j] = da[j] * a[j] * (1.0f - a[j]);
             break;
         case Activation::Kind::linear:
-            std::copy(da, da + n, dz);
+            if (dz != da) std::copy(da, da + n, dz);
             break;
     }
-    return dZ;
 }
 
 Tensor softmax_forward(const Tensor& Z) {

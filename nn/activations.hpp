@@ -66,6 +66,15 @@ Tensor activation_forward(const Tensor& Z, Activation act);
 /// @throws std::invalid_argument if dA and A differ in shape.
 Tensor activation_backward(const Tensor& dA, const Tensor& A, Activation act);
 
+/// The loop of activation_backward on raw arrays: dz[j] from da[j] and a[j]
+/// for j < n. @p dz may be @p da (in place) but must not overlap @p a otherwise.
+/// @param da  gradient with respect to the activation's output
+/// @param a   the activation's output
+/// @param dz  where the gradient with respect to its input goes
+/// @param n   how many values
+/// @param act the activation that made a
+void activation_backward(const float* da, const float* a, float* dz, std::size_t n, Activation act);
+
 /// Row-wise softmax, stable (subtracts each row's maximum first).
 /// @param Z logits, (m, n)
 /// @return A, (m, n), each row positive and summing to 1

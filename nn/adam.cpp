@@ -65,16 +65,19 @@ void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tens
         float* v = v_[k].data.data();
         const std::size_t n = params[k]->size();
         for (std::size_t j = 0; j < n; ++j) {
-            m[j] = b1 * m[j] + (1.0f - b1) * g[j];         // first moment: running mean of g
-            v[j] = b2 * v[j] + (1.0f - b2) * g[j] * g[j];  // second moment: running mean of g^2
+            float m_j = b1 * m[j] + (1.0f - b1) * g[j];         // first moment: running mean of g
+            float v_j = b2 * v[j] + (1.0f - b2) * g[j] * g[j];  // second moment: running mean of g^2
             // Subnormal moments become 0, as in TensorFlow (it runs with the
             // processor's flush-to-zero mode): where g stays 0 (a dead ReLU), m
             // shrinks by beta1 per step and is subnormal after ~800 steps, and
             // x86 computes with subnormals about 100x slower (`plaincnn bench`:
-            // Adam took 28% of a LeNet-5 epoch).
-            if (std::fabs(m[j]) < tiny) m[j] = 0.0f;
-            if (v[j] < tiny) v[j] = 0.0f;
-            theta[j] -= lr_t * m[j] / (std::sqrt(v[j]) + eps);
+            // Adam took 28% of a LeNet-5 epoch). Selects, not branches, so
+            // the loop vectorises.
+            m_j = std::fabs(m_j) < tiny ? 0.0f : m_j;
+            v_j = v_j < tiny ? 0.0f : v_j;
+            m[j] = m_j;
+            v[j] = v_j;
+            theta[j] -= lr_t * m_j / (std::sqrt(v_j) + eps);
         }
     }
 }

@@ -13,24 +13,33 @@ namespace nn {
 
 Tensor gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std::size_t begin,
                       std::size_t end) {
-    require(X.rank() >= 1, "gather_samples", "X must have a sample axis, got shape " + X.shape_str());
-    require(begin <= end && end <= index.size(), "gather_samples",
-            "range [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside index of size " +
-                std::to_string(index.size()));
+    Tensor X_batch;
+    gather_samples(X, index, begin, end, X_batch);
+    return X_batch;
+}
+
+void gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std::size_t begin, std::size_t end,
+                    Tensor& X_batch) {
+    require(X.rank() >= 1, "gather_samples", [&] { return "X must have a sample axis, got shape " + X.shape_str(); });
+    require(begin <= end && end <= index.size(), "gather_samples", [&] {
+        return "range [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside index of size " +
+               std::to_string(index.size());
+    });
     const std::size_t m = static_cast<std::size_t>(X.dim(0));
     Shape shape = X.shape;
     shape[0] = static_cast<int>(end - begin);
-    Tensor X_batch(shape);
+    require(&X_batch != &X, "gather_samples", "the output X_batch must not be X");
+    resize_output(X_batch, shape);  // every value is copied below
     const std::size_t n = m == 0 ? 0 : X.size() / m;  // values per sample
     for (std::size_t k = begin; k < end; ++k) {
         const std::size_t i = index[k];
-        require(i < m, "gather_samples",
-                "index[" + std::to_string(k) + "] = " + std::to_string(i) + " but X " + X.shape_str() +
-                    " has " + std::to_string(m) + " samples");
+        require(i < m, "gather_samples", [&] {  // built only on failure: this runs for every sample of every step
+            return "index[" + std::to_string(k) + "] = " + std::to_string(i) + " but X " + X.shape_str() + " has " +
+                   std::to_string(m) + " samples";
+        });
         const float* x_i = X.data.data() + i * n;
         std::copy(x_i, x_i + n, X_batch.data.data() + (k - begin) * n);
     }
-    return X_batch;
 }
 
 Tensor one_hot(const std::vector<int>& labels, int num_classes) {

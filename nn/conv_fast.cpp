@@ -337,12 +337,14 @@ void db_sums(const DwSource& s, float* db) {
 
 namespace {
 
-Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation, Padding padding,
-               Stride stride, const Workers& workers) {
-    const Geometry g = make_conv_geometry("conv_forward_fast", A_prev, W, b, padding, stride);
+void forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation, Padding padding,
+             Stride stride, const Workers& workers, Tensor& Z) {
+    const char* fn = "conv_forward_fast";
+    const Geometry g = make_conv_geometry(fn, A_prev, W, b, padding, stride);
+    require(&Z != &A_prev && &Z != &W && &Z != &b, fn, "the output Z must not be one of the inputs");
     const int c_new = W.dim(3);
-    Tensor Z({g.m, g.h, g.w, c_new});
-    if (Z.size() == 0) return Z;
+    resize_output(Z, {g.m, g.h, g.w, c_new});  // every value is written below
+    if (Z.size() == 0) return;
 
     // One sample's planes, reused by a thread for each of its samples.
     const Planes P = plan_planes(1, g.c_prev, g.h_prev + g.pad_top + g.pad_bottom, g.w_prev + g.pad_left + g.pad_right,
@@ -368,21 +370,37 @@ Tensor forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activatio
             if (activation.kind != Activation::Kind::linear) activation.apply(z_i, zu(out_size));
         }
     });
-    return Z;
 }
 
-ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding padding,
-                   Stride stride, const Workers& workers) {
+void backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding padding,
+              Stride stride, const Workers& workers, ConvGrads& grads, InputGradient input_gradient) {
     const char* fn = "conv_backward_fast";
     const Geometry g = make_conv_geometry(fn, A_prev, W, b, padding, stride);
     const int c_new = W.dim(3);
     const Shape z_shape{g.m, g.h, g.w, c_new};
-    require(dZ.shape == z_shape, fn,
-            "dZ has shape " + dZ.shape_str() + " but the forward output is " + shape_str(z_shape) + " (A_prev " +
-                A_prev.shape_str() + ", W " + W.shape_str() + ", padding " + padding.str() + ", stride (" +
-                std::to_string(stride.sh) + "," + std::to_string(stride.sw) + "))");
-    ConvGrads grads{Tensor(A_prev.shape), Tensor(W.shape), Tensor(b.shape)};
-    if (dZ.size() == 0) return grads;
+    require(dZ.shape == z_shape, fn, [&] {
+        return "dZ has shape " + dZ.shape_str() + " but the forward output is " + shape_str(z_shape) + " (A_prev " +
+               A_prev.shape_str() + ", W " + W.shape_str() + ", padding " + padding.str() + ", stride (" +
+               std::to_string(stride.sh) + "," + std::to_string(stride.sw) + "))";
+    });
+    for (const Tensor* out : {&grads.dA_prev, &grads.dW, &grads.db})
+        require(out != &dZ && out != &A_prev && out != &W && out != &b, fn,
+                "the output grads must not hold one of the inputs");
+    const bool with_dA_prev = input_gradient == InputGradient::compute;
+    // Every value of the three outputs is written below (dA_prev by a full
+    // correlation per sample, dW and db by assignment), so none is cleared.
+    if (with_dA_prev)
+        resize_output(grads.dA_prev, A_prev.shape);
+    else
+        grads.dA_prev = Tensor();
+    resize_output(grads.dW, W.shape);
+    resize_output(grads.db, b.shape);
+    if (dZ.size() == 0) {
+        std::fill(grads.dA_prev.data.begin(), grads.dA_prev.data.end(), 0.0f);
+        std::fill(grads.dW.data.begin(), grads.dW.data.end(), 0.0f);
+        std::fill(grads.db.data.begin(), grads.db.data.end(), 0.0f);
+        return;
+    }
 
     // A_prev's planes for the whole batch, as the forward pass packs them, and
     // dZ on the same wide rows: dz[c, i pitch + y Wq + x] = dZ[i, y, x, c], zero elsewhere.
@@ -452,8 +470,9 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
             } else {
                 scatter_to_planes(dz_i, Index{g.w} * c_new, c_new, g.h, g.w, c_new, dz_planes_i, P.plane, P.Wq, 1);
             }
-            correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev,
-                      grads.dA_prev.data.data() + i * in_size);
+            if (with_dA_prev)
+                correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev,
+                          grads.dA_prev.data.data() + i * in_size);
         }
     });
 
@@ -472,29 +491,46 @@ ConvGrads backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, cons
         if (begin < s.K) dw_range(s, begin, std::min(end, s.K), grads.dW.data.data());
         if (end == s.K + 1) db_sums(s, grads.db.data.data());
     });
-    return grads;
 }
 
 }  // namespace
 
 Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
                          Padding padding, Stride stride, int threads) {
-    return forward(A_prev, W, b, activation, padding, stride, Workers(threads));
+    Tensor Z;
+    forward(A_prev, W, b, activation, padding, stride, Workers(threads), Z);
+    return Z;
 }
 
 Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
                          Padding padding, Stride stride, ThreadPool& pool) {
-    return forward(A_prev, W, b, activation, padding, stride, Workers(pool));
+    Tensor Z;
+    forward(A_prev, W, b, activation, padding, stride, Workers(pool), Z);
+    return Z;
+}
+
+void conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
+                       Padding padding, Stride stride, ThreadPool& pool, Tensor& Z) {
+    forward(A_prev, W, b, activation, padding, stride, Workers(pool), Z);
 }
 
 ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
                              Padding padding, Stride stride, int threads) {
-    return backward(dZ, A_prev, W, b, padding, stride, Workers(threads));
+    ConvGrads grads;
+    backward(dZ, A_prev, W, b, padding, stride, Workers(threads), grads, InputGradient::compute);
+    return grads;
 }
 
 ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
                              Padding padding, Stride stride, ThreadPool& pool) {
-    return backward(dZ, A_prev, W, b, padding, stride, Workers(pool));
+    ConvGrads grads;
+    backward(dZ, A_prev, W, b, padding, stride, Workers(pool), grads, InputGradient::compute);
+    return grads;
+}
+
+void conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding padding,
+                        Stride stride, ThreadPool& pool, ConvGrads& grads, InputGradient input_gradient) {
+    backward(dZ, A_prev, W, b, padding, stride, Workers(pool), grads, input_gradient);
 }
 
 }  // namespace nn

@@ -26,6 +26,15 @@
 
 namespace nn {
 
+/// Whether a backward pass computes dA_prev. The first layer's dA_prev is the
+/// gradient with respect to the images, which nothing reads; skipping it
+/// saves about half of LeNet-5's C1 backward (TensorFlow likewise never runs
+/// the input-gradient kernel of a conv whose input needs no gradient).
+enum class InputGradient {
+    compute,  ///< dA_prev, dW and db
+    skip,     ///< dW and db only; dA_prev is left empty
+};
+
 /// conv_forward (nn/conv_forward.hpp) computed by packed planes and register
 /// tiles, with the batch split across threads.
 ///
@@ -74,6 +83,22 @@ ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tenso
 Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
                          Padding padding, Stride stride, ThreadPool& pool);
 
+/// conv_forward_fast on @p pool into a kept output: @p Z is given the shape
+/// (m, h_new, w_new, c_new) by nn::resize_output and every value is written
+/// by the thread that computes it, so a training loop that passes the same Z
+/// at every step allocates nothing. The values are those of the other forms.
+/// @param A_prev     (m, h_prev, w_prev, c_prev)
+/// @param W          (kh, kw, c_prev, c_new)
+/// @param b          (1, 1, 1, c_new)
+/// @param activation applied to every output value
+/// @param padding    same, valid, or explicit (ph, pw)
+/// @param stride     (sh, sw)
+/// @param pool       the threads to use
+/// @param Z          the output, reused; it must not be one of the inputs
+/// @throws std::invalid_argument as conv_forward_fast, or if Z is an input
+void conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
+                       Padding padding, Stride stride, ThreadPool& pool, Tensor& Z);
+
 /// conv_backward_fast on the threads of @p pool instead of fresh ones; the
 /// same results as with a thread count.
 /// @param dZ      (m, h_new, w_new, c_new)
@@ -87,5 +112,23 @@ Tensor conv_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b,
 /// @throws std::invalid_argument as conv_backward_fast
 ConvGrads conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
                              Padding padding, Stride stride, ThreadPool& pool);
+
+/// conv_backward_fast on @p pool into kept outputs: each of grads.dA_prev,
+/// grads.dW and grads.db is given its shape by nn::resize_output and every
+/// value is written, so a training loop that passes the same grads at every
+/// step allocates nothing. The values are those of the other forms.
+/// @param dZ             (m, h_new, w_new, c_new)
+/// @param A_prev         (m, h_prev, w_prev, c_prev)
+/// @param W              (kh, kw, c_prev, c_new)
+/// @param b              (1, 1, 1, c_new)
+/// @param padding        as in conv_forward
+/// @param stride         as in conv_forward
+/// @param pool           the threads to use
+/// @param grads          the outputs, reused; none may be one of the inputs
+/// @param input_gradient InputGradient::skip leaves grads.dA_prev empty (rank 0) and does not compute it
+/// @throws std::invalid_argument as conv_backward_fast, or if an output is an input
+void conv_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding padding,
+                        Stride stride, ThreadPool& pool, ConvGrads& grads,
+                        InputGradient input_gradient = InputGradient::compute);
 
 }  // namespace nn

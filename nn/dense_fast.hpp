@@ -57,4 +57,27 @@ Tensor dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b
 DenseGrads dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
                                ThreadPool& pool);
 
+/// dense_forward_fast on @p pool into a kept output: @p Z is given the shape
+/// (m, n_out) by nn::resize_output and every value is written, so a training
+/// loop that passes the same Z at every step allocates nothing.
+/// @param A_prev (m, n_in)
+/// @param W      (n_in, n_out)
+/// @param b      (1, n_out)
+/// @param pool   the threads to use
+/// @param Z      the output, reused; it must not be one of the inputs
+/// @throws std::invalid_argument as dense_forward_fast, or if Z is an input
+void dense_forward_fast(const Tensor& A_prev, const Tensor& W, const Tensor& b, ThreadPool& pool, Tensor& Z);
+
+/// dense_backward_fast on @p pool into kept outputs (nn::resize_output), so
+/// a training loop that passes the same grads at every step allocates nothing.
+/// @param dZ     (m, n_out)
+/// @param A_prev (m, n_in)
+/// @param W      (n_in, n_out)
+/// @param b      (1, n_out)
+/// @param pool   the threads to use
+/// @param grads  the outputs dA_prev, dW, db, reused; none may be one of the inputs
+/// @throws std::invalid_argument as dense_backward_fast, or if an output is an input
+void dense_backward_fast(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b, ThreadPool& pool,
+                         DenseGrads& grads);
+
 }  // namespace nn

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace nn {
 
@@ -16,6 +17,18 @@ namespace nn {
 /// @param message  what is wrong, naming the argument and the shapes involved
 inline void require(bool ok, const char* fn, const std::string& message) {
     if (!ok) throw std::invalid_argument(std::string(fn) + ": " + message);
+}
+
+/// require() for checks on a training step's path: the message is built only
+/// if the check fails. Formatting shapes costs a few hundred nanoseconds,
+/// more than the work of a small pass, so hot checks pass a lambda,
+///   require(i < m, "gather_samples", [&] { return "index ... " + X.shape_str(); });
+/// @param ok       the condition that must hold
+/// @param fn       name of the public function doing the check
+/// @param message  called as message() when @p ok is false; returns what is wrong
+template <typename Message, typename = decltype(std::string(std::declval<Message&>()()))>
+void require(bool ok, const char* fn, Message&& message) {
+    if (!ok) throw std::invalid_argument(std::string(fn) + ": " + message());
 }
 
 }  // namespace nn

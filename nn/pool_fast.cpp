@@ -159,12 +159,14 @@ const float* readable(const std::vector<float>& data, int i, Index n, std::vecto
     return spare.data();
 }
 
-Tensor forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, const Workers& workers) {
+void forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, const Workers& workers,
+             Tensor& Z) {
     const char* fn = "pool_forward_fast";
     require(mode == PoolMode::max || mode == PoolMode::avg, fn, "mode must be max or avg");
     const Geometry g = make_geometry(fn, A_prev.shape, kernel_shape.kh, kernel_shape.kw, Padding::valid(), stride);
-    Tensor Z({g.m, g.h, g.w, g.c_prev});
-    if (Z.size() == 0) return Z;
+    require(&Z != &A_prev, fn, "the output Z must not be the input A_prev");
+    resize_output(Z, {g.m, g.h, g.w, g.c_prev});  // every value is written below
+    if (Z.size() == 0) return;
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(Z.size()) * g.kh * g.kw;
@@ -173,51 +175,72 @@ Tensor forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMod
         for (int i = begin; i < end; ++i)
             forward_sample(readable(A_prev.data, i, in_size, spare), Z.data.data() + i * out_size, g, mode);
     });
-    return Z;
 }
 
-Tensor backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
-                const Workers& workers) {
+void backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+              const Workers& workers, Tensor& dA_prev) {
     const char* fn = "pool_backward_fast";
     require(mode == PoolMode::max || mode == PoolMode::avg, fn, "mode must be max or avg");
     const Geometry g = make_geometry(fn, A_prev.shape, kernel_shape.kh, kernel_shape.kw, Padding::valid(), stride);
     const Shape z_shape{g.m, g.h, g.w, g.c_prev};
-    require(dA.shape == z_shape, fn,
-            "dA has shape " + dA.shape_str() + " but the forward output is " + shape_str(z_shape) + " (A_prev " +
-                A_prev.shape_str() + ", kernel (" + std::to_string(g.kh) + "," + std::to_string(g.kw) +
-                "), stride (" + std::to_string(g.sh) + "," + std::to_string(g.sw) + "))");
-    Tensor dA_prev(A_prev.shape);
-    if (dA.size() == 0) return dA_prev;
+    require(dA.shape == z_shape, fn, [&] {
+        return "dA has shape " + dA.shape_str() + " but the forward output is " + shape_str(z_shape) + " (A_prev " +
+               A_prev.shape_str() + ", kernel (" + std::to_string(g.kh) + "," + std::to_string(g.kw) +
+               "), stride (" + std::to_string(g.sh) + "," + std::to_string(g.sw) + "))";
+    });
+    require(&dA_prev != &dA && &dA_prev != &A_prev, fn, "the output dA_prev must not be one of the inputs");
+    resize_output(dA_prev, A_prev.shape);  // each thread clears its own samples below
+    if (dA_prev.size() == 0) return;
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(dA.size()) * g.kh * g.kw;
     workers.run(g.m, workers.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare_a, spare_dz;
-        for (int i = begin; i < end; ++i)
+        for (int i = begin; i < end; ++i) {
+            float* da_i = dA_prev.data.data() + i * in_size;
+            std::fill(da_i, da_i + in_size, 0.0f);  // cells no window covers stay zero; overlaps add up
             backward_sample(readable(dA.data, i, out_size, spare_dz), readable(A_prev.data, i, in_size, spare_a),
-                            dA_prev.data.data() + i * in_size, g, mode);
+                            da_i, g, mode);
+        }
     });
-    return dA_prev;
 }
 
 }  // namespace
 
 Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, int threads) {
-    return forward(A_prev, kernel_shape, stride, mode, Workers(threads));
+    Tensor Z;
+    forward(A_prev, kernel_shape, stride, mode, Workers(threads), Z);
+    return Z;
 }
 
 Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool) {
-    return forward(A_prev, kernel_shape, stride, mode, Workers(pool));
+    Tensor Z;
+    forward(A_prev, kernel_shape, stride, mode, Workers(pool), Z);
+    return Z;
+}
+
+void pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool,
+                       Tensor& Z) {
+    forward(A_prev, kernel_shape, stride, mode, Workers(pool), Z);
 }
 
 Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
                           int threads) {
-    return backward(dA, A_prev, kernel_shape, stride, mode, Workers(threads));
+    Tensor dA_prev;
+    backward(dA, A_prev, kernel_shape, stride, mode, Workers(threads), dA_prev);
+    return dA_prev;
 }
 
 Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
                           ThreadPool& pool) {
-    return backward(dA, A_prev, kernel_shape, stride, mode, Workers(pool));
+    Tensor dA_prev;
+    backward(dA, A_prev, kernel_shape, stride, mode, Workers(pool), dA_prev);
+    return dA_prev;
+}
+
+void pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                        ThreadPool& pool, Tensor& dA_prev) {
+    backward(dA, A_prev, kernel_shape, stride, mode, Workers(pool), dA_prev);
 }
 
 }  // namespace nn

@@ -61,4 +61,33 @@ Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride strid
 Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
                           ThreadPool& pool);
 
+/// pool_forward_fast on @p pool into a kept output: @p Z is given its shape
+/// by nn::resize_output and every value is written by the thread that
+/// computes it, so a training loop that passes the same Z at every step
+/// allocates nothing. The values are those of the other forms.
+/// @param A_prev       (m, h_prev, w_prev, c_prev)
+/// @param kernel_shape (kh, kw)
+/// @param stride       (sh, sw)
+/// @param mode         max or avg
+/// @param pool         the threads to use
+/// @param Z            the output, reused; it must not be A_prev
+/// @throws std::invalid_argument as pool_forward_fast, or if Z is A_prev
+void pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool,
+                       Tensor& Z);
+
+/// pool_backward_fast on @p pool into a kept output: @p dA_prev is given
+/// A_prev's shape by nn::resize_output and each thread clears and fills its
+/// own samples, so a training loop that passes the same dA_prev at every step
+/// allocates nothing. The values are those of the other forms.
+/// @param dA           (m, h_new, w_new, c_prev)
+/// @param A_prev       (m, h_prev, w_prev, c_prev)
+/// @param kernel_shape (kh, kw)
+/// @param stride       (sh, sw)
+/// @param mode         max or avg
+/// @param pool         the threads to use
+/// @param dA_prev      the output, reused; it must not be one of the inputs
+/// @throws std::invalid_argument as pool_backward_fast, or if dA_prev is an input
+void pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                        ThreadPool& pool, Tensor& dA_prev);
+
 }  // namespace nn

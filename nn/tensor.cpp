@@ -38,4 +38,10 @@ Tensor::Tensor(Shape shape_, std::vector<float> data_) : shape(std::move(shape_)
                 " needs " + std::to_string(shape_size(shape)));
 }
 
+void resize_output(Tensor& out, Shape shape) {
+    const std::size_t n = shape_size(shape);
+    out.shape = std::move(shape);
+    out.data.resize(n);  // keeps the capacity when shrinking, zeroes only what grows
+}
+
 }  // namespace nn

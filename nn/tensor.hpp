@@ -104,4 +104,15 @@ struct Tensor {
     }
 };
 
+/// Gives @p out the shape @p shape for a pass that will overwrite every
+/// value. Its storage is kept when it is already large enough, and then the
+/// old values stay until the pass overwrites them; otherwise it grows (the
+/// new values are zero). A training loop that hands a pass the same output
+/// tensor at every step allocates nothing and clears nothing, and each thread
+/// of a fast pass writes its own share of the output straight into its own
+/// cache, instead of first receiving lines the calling thread zeroed.
+/// @param out   the tensor to reuse
+/// @param shape its new extents
+void resize_output(Tensor& out, Shape shape);
+
 }  // namespace nn
