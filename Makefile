@@ -16,8 +16,13 @@ CXX      ?= g++
 CXXFLAGS ?= -O3 -march=native
 WARN     := -std=c++17 -Wall -Wextra -Wpedantic -Werror
 # sqrt is never given a negative here, so it need not set errno; without
-# this flag a loop that calls std::sqrt (Adam's update) cannot vectorise.
-MATH     := -fno-math-errno
+# -fno-math-errno a loop that calls std::sqrt (Adam's update) cannot
+# vectorise. GCC 12.2 (Debian 12) targeting AVX-512, as -march=native does on
+# recent x86, miscompiles constants made by its straight-line (SLP)
+# vectoriser: float v[8] = {7,7,7,7,0,0,0,0} copied to memory comes out as
+# eight 7s (tests/test_toolchain.cpp). The hot loops use nn/simd.hpp's vector
+# type and loop vectorisation, not SLP, so it is switched off.
+MATH     := -fno-math-errno -fno-tree-slp-vectorize
 CPPFLAGS := -I. -MMD -MP
 LDLIBS   := -pthread
 
@@ -50,7 +55,7 @@ GTEST_LIBS   = $(shell pkg-config --libs gtest_main 2>/dev/null)
 
 all: $(BIN)
 
-$(B)/obj/%.o: %.cpp | check-cxx
+$(B)/obj/%.o: %.cpp Makefile | check-cxx
 	@mkdir -p $(@D)
 	$(CXX) $(WARN) $(MATH) $(CXXFLAGS) $(CPPFLAGS) -c $< -o $@
 
@@ -62,7 +67,7 @@ $(BIN): $(B)/obj/tools/main.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(B)/obj/tests/%.o: tests/%.cpp | check-gtest
+$(B)/obj/tests/%.o: tests/%.cpp Makefile | check-gtest
 	@mkdir -p $(@D)
 	$(CXX) $(WARN) $(MATH) $(CXXFLAGS) $(CPPFLAGS) $(GTEST_CFLAGS) -c $< -o $@
 
