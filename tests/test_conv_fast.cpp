@@ -257,3 +257,88 @@ TEST(ConvFast, ErrorsAreTheReferences) {
     EXPECT_THAT(got, HasSubstr("(2,5,5,3)"));
     EXPECT_EQ(got.substr(std::string("conv_backward_fast").size()), want.substr(std::string("conv_backward").size()));
 }
+
+// The into-forms, as a training loop uses them: one Z and one ConvGrads
+// passed to every case of the grid in turn, so each call starts from the
+// previous case's stale values (NaN before the first), in another shape.
+// Every value must be rewritten: the results are the returning forms' bits.
+TEST(ConvFastInto, OverwritesStaleOutputsOnGrid) {
+    nn::Rng rng(16);
+    nn::ThreadPool pool(2);
+    Tensor Z({3, 3, 3, 3}, NAN);
+    ConvGrads g{Tensor({50}, NAN), Tensor({7, 7}, NAN), Tensor({2}, NAN)};
+    for (const Case& c : grid()) {
+        const Tensor A = gradcheck::random_tensor(c.A, rng);
+        const Tensor W = gradcheck::random_tensor(c.W, rng);
+        const Tensor b = gradcheck::random_tensor({1, 1, 1, c.W[3]}, rng);
+        const Tensor want_Z = nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, 1);
+        nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, pool, Z);
+        EXPECT_TRUE(testutil::identical(Z, want_Z)) << describe(c);
+        const Tensor dZ = gradcheck::random_tensor(want_Z.shape, rng);
+        const ConvGrads want = nn::conv_backward_fast(dZ, A, W, b, c.pad, c.stride, 1);
+        nn::conv_backward_fast(dZ, A, W, b, c.pad, c.stride, pool, g);
+        EXPECT_TRUE(testutil::identical(g.dA_prev, want.dA_prev)) << describe(c);
+        EXPECT_TRUE(testutil::identical(g.dW, want.dW)) << describe(c);
+        EXPECT_TRUE(testutil::identical(g.db, want.db)) << describe(c);
+    }
+}
+
+// Once sized, the outputs keep their storage: a step allocates nothing.
+TEST(ConvFastInto, KeepsStorageFromStepToStep) {
+    nn::Rng rng(17);
+    nn::ThreadPool pool(2);
+    const Tensor A = gradcheck::random_tensor({4, 12, 12, 6}, rng);
+    const Tensor W = gradcheck::random_tensor({5, 5, 6, 16}, rng);
+    const Tensor b = gradcheck::random_tensor({1, 1, 1, 16}, rng);
+    Tensor Z;
+    ConvGrads g;
+    nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::valid(), {1, 1}, pool, Z);
+    nn::conv_backward_fast(Z, A, W, b, Padding::valid(), {1, 1}, pool, g);
+    const float* z = Z.data.data();
+    const float* da = g.dA_prev.data.data();
+    const float* dw = g.dW.data.data();
+    for (int step = 0; step < 3; ++step) {
+        nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::valid(), {1, 1}, pool, Z);
+        nn::conv_backward_fast(Z, A, W, b, Padding::valid(), {1, 1}, pool, g);
+    }
+    EXPECT_EQ(Z.data.data(), z);
+    EXPECT_EQ(g.dA_prev.data.data(), da);
+    EXPECT_EQ(g.dW.data.data(), dw);
+    // A smaller last batch reuses the same storage too.
+    const Tensor A_last(nn::Shape{1, 12, 12, 6}, std::vector<float>(A.data.begin(), A.data.begin() + 864));
+    nn::conv_forward_fast(A_last, W, b, Activation::relu(), Padding::valid(), {1, 1}, pool, Z);
+    EXPECT_EQ(Z.data.data(), z);
+    EXPECT_EQ(Z.shape, (nn::Shape{1, 8, 8, 16}));
+    EXPECT_TRUE(testutil::identical(Z, nn::conv_forward_fast(A_last, W, b, Activation::relu(), Padding::valid(), {1, 1}, 1)));
+}
+
+// InputGradient::skip: dW and db as with compute, dA_prev left empty.
+TEST(ConvFastInto, SkippingTheInputGradientKeepsDwAndDb) {
+    nn::Rng rng(18);
+    nn::ThreadPool pool(2);
+    const Tensor A = gradcheck::random_tensor({32, 28, 28, 1}, rng);
+    const Tensor W = gradcheck::random_tensor({5, 5, 1, 6}, rng);
+    const Tensor b = gradcheck::random_tensor({1, 1, 1, 6}, rng);
+    const Tensor dZ = gradcheck::random_tensor({32, 28, 28, 6}, rng);
+    const ConvGrads want = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, pool);
+    ConvGrads g{Tensor({32, 28, 28, 1}, NAN), Tensor(), Tensor()};
+    nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, pool, g, nn::InputGradient::skip);
+    EXPECT_EQ(g.dA_prev.size(), 0u);
+    EXPECT_TRUE(testutil::identical(g.dW, want.dW));
+    EXPECT_TRUE(testutil::identical(g.db, want.db));
+}
+
+// An output that is also an input would be overwritten while it is read.
+TEST(ConvFastInto, RefusesAnOutputThatIsAnInput) {
+    nn::ThreadPool pool(1);
+    Tensor A({1, 5, 5, 1}, 1.0f), W({3, 3, 1, 1}, 1.0f), b({1, 1, 1, 1});
+    EXPECT_TRUE(testutil::throws_with(
+        [&] { nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, pool, A); },
+        {"conv_forward_fast", "Z", "inputs"}));
+    Tensor dZ({1, 5, 5, 1}, 1.0f);
+    ConvGrads g;
+    g.dW = W;  // e.g. last step's dW handed in as the kernel
+    EXPECT_TRUE(testutil::throws_with(
+        [&] { nn::conv_backward_fast(dZ, A, g.dW, b, Padding::same(), {1, 1}, pool, g); },
+        {"conv_backward_fast", "grads", "inputs"}));
+}

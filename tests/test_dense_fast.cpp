@@ -129,3 +129,39 @@ TEST(DenseFast, ErrorsAreTheReferences) {
     EXPECT_THAT(got, HasSubstr("dZ"));
     EXPECT_EQ(got.substr(std::string("dense_backward_fast").size()), want.substr(std::string("dense_backward").size()));
 }
+
+// The into-forms, as a training loop uses them: one Z and one DenseGrads for
+// every size in turn, starting from stale values (NaN before the first).
+// db is a sum, so a stale start would show there first.
+TEST(DenseFastInto, OverwritesStaleOutputs) {
+    nn::Rng rng(34);
+    nn::ThreadPool pool(2);
+    Tensor Z({9, 9}, NAN);
+    DenseGrads g{Tensor({400}, NAN), Tensor({3, 3}, NAN), Tensor({1, 200}, NAN)};
+    struct Size {
+        int m, n_in, n_out;
+    };
+    for (const Size s : {Size{32, 400, 120}, Size{32, 120, 84}, Size{32, 84, 10}, Size{7, 13, 5}, Size{1, 1, 1}}) {
+        const Tensor A = gradcheck::random_tensor({s.m, s.n_in}, rng);
+        const Tensor W = gradcheck::random_tensor({s.n_in, s.n_out}, rng);
+        const Tensor b = gradcheck::random_tensor({1, s.n_out}, rng);
+        const Tensor dZ = gradcheck::random_tensor({s.m, s.n_out}, rng);
+        nn::dense_forward_fast(A, W, b, pool, Z);
+        EXPECT_TRUE(testutil::identical(Z, nn::dense_forward_fast(A, W, b, 1))) << s.m << "x" << s.n_in;
+        const DenseGrads want = nn::dense_backward_fast(dZ, A, W, b, 1);
+        nn::dense_backward_fast(dZ, A, W, b, pool, g);
+        EXPECT_TRUE(testutil::identical(g.dA_prev, want.dA_prev)) << s.m << "x" << s.n_in;
+        EXPECT_TRUE(testutil::identical(g.dW, want.dW)) << s.m << "x" << s.n_in;
+        EXPECT_TRUE(testutil::identical(g.db, want.db)) << s.m << "x" << s.n_in;
+    }
+}
+
+TEST(DenseFastInto, RefusesAnOutputThatIsAnInput) {
+    nn::ThreadPool pool(1);
+    Tensor A({2, 3}, 1.0f), W({3, 3}, 1.0f), b({1, 3});
+    EXPECT_TRUE(testutil::throws_with([&] { nn::dense_forward_fast(A, W, b, pool, A); },
+                                      {"dense_forward_fast", "Z", "inputs"}));
+    DenseGrads g;
+    EXPECT_TRUE(testutil::throws_with([&] { nn::dense_backward_fast(A, A, g.dW, b, pool, g); },
+                                      {"dense_backward_fast", "grads", "inputs"}));
+}

@@ -163,3 +163,57 @@ TEST(PoolFast, ErrorsAreTheReferences) {
     EXPECT_THAT(got, HasSubstr("(2,3,2,3)"));
     EXPECT_EQ(got.substr(std::string("pool_backward_fast").size()), want.substr(std::string("pool_backward").size()));
 }
+
+// The into-forms, as a training loop uses them: one Z and one dA_prev passed
+// to every case of the grid, so each call starts from the previous case's
+// stale values (NaN before the first). Cells no window covers, and windows
+// that overlap, show whether each sample is cleared before it is summed into.
+TEST(PoolFastInto, OverwritesStaleOutputsOnGrid) {
+    nn::Rng rng(24);
+    nn::ThreadPool pool(2);
+    Tensor Z({4, 4, 4, 40}, NAN), dA_prev({4, 4, 4, 40}, NAN);
+    const std::vector<nn::Shape> inputs = {{2, 6, 6, 1}, {1, 7, 5, 6}, {3, 4, 8, 16}, {1, 5, 5, 17}, {2, 3, 9, 33}};
+    const std::vector<Window> windows = {{1, 1}, {2, 2}, {3, 3}, {2, 3}};
+    const std::vector<Stride> strides = {{1, 1}, {2, 2}, {3, 2}};
+    for (const auto& shape : inputs)
+        for (const Window k : windows)
+            for (const Stride s : strides)
+                for (const PoolMode mode : {PoolMode::max, PoolMode::avg}) {
+                    if (shape[1] < k.kh || shape[2] < k.kw) continue;
+                    const Tensor A = tied_tensor(shape, rng);
+                    const Tensor want_Z = nn::pool_forward_fast(A, k, s, mode, 1);
+                    const Tensor dA = gradcheck::random_tensor(want_Z.shape, rng);
+                    const std::string where = nn::shape_str(shape) + " k (" + std::to_string(k.kh) + "," +
+                                              std::to_string(k.kw) + ") s (" + std::to_string(s.sh) + "," +
+                                              std::to_string(s.sw) + ")";
+                    nn::pool_forward_fast(A, k, s, mode, pool, Z);
+                    EXPECT_TRUE(testutil::identical(Z, want_Z)) << where;
+                    nn::pool_backward_fast(dA, A, k, s, mode, pool, dA_prev);
+                    EXPECT_TRUE(testutil::identical(dA_prev, nn::pool_backward_fast(dA, A, k, s, mode, 1))) << where;
+                }
+}
+
+// Once sized, the outputs keep their storage: a step allocates nothing.
+TEST(PoolFastInto, KeepsStorageFromStepToStep) {
+    nn::Rng rng(25);
+    nn::ThreadPool pool(2);
+    const Tensor A = tied_tensor({32, 28, 28, 6}, rng);
+    Tensor Z, dA_prev;
+    nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, pool, Z);
+    nn::pool_backward_fast(Z, A, {2, 2}, {2, 2}, PoolMode::max, pool, dA_prev);
+    const float* z = Z.data.data();
+    const float* da = dA_prev.data.data();
+    nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, pool, Z);
+    nn::pool_backward_fast(Z, A, {2, 2}, {2, 2}, PoolMode::max, pool, dA_prev);
+    EXPECT_EQ(Z.data.data(), z);
+    EXPECT_EQ(dA_prev.data.data(), da);
+}
+
+TEST(PoolFastInto, RefusesAnOutputThatIsAnInput) {
+    nn::ThreadPool pool(1);
+    Tensor A({1, 4, 4, 1}, 1.0f), dA({1, 2, 2, 1}, 1.0f);
+    EXPECT_TRUE(testutil::throws_with([&] { nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, pool, A); },
+                                      {"pool_forward_fast", "Z", "A_prev"}));
+    EXPECT_TRUE(testutil::throws_with([&] { nn::pool_backward_fast(dA, A, {2, 2}, {2, 2}, PoolMode::max, pool, A); },
+                                      {"pool_backward_fast", "dA_prev", "inputs"}));
+}

@@ -112,3 +112,20 @@ TEST(TensorErrors, OverflowingShape) {
     std::string msg = error_message([&] { nn::shape_size({big, big, big}); });
     EXPECT_THAT(msg, AllOf(HasSubstr("Tensor"), HasSubstr("too many elements")));
 }
+
+// resize_output: the new shape, the storage kept when it is large enough
+// (old values stay until overwritten), zeros where it grows.
+TEST(Tensor, ResizeOutputKeepsStorage) {
+    Tensor t({2, 3}, 7.0f);
+    const float* storage = t.data.data();
+    nn::resize_output(t, {3, 2});
+    EXPECT_EQ(t.shape, (Shape{3, 2}));
+    EXPECT_EQ(t.data.data(), storage);
+    EXPECT_EQ(t.data, std::vector<float>(6, 7.0f));
+    nn::resize_output(t, {1, 4});
+    EXPECT_EQ(t.size(), 4u);
+    EXPECT_EQ(t.data.data(), storage);
+    nn::resize_output(t, {2, 4});
+    EXPECT_EQ(t.data, (std::vector<float>{7, 7, 7, 7, 0, 0, 0, 0}));
+    EXPECT_THAT(error_message([&] { nn::resize_output(t, {2, -1}); }), HasSubstr("negative extent"));
+}
