@@ -12,6 +12,8 @@
 #include <memory>
 
 #include "nn/adam.hpp"
+#include "nn/conv_backward.hpp"
+#include "nn/dense.hpp"
 #include "nn/tensor.hpp"
 #include "nn/thread_pool.hpp"
 
@@ -47,10 +49,18 @@ public:
     double train_step(const nn::Tensor& X, const nn::Tensor& Y);
 
 private:
+    // Every tensor a step makes, kept for the next step (see train_step).
+    struct Step {
+        nn::Tensor A1, P1, A3, P3, A5, A6, Z7, dZ7, dA3, dA1;
+        nn::DenseGrads g7, g6, g5;
+        nn::ConvGrads g3, g1;
+    };
+
     Passes passes_;
     std::unique_ptr<nn::ThreadPool> pool_;  // the fast passes' threads
     nn::Tensor W1_, b1_, W3_, b3_, W5_, b5_, W6_, b6_, W7_, b7_;
     nn::Adam adam_;
+    Step s_;
 };
 
 /// One epoch over (X, Y) in a shuffled order, as the front-ends train.
