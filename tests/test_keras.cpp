@@ -1,6 +1,7 @@
 // The Keras-style front-end: naming, summary, shape checks, compile/fit/
-// evaluate/predict contracts, the progress line, Dropout, determinism, and a
-// finite-difference check of the whole model's loss gradient.
+// evaluate/predict contracts, the progress line, Dropout, determinism, the
+// tensors a layer keeps from step to step, and a finite-difference check of
+// the whole model's loss gradient.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -28,6 +29,7 @@
 #include "nn/init.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
+#include "nn/thread_pool.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/test_util.hpp"
 
@@ -406,6 +408,69 @@ TEST(KerasGradients, WithReluAndMaxPoolingAwayFromKinks) {
     // distinct inputs keep the max-pool windows free of ties
     const nn::Tensor x = gradcheck::distinct_tensor({2, 6, 6, 1}, rng, 0.05);
     check_model_gradients(model, x, to_categorical({1, 0}, 2));
+}
+
+// ------------------------------------------------------------------ kept tensors
+
+TEST(KerasKept, OnlyTheFirstLayerWithWeightsSkipsItsInputGradient) {
+    using namespace keras;
+    auto flags = [](const Sequential& model) {
+        std::vector<bool> f;
+        for (std::size_t k = 0; k < model.size(); ++k) f.push_back(model.layer(k).input_gradient());
+        return f;
+    };
+    EXPECT_EQ(flags(small_model(4)), (std::vector<bool>{false, true, true, true, true}));
+    // no weights before the Dense: nothing reads any input gradient
+    Sequential pooled(Input({6, 6, 1}), {MaxPooling2D(2), Flatten(), Dropout(0.5f), Dense(3, "softmax")});
+    EXPECT_EQ(flags(pooled), (std::vector<bool>(4, false)));
+    EXPECT_TRUE(Dense(3).input_gradient());  // outside a model
+    // and the pooled model still trains its one layer
+    pooled.compile(SGD(0.1f), "categorical_crossentropy");
+    const Blobs data = make_blobs(6, 9);
+    const std::vector<nn::Tensor> w0 = pooled.get_weights();
+    pooled.train_on_batch(data.x, data.y);
+    EXPECT_NE(pooled.get_weights()[0].data, w0[0].data);
+}
+
+TEST(KerasKept, ATrainingStepReusesTheTensorsOfTheStepBefore) {
+    keras::Sequential model = small_model(5);
+    const Blobs data = make_blobs(6, 6);
+    model.train_on_batch(data.x, data.y);
+    std::vector<const float*> before;
+    for (const nn::Tensor* g : model.gradients()) before.push_back(g->data.data());
+    model.train_on_batch(data.x, data.y);
+    const std::vector<const nn::Tensor*> after = model.gradients();
+    ASSERT_EQ(after.size(), before.size());
+    for (std::size_t k = 0; k < after.size(); ++k) EXPECT_EQ(after[k]->data.data(), before[k]) << k;
+}
+
+TEST(KerasKept, ReturningFormsEqualTheKeptForms) {
+    nn::ThreadPool pool(2);
+    nn::Rng rng(7);
+    keras::Conv2D conv(3, 3, 1, "same", "tanh");
+    keras::Dense dense(4, "relu");
+    conv.build({5, 5, 2}, rng);
+    dense.build({6}, rng);
+    conv.set_pool(&pool);
+    dense.set_pool(&pool);
+    const nn::Tensor x_conv = testutil::seeded_uniform({2, 5, 5, 2}, 8);
+    const nn::Tensor x_dense = testutil::seeded_uniform({3, 6}, 9);
+    for (keras::Layer* layer : {static_cast<keras::Layer*>(&conv), static_cast<keras::Layer*>(&dense)}) {
+        const nn::Tensor& x = layer == &conv ? x_conv : x_dense;
+        const nn::Tensor A = layer->forward(x, true, rng);
+        const nn::Tensor& A_kept = layer->forward_kept(x, true, rng);
+        EXPECT_EQ(A.shape, A_kept.shape);
+        EXPECT_EQ(A.data, A_kept.data);
+        const nn::Tensor dA = testutil::seeded_uniform(A.shape, 10);
+        const nn::Tensor dA_prev = layer->backward(dA, x, A);
+        const std::vector<nn::Tensor> dW = {*layer->gradients()[0], *layer->gradients()[1]};
+        nn::Tensor dA_consumed = dA;
+        const nn::Tensor& dA_prev_kept = layer->backward_kept(dA_consumed, x, A_kept);
+        EXPECT_EQ(dA_prev.shape, x.shape);
+        EXPECT_EQ(dA_prev.data, dA_prev_kept.data);
+        EXPECT_EQ(dW[0].data, layer->gradients()[0]->data);
+        EXPECT_EQ(dW[1].data, layer->gradients()[1]->data);
+    }
 }
 
 // ----------------------------------------------------------------- progress line

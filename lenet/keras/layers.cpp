@@ -2,14 +2,18 @@
 //
 //   Conv2D     A = act(conv_forward(A_prev, W, b))     dZ = activation_backward(dA, A); conv_backward(dZ, ...)
 //   Pooling2D  A = pool_forward(A_prev)                 dA_prev = pool_backward(dA, A_prev)
-// (conv, pool and dense through their threaded *_fast variants)
+// (conv, pool, dense and activation backward through their threaded *_fast
+// variants, writing into tensors the layer keeps: forward_kept, backward_kept)
 //   Flatten    (m, h, w, c) -> (m, h*w*c)               dA reshaped back
 //   Dense      Z = dense_forward(A_prev, W, b), A = act(Z)   dZ from dA and A; dense_backward(dZ, ...)
 //   Dropout    {A, mask} = dropout_forward(A_prev)      dA_prev = dropout_backward(dA, mask)
+// The returning forward and backward are the kept forms, copied.
 #include "lenet/keras/layers.hpp"
 
+#include <algorithm>
 #include <utility>
 
+#include "nn/activations_fast.hpp"
 #include "nn/conv_fast.hpp"
 #include "nn/dense_fast.hpp"
 #include "nn/dropout.hpp"
@@ -102,6 +106,16 @@ std::size_t Layer::count_params() const {
     return n;
 }
 
+const nn::Tensor& Layer::forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+    A_ = forward(A_prev, training, rng);
+    return A_;
+}
+
+nn::Tensor& Layer::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
+    dA_prev_ = backward(dA, A_prev, A);
+    return dA_prev_;
+}
+
 nn::ThreadPool& Layer::pool() const {
     nn::require(pool_ != nullptr, class_name().c_str(), "the layer runs on its model's threads; add it to a Sequential first");
     return *pool_;
@@ -128,6 +142,17 @@ nn::Geometry image_geometry(const char* fn, const nn::Shape& input_shape, Size2 
     return nn::make_geometry(fn, {1, input_shape[0], input_shape[1], input_shape[2]}, k.h, k.w, pad, {s.h, s.w});
 }
 
+// dA becomes dZ = dA * act'(Z), in place (a linear activation leaves it as it is).
+void activation_backward_in_place(nn::Tensor& dA, const nn::Tensor& A, nn::Activation act, nn::ThreadPool& pool) {
+    if (act.kind != nn::Activation::Kind::linear) nn::activation_backward_fast(dA, A, act, pool, dA);
+}
+
+// A kept copy of @p from's values under @p shape (the same number of values).
+void copy_reshaped(const nn::Tensor& from, nn::Shape shape, nn::Tensor& to) {
+    nn::resize_output(to, std::move(shape));
+    std::copy(from.data.begin(), from.data.end(), to.data.begin());
+}
+
 }  // namespace
 
 // --------------------------------------------------------------------- Conv2D
@@ -150,7 +175,8 @@ Conv2D::Conv2D(int filters, Size2 kernel_size, Size2 strides, const std::string&
 
 std::unique_ptr<Layer> Conv2D::clone() const {
     auto copy = std::make_unique<Conv2D>(*this);
-    copy->W_ = copy->b_ = copy->dW_ = copy->db_ = nn::Tensor();
+    copy->W_ = copy->b_ = copy->A_ = nn::Tensor();
+    copy->grads_ = nn::ConvGrads();
     copy->output_shape_.clear();
     return copy;
 }
@@ -163,16 +189,29 @@ void Conv2D::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
     output_shape_ = {g.h, g.w, filters_};
 }
 
-nn::Tensor Conv2D::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    return nn::conv_forward_fast(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, pool());
+const nn::Tensor& Conv2D::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
+    nn::conv_forward_fast(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, pool(), A_);
+    return A_;
+}
+
+nn::Tensor& Conv2D::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
+    return backward_into(dA, A_prev, A, input_gradient() ? nn::InputGradient::compute : nn::InputGradient::skip);
+}
+
+nn::Tensor& Conv2D::backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                                  nn::InputGradient input_gradient) {
+    activation_backward_in_place(dA, A, activation_.elementwise, pool());  // dA is now dZ
+    nn::conv_backward_fast(dA, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, pool(), grads_, input_gradient);
+    return grads_.dA_prev;
+}
+
+nn::Tensor Conv2D::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+    return forward_kept(A_prev, training, rng);
 }
 
 nn::Tensor Conv2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dZ = nn::activation_backward(dA, A, activation_.elementwise);
-    nn::ConvGrads g = nn::conv_backward_fast(dZ, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, pool());
-    dW_ = std::move(g.dW);
-    db_ = std::move(g.db);
-    return std::move(g.dA_prev);
+    nn::Tensor dZ = dA;  // backward_into turns its dA into dZ
+    return backward_into(dZ, A_prev, A, nn::InputGradient::compute);
 }
 
 // ------------------------------------------------------------------ Pooling2D
@@ -193,22 +232,36 @@ void Pooling2D::build(const nn::Shape& input_shape, nn::Rng&) {
     output_shape_ = {g.h, g.w, input_shape[2]};
 }
 
-nn::Tensor Pooling2D::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    return nn::pool_forward_fast(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool());
+const nn::Tensor& Pooling2D::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
+    nn::pool_forward_fast(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool(), A_);
+    return A_;
 }
 
-nn::Tensor Pooling2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
-    return nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool());
+nn::Tensor& Pooling2D::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
+    nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool(),
+                           dA_prev_);
+    return dA_prev_;
+}
+
+nn::Tensor Pooling2D::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+    return forward_kept(A_prev, training, rng);
+}
+
+nn::Tensor Pooling2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
+    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA
+    return backward_kept(dA_copy, A_prev, A);
 }
 
 std::unique_ptr<Layer> MaxPooling2D::clone() const {
     auto copy = std::make_unique<MaxPooling2D>(*this);
+    copy->A_ = copy->dA_prev_ = nn::Tensor();
     copy->output_shape_.clear();
     return copy;
 }
 
 std::unique_ptr<Layer> AveragePooling2D::clone() const {
     auto copy = std::make_unique<AveragePooling2D>(*this);
+    copy->A_ = copy->dA_prev_ = nn::Tensor();
     copy->output_shape_.clear();
     return copy;
 }
@@ -221,13 +274,29 @@ void Flatten::build(const nn::Shape& input_shape, nn::Rng&) {
     output_shape_ = {static_cast<int>(nn::shape_size(input_shape))};
 }
 
-nn::Tensor Flatten::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
+const nn::Tensor& Flatten::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
     // NHWC is row-major, so (m, h, w, c) and (m, h*w*c) hold the same values in the same order.
-    return nn::Tensor({A_prev.dim(0), output_shape_[0]}, A_prev.data);
+    nn::require(A_prev.rank() >= 1 && A_prev.size() == static_cast<std::size_t>(A_prev.dim(0)) * output_shape_[0],
+                "Flatten", "expects A_prev of shape " + batch_shape_str(output_shape_) + " once flattened, got " +
+                               A_prev.shape_str());
+    copy_reshaped(A_prev, {A_prev.dim(0), output_shape_[0]}, A_);
+    return A_;
 }
 
-nn::Tensor Flatten::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
-    return nn::Tensor(A_prev.shape, dA.data);
+nn::Tensor& Flatten::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
+    nn::require(dA.size() == A_prev.size(), "Flatten",
+                "dA " + dA.shape_str() + " does not hold as many values as A_prev " + A_prev.shape_str());
+    copy_reshaped(dA, A_prev.shape, dA_prev_);
+    return dA_prev_;
+}
+
+nn::Tensor Flatten::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+    return forward_kept(A_prev, training, rng);
+}
+
+nn::Tensor Flatten::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
+    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA
+    return backward_kept(dA_copy, A_prev, A);
 }
 
 // ---------------------------------------------------------------------- Dense
@@ -241,7 +310,8 @@ Dense::Dense(int units, const std::string& activation, Initializer kernel_initia
 
 std::unique_ptr<Layer> Dense::clone() const {
     auto copy = std::make_unique<Dense>(*this);
-    copy->W_ = copy->b_ = copy->dW_ = copy->db_ = copy->Z_ = nn::Tensor();
+    copy->W_ = copy->b_ = copy->Z_ = copy->dZ_ = copy->A_ = nn::Tensor();
+    copy->grads_ = nn::DenseGrads();
     copy->output_shape_.clear();
     return copy;
 }
@@ -255,22 +325,45 @@ void Dense::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
     output_shape_ = {units_};
 }
 
-nn::Tensor Dense::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    Z_ = nn::dense_forward_fast(A_prev, W_, b_, pool());
-    return activation_.softmax ? nn::softmax_forward(Z_) : nn::activation_forward(Z_, activation_.elementwise);
+const nn::Tensor& Dense::forward_logits(const nn::Tensor& A_prev) {
+    nn::dense_forward_fast(A_prev, W_, b_, pool(), Z_);
+    return Z_;
+}
+
+const nn::Tensor& Dense::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
+    forward_logits(A_prev);
+    if (activation_.softmax) {
+        // Only predict and evaluate get here for the output layer (fit's loss reads the logits); a (m, units) tensor.
+        A_ = nn::softmax_forward(Z_);
+        return A_;
+    }
+    if (activation_.elementwise.kind == nn::Activation::Kind::linear) return Z_;
+    copy_reshaped(Z_, Z_.shape, A_);  // Z stays readable through logits()
+    activation_.elementwise.apply(A_.data.data(), A_.size());
+    return A_;
+}
+
+nn::Tensor& Dense::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
+    if (activation_.softmax) {
+        dZ_ = nn::softmax_backward(dA, A);
+        return backward_from_logits(dZ_, A_prev);
+    }
+    activation_backward_in_place(dA, A, activation_.elementwise, pool());  // dA is now dZ
+    return backward_from_logits(dA, A_prev);
+}
+
+nn::Tensor& Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev) {
+    nn::dense_backward_fast(dZ, A_prev, W_, b_, pool(), grads_);
+    return grads_.dA_prev;
+}
+
+nn::Tensor Dense::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+    return forward_kept(A_prev, training, rng);
 }
 
 nn::Tensor Dense::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dZ = activation_.softmax ? nn::softmax_backward(dA, A)
-                                        : nn::activation_backward(dA, A, activation_.elementwise);
-    return backward_from_logits(dZ, A_prev);
-}
-
-nn::Tensor Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev) {
-    nn::DenseGrads g = nn::dense_backward_fast(dZ, A_prev, W_, b_, pool());
-    dW_ = std::move(g.dW);
-    db_ = std::move(g.db);
-    return std::move(g.dA_prev);
+    nn::Tensor dA_copy = dA;  // backward_kept turns its dA into dZ
+    return backward_kept(dA_copy, A_prev, A);
 }
 
 // -------------------------------------------------------------------- Dropout
@@ -283,17 +376,28 @@ std::unique_ptr<Layer> Dropout::clone() const { return std::make_unique<Dropout>
 
 void Dropout::build(const nn::Shape& input_shape, nn::Rng&) { output_shape_ = input_shape; }
 
-nn::Tensor Dropout::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+const nn::Tensor& Dropout::forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
     dropped_ = training;
-    if (!training) return A_prev;
+    if (!training) return A_prev;  // the identity: no copy
     nn::DropoutResult r = nn::dropout_forward(A_prev, rate_, rng);
+    A_ = std::move(r.A);
     mask_ = std::move(r.mask);
-    return std::move(r.A);
+    return A_;
 }
 
-nn::Tensor Dropout::backward(const nn::Tensor& dA, const nn::Tensor&, const nn::Tensor&) {
+nn::Tensor& Dropout::backward_kept(nn::Tensor& dA, const nn::Tensor&, const nn::Tensor&) {
     nn::require(dropped_, "Dropout", "backward needs a forward in training mode first");
-    return nn::dropout_backward(dA, mask_);
+    dA_prev_ = nn::dropout_backward(dA, mask_);
+    return dA_prev_;
+}
+
+nn::Tensor Dropout::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+    return forward_kept(A_prev, training, rng);
+}
+
+nn::Tensor Dropout::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
+    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA
+    return backward_kept(dA_copy, A_prev, A);
 }
 
 }  // namespace keras

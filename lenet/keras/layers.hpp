@@ -15,9 +15,14 @@
 //
 // Every computation is one call into nn/ (conv, pool and dense through the
 // *_fast variants, which split the work across the model's ThreadPool and match the
-// reference passes within float rounding); the layers only hold weights,
-// gradients and the little state a backward needs (Dense's logits, Dropout's
-// mask). Shapes in messages are written as Keras prints them: (None, 28, 28, 6).
+// reference passes within float rounding). A layer keeps its output A, its
+// dA_prev and its gradients dW, db as members, and the passes write into
+// them (nn/'s "into" forms): once the first training step has run, a step
+// allocates no tensor. Sequential calls forward_kept() and backward_kept(),
+// which return references to those kept tensors; forward() and backward()
+// are the same passes returning fresh copies, the simplest thing for a
+// custom layer to implement. Shapes in messages are written as Keras prints
+// them: (None, 28, 28, 6).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +32,9 @@
 #include <vector>
 
 #include "nn/activations.hpp"
+#include "nn/conv_backward.hpp"
+#include "nn/conv_fast.hpp"
+#include "nn/dense.hpp"
 #include "nn/geometry.hpp"
 #include "nn/thread_pool.hpp"
 #include "nn/pool_forward.hpp"
@@ -153,19 +161,44 @@ public:
     /// @throws std::invalid_argument naming the layer and both shapes when the input does not fit
     virtual void build(const nn::Shape& input_shape, nn::Rng& model_rng) = 0;
 
-    /// The layer's output for a batch.
+    /// The layer's output for a batch, as a new tensor. A custom layer may
+    /// implement only this and backward() (the kept forms then keep their
+    /// results); the built-in layers return a copy of forward_kept().
     /// @param A_prev   (m, input shape)
     /// @param training true inside fit (Dropout drops only then)
     /// @param rng      the generator Dropout draws its masks from
     /// @return A, (m, output shape)
     virtual nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) = 0;
 
-    /// dA_prev from dA, storing the weight gradients (see gradients()).
+    /// dA_prev from dA as a new tensor, storing the weight gradients (see
+    /// gradients()); for the built-in layers, backward_kept() on a copy of
+    /// dA, always computing dA_prev.
     /// @param dA     gradient of the loss with respect to this layer's output A
     /// @param A_prev the input of the matching forward()
     /// @param A      the output of the matching forward()
     /// @return dA_prev, shaped like A_prev
     virtual nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) = 0;
+
+    /// The layer's output for a batch, written into a tensor the layer keeps:
+    /// what Sequential calls at every step, so that a step allocates nothing
+    /// once the shapes are known. By default it keeps forward()'s result.
+    /// @param A_prev   (m, input shape); it must stay unchanged until the matching backward_kept()
+    /// @param training true inside fit (Dropout drops only then)
+    /// @param rng      the generator Dropout draws its masks from
+    /// @return A, (m, output shape), valid until the layer's next forward_kept()
+    ///         (a Dropout outside training returns A_prev itself)
+    virtual const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng);
+
+    /// dA_prev from dA, written into a tensor the layer keeps, storing the
+    /// weight gradients (see gradients()). By default it keeps backward()'s result.
+    /// @param dA     gradient of the loss with respect to A; consumed: the layer
+    ///               may overwrite it (an activation's backward turns it into dZ in place)
+    /// @param A_prev the input of the matching forward_kept()
+    /// @param A      what the matching forward_kept() returned
+    /// @return dA_prev, shaped like A_prev, valid until the layer's next
+    ///         backward_kept() (the layer before may consume it in turn); left
+    ///         empty (rank 0) by a layer that can skip it when input_gradient() is false
+    virtual nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A);
 
     /// @return the trainable weights in Keras's get_weights() order (kernel, bias); none by default
     virtual std::vector<nn::Tensor*> weights() { return {}; }
@@ -185,6 +218,13 @@ public:
     /// Sets the threads the layer's passes run on; the model calls it with its own pool.
     /// @param pool the model's pool; it must outlive the layer's use in the model
     void set_pool(nn::ThreadPool* pool) { pool_ = pool; }
+    /// Whether the model reads this layer's dA_prev. Sequential says no for
+    /// its layers up to and including the first one with weights: no layer
+    /// before them has weights, so nothing needs the gradient with respect to
+    /// their input (the images, for LeNet-5's C1, which then skips that half
+    /// of its backward). True for a layer outside a model.
+    /// @return false when backward_kept() may skip dA_prev
+    bool input_gradient() const { return input_gradient_; }
 
 protected:
     /// Only the concrete layers construct.
@@ -196,6 +236,8 @@ protected:
     Layer& operator=(const Layer&) = default;
     nn::Shape output_shape_;  ///< set by build()
     nn::ThreadPool* pool_ = nullptr;  ///< the model's pool, where the nn/*_fast passes run
+    nn::Tensor A_;        ///< the kept output of forward_kept()
+    nn::Tensor dA_prev_;  ///< the kept result of backward_kept() (Conv2D and Dense keep theirs in their grads)
     /// @return the model's pool
     /// @throws std::invalid_argument when the layer is in no model
     nn::ThreadPool& pool() const;
@@ -203,11 +245,13 @@ protected:
 private:
     friend class Sequential;
     std::string name_;
+    bool input_gradient_ = true;  // set by Sequential::add, see input_gradient()
 };
 
 /// 2-D convolution, keras.layers.Conv2D: A = act(conv(A_prev, W) + b), by
-/// nn::conv_forward_fast; backward is nn::activation_backward then
-/// nn::conv_backward_fast. Input (h, w, c), weights {kernel, bias}.
+/// nn::conv_forward_fast; backward is nn::activation_backward_fast (dA turns
+/// into dZ in place) then nn::conv_backward_fast, which skips dA_prev when
+/// input_gradient() is false. Input (h, w, c), weights {kernel, bias}.
 class Conv2D : public Layer {
 public:
     /// @param filters            output channels c_new, positive
@@ -226,9 +270,11 @@ public:
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }
     std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }
-    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }
+    std::vector<const nn::Tensor*> gradients() const override { return {&grads_.dW, &grads_.db}; }
 
 private:
     int filters_;
@@ -236,7 +282,12 @@ private:
     nn::Padding padding_;
     LayerActivation activation_;
     Initializer kernel_initializer_;
-    nn::Tensor W_, b_, dW_, db_;
+    nn::Tensor W_, b_;
+    nn::ConvGrads grads_;  // dA_prev, dW, db of the last backward, kept from step to step
+
+    // The backward into grads_, dA turning into dZ in place; @p input_gradient says whether dA_prev is computed.
+    nn::Tensor& backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                              nn::InputGradient input_gradient);
 };
 
 /// Max or average pooling without padding (the base of the two Keras
@@ -253,6 +304,8 @@ public:
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
 private:
     nn::PoolMode mode_;
@@ -291,7 +344,9 @@ public:
 };
 
 /// keras.layers.Flatten: (m, h, w, c) -> (m, h*w*c), any input shape; the
-/// values keep their order (NHWC is row-major), only the shape changes.
+/// values keep their order (NHWC is row-major), only the shape changes. A
+/// Tensor owns its values, so A and dA_prev are kept copies (a few dozen
+/// kilobytes for LeNet-5, against taking over a neighbour's storage).
 class Flatten : public Layer {
 public:
     std::string class_name() const override { return "Flatten"; }
@@ -300,12 +355,19 @@ public:
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 };
 
 /// keras.layers.Dense: A = act(A_prev · W + b) on (m, n_in) inputs, by
-/// nn::dense_forward_fast then the activation (or softmax); the logits Z are kept
-/// for a loss fused with the softmax. A 4-D input is refused at build() with
-/// both shapes (add Flatten first). Weights {kernel, bias}.
+/// nn::dense_forward_fast into the kept logits Z, then the activation on a
+/// kept copy of Z (a linear Dense returns Z itself) or the softmax. The
+/// backward is nn::activation_backward_fast (dA turns into dZ in place), or
+/// nn::softmax_backward, then nn::dense_backward_fast; it always computes
+/// dA_prev (nn/ has no dense backward without it). A loss fused with the
+/// softmax uses forward_logits() and backward_from_logits() instead. A 4-D
+/// input is refused at build() with both shapes (add Flatten first).
+/// Weights {kernel, bias}.
 class Dense : public Layer {
 public:
     /// @param units              n_out, positive
@@ -320,30 +382,42 @@ public:
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    /// Only the logits Z = A_prev · W + b, into the kept Z: the forward of a
+    /// layer whose softmax is fused with the loss, which reads Z alone.
+    /// @param A_prev (m, n_in)
+    /// @return Z, (m, units), the same as logits()
+    const nn::Tensor& forward_logits(const nn::Tensor& A_prev);
     /// nn::dense_backward_fast from the gradient with respect to the logits Z,
     /// for a loss fused with the softmax (softmax cross-entropy).
     /// @param dZ     (m, units)
-    /// @param A_prev the input of the matching forward()
-    /// @return dA_prev, (m, n_in)
-    nn::Tensor backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev);
-    /// @return Z = A_prev · W + b of the last forward(), before the activation
+    /// @param A_prev the input of the matching forward
+    /// @return dA_prev, (m, n_in), kept by the layer until its next backward
+    nn::Tensor& backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev);
+    /// @return Z = A_prev · W + b of the last forward, before the activation
     const nn::Tensor& logits() const { return Z_; }
     /// @return the activation this layer applies
     const LayerActivation& activation() const { return activation_; }
     std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }
     std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }
-    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }
+    std::vector<const nn::Tensor*> gradients() const override { return {&grads_.dW, &grads_.db}; }
 
 private:
     int units_;
     LayerActivation activation_;
     Initializer kernel_initializer_;
-    nn::Tensor W_, b_, dW_, db_, Z_;
+    nn::Tensor W_, b_;
+    nn::Tensor Z_;          // the logits of the last forward
+    nn::Tensor dZ_;         // softmax_backward's result, when the softmax is not fused with the loss
+    nn::DenseGrads grads_;  // dA_prev, dW, db of the last backward, kept from step to step
 };
 
 /// keras.layers.Dropout: in training, each value is zeroed with probability
 /// @p rate and the rest scaled by 1 / (1 - rate) (nn::dropout_forward); in
-/// predict and evaluate it passes its input through unchanged.
+/// predict and evaluate it passes its input through unchanged (forward_kept
+/// returns A_prev itself). nn/dropout has no into-forms, so in training the
+/// kept A, mask and dA_prev are replaced by fresh tensors at every step.
 class Dropout : public Layer {
 public:
     /// @param rate fraction dropped, in [0, 1)
@@ -356,6 +430,8 @@ public:
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
 private:
     float rate_;

@@ -2,8 +2,10 @@
 //
 //   forward:  A_0 = x, A_k = layer_k(A_{k-1})                      x (m, input shape)
 //   loss:     L = nn::softmax_cross_entropy(Z_n, y), Z_n the last Dense's logits   y (m, classes)
-//   backward: dZ_n = (softmax(Z_n) - y) / m, dA_{k-1} = layer_k.backward(dA_k, A_{k-1}, A_k)
+//   backward: dZ_n = (softmax(Z_n) - y) / m, dA_{k-1} = layer_k.backward(dA_k, A_{k-1}, A_k),
+//             down to the first layer with weights, which skips dA_{k-1} where it can
 //   update:   optimizer.step(weights, gradients)
+// The passes write into tensors the layers keep (forward_kept, backward_kept).
 // The loops here walk layers, epochs and batches; the math is in nn/.
 #include "lenet/keras/model.hpp"
 
@@ -98,6 +100,9 @@ Sequential& Sequential::add(const LayerSpec& spec) {
     }
     layer->name_ = naming_->unique(layer->base_name());  // named once it is sure to join
     layer->set_pool(pool_.get());
+    // The gradient with respect to this layer's input is read only by a layer before it with weights.
+    layer->input_gradient_ = std::any_of(layers_.begin(), layers_.end(),
+                                         [](const std::unique_ptr<Layer>& l) { return !l->weights().empty(); });
     layers_.push_back(std::move(layer));
     compiled_ = false;
     output_ = nullptr;
@@ -136,6 +141,8 @@ void Sequential::compile(const Optimizer& optimizer, const std::string& loss, co
         optimizer_ = nn::SGD(optimizer.sgd);
     accuracy_metric_ = accuracy;
     output_ = last;
+    params_ = trainable_weights();  // the layers' tensors stay where they are until the next add
+    grads_ = gradients();
     compiled_ = true;
 }
 
@@ -164,34 +171,33 @@ void Sequential::check_compiled(const char* fn) const {
 
 // ------------------------------------------------------- forward and backward
 
-std::vector<nn::Tensor> Sequential::forward_all(nn::Tensor x, bool training) {
-    std::vector<nn::Tensor> A;  // A[0] = x, A[k + 1] = output of layer k
-    A.reserve(layers_.size() + 1);
-    A.push_back(std::move(x));
-    for (auto& layer : layers_) A.push_back(layer->forward(A.back(), training, dropout_rng_));
-    return A;
-}
-
-nn::Tensor Sequential::forward_inference(nn::Tensor x) {
-    for (auto& layer : layers_) x = layer->forward(x, false, dropout_rng_);
-    return x;
-}
-
-Evaluation Sequential::loss_and_gradients(nn::Tensor x, const nn::Tensor& y) {
-    std::vector<nn::Tensor> A = forward_all(std::move(x), true);
+// Fills A_ and returns A_n. With logits_only (a compiled model), the output
+// layer computes only its logits, which are all the fused loss reads.
+const nn::Tensor& Sequential::forward_all(const nn::Tensor& x, bool training, bool logits_only) {
     const std::size_t n = layers_.size();
-    const nn::Tensor& Z = output_->logits();
+    A_.resize(n + 1);
+    A_[0] = &x;
+    for (std::size_t k = 0; k < n; ++k)
+        A_[k + 1] = logits_only && k + 1 == n ? &output_->forward_logits(*A_[k])
+                                              : &layers_[k]->forward_kept(*A_[k], training, dropout_rng_);
+    return *A_[n];
+}
+
+Evaluation Sequential::loss_and_gradients(const nn::Tensor& x, const nn::Tensor& y) {
+    const nn::Tensor& Z = forward_all(x, true, true);
     Evaluation e{nn::softmax_cross_entropy(Z, y), nn::accuracy(Z, y)};
-    nn::Tensor dA = output_->backward_from_logits(nn::softmax_cross_entropy_backward(Z, y), A[n - 1]);
-    for (std::size_t k = n - 1; k-- > 0;) dA = layers_[k]->backward(dA, A[k], A[k + 1]);
+    dZ_ = nn::softmax_cross_entropy_backward(Z, y);  // (m, classes), the one tensor a step still allocates
+    const std::size_t n = layers_.size();
+    nn::Tensor* dA = &output_->backward_from_logits(dZ_, *A_[n - 1]);
+    // Layer k runs its backward only when layer k + 1 computed dA_k (some layer up to k has weights).
+    for (std::size_t k = n - 1; k-- > 0 && layers_[k + 1]->input_gradient();)
+        dA = &layers_[k]->backward_kept(*dA, *A_[k], *A_[k + 1]);
     return e;
 }
 
 void Sequential::apply_gradients() {
-    std::vector<nn::Tensor*> params = trainable_weights();
-    std::vector<const nn::Tensor*> grads = gradients();
-    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) adam->step(params, grads);
-    if (auto* sgd = std::get_if<nn::SGD>(&optimizer_)) sgd->step(params, grads);
+    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) adam->step(params_, grads_);
+    if (auto* sgd = std::get_if<nn::SGD>(&optimizer_)) sgd->step(params_, grads_);
 }
 
 std::vector<nn::Tensor*> Sequential::trainable_weights() {
@@ -249,8 +255,9 @@ History Sequential::fit(const nn::Tensor& x, const nn::Tensor& y, int batch_size
         std::vector<Metric> logs;
         for (int step = 0; step < steps; ++step) {
             const std::size_t begin = static_cast<std::size_t>(step) * size, end = std::min(n, begin + size);
-            Evaluation batch = loss_and_gradients(nn::gather_samples(x, index, begin, end),
-                                                  nn::gather_samples(y, index, begin, end));
+            nn::gather_samples(x, index, begin, end, x_batch_);
+            nn::gather_samples(y, index, begin, end, y_batch_);
+            Evaluation batch = loss_and_gradients(x_batch_, y_batch_);
             apply_gradients();
             loss_sum += batch.loss;
             accuracy_sum += batch.accuracy;
@@ -278,11 +285,12 @@ Evaluation Sequential::evaluate(const nn::Tensor& x, const nn::Tensor& y, int ba
     std::vector<std::size_t> index(n);
     std::iota(index.begin(), index.end(), std::size_t{0});
     double loss_sum = 0.0, correct = 0.0;  // sums over samples: mean * batch size per batch
+    nn::Tensor x_batch, y_batch;
     for (std::size_t begin = 0; begin < n; begin += static_cast<std::size_t>(batch_size)) {
         const std::size_t end = std::min(n, begin + static_cast<std::size_t>(batch_size));
-        const nn::Tensor y_batch = nn::gather_samples(y, index, begin, end);
-        forward_inference(nn::gather_samples(x, index, begin, end));
-        const nn::Tensor& Z = output_->logits();
+        nn::gather_samples(x, index, begin, end, x_batch);
+        nn::gather_samples(y, index, begin, end, y_batch);
+        const nn::Tensor& Z = forward_all(x_batch, false, true);
         loss_sum += nn::softmax_cross_entropy(Z, y_batch) * static_cast<double>(end - begin);
         correct += nn::accuracy(Z, y_batch) * static_cast<double>(end - begin);
     }
@@ -298,9 +306,11 @@ nn::Tensor Sequential::predict(const nn::Tensor& x, int batch_size) {
     nn::Tensor y_pred(shape);
     std::vector<std::size_t> index(n);
     std::iota(index.begin(), index.end(), std::size_t{0});
+    nn::Tensor x_batch;
     for (std::size_t begin = 0; begin < n; begin += static_cast<std::size_t>(batch_size)) {
         const std::size_t end = std::min(n, begin + static_cast<std::size_t>(batch_size));
-        const nn::Tensor A = forward_inference(nn::gather_samples(x, index, begin, end));
+        nn::gather_samples(x, index, begin, end, x_batch);
+        const nn::Tensor& A = forward_all(x_batch, false, false);
         std::copy(A.data.begin(), A.data.end(), y_pred.data.begin() + static_cast<std::ptrdiff_t>(begin * (y_pred.size() / n)));
     }
     return y_pred;

@@ -8,6 +8,13 @@
 //   backward: dZ_n = (softmax(Z_n) - y) / m, then each layer's backward in reverse
 //   update:   the optimizer (nn::Adam or nn::SGD) steps every weight with its gradient
 //
+// A training step allocates no tensor once the first one has run: the batch
+// is gathered into kept tensors, and every layer writes its A, dA_prev and
+// gradients into tensors it keeps (forward_kept, backward_kept). In training
+// the output layer computes only its logits Z_n (the loss reads nothing
+// else), and the backward stops at the first layer with weights, which does
+// not compute the gradient with respect to its input.
+//
 // fit shuffles with its own generator (seed + 1), drawing one permutation
 // of 0..n-1 per epoch and taking batches in that order, the last partial
 // batch included. Dropout masks come from a third generator (seed + 2).
@@ -272,9 +279,8 @@ public:
     void set_threads(int threads);
 
 private:
-    std::vector<nn::Tensor> forward_all(nn::Tensor x, bool training);
-    nn::Tensor forward_inference(nn::Tensor x);
-    Evaluation loss_and_gradients(nn::Tensor x, const nn::Tensor& y);
+    const nn::Tensor& forward_all(const nn::Tensor& x, bool training, bool logits_only);
+    Evaluation loss_and_gradients(const nn::Tensor& x, const nn::Tensor& y);
     void apply_gradients();
     void check_x(const char* fn, const nn::Tensor& x) const;
     void check_xy(const char* fn, const nn::Tensor& x, const nn::Tensor& y) const;
@@ -291,6 +297,12 @@ private:
     bool accuracy_metric_ = false;
     Dense* output_ = nullptr;  // the softmax Dense the loss is fused with (set by compile)
     std::variant<std::monostate, nn::Adam, nn::SGD> optimizer_;
+    std::vector<nn::Tensor*> params_;       // trainable_weights(), kept by compile for the optimizer
+    std::vector<const nn::Tensor*> grads_;  // gradients(), the same way
+    // Kept from step to step: A_[0] = x, A_[k + 1] = what layer k's forward_kept returned
+    // (the output layer's logits in training); the mini-batch; the loss's dZ_n.
+    std::vector<const nn::Tensor*> A_;
+    nn::Tensor x_batch_, y_batch_, dZ_;
 };
 
 /// keras.utils.to_categorical: one-hot rows from class labels (nn::one_hot).
