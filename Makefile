@@ -5,6 +5,7 @@
 #   make train      fetch MNIST if needed, build, train LeNet-5
 #   make data       fetch and verify MNIST into data/mnist/
 #   make bench      speed table (medians, GFLOP/s, ratios)
+#   make bench-torch the same cases in PyTorch, if python3-torch is installed
 #   make docs       Doxygen API reference + course notes → build/docs/html/
 #   make post       the AlexNet post → build/post/alexnet.html
 #   make clean      remove build/
@@ -48,7 +49,7 @@ TESTS    := $(TEST_SRC:tests/%.cpp=$(B)/tests/%)
 GTEST_CFLAGS = $(shell pkg-config --cflags gtest_main 2>/dev/null)
 GTEST_LIBS   = $(shell pkg-config --libs gtest_main 2>/dev/null)
 
-.PHONY: all test run-tests check-test-tools check-cxx check-gtest train data bench docs post clean
+.PHONY: all test run-tests check-test-tools check-cxx check-gtest train data bench bench-torch docs post clean
 .DELETE_ON_ERROR:
 # Keep test objects between runs (they are intermediates of a pattern chain).
 .SECONDARY:
@@ -110,6 +111,15 @@ train: $(BIN) data
 # figures to build/bench.json; e.g. make bench BENCH_FLAGS="--only lenet,epoch".
 bench: $(BIN)
 	$(BIN) bench --json $(B)/bench.json $(BENCH_FLAGS)
+
+# The course, C3 and epoch cases in PyTorch, to run beside `make bench` in the
+# same session (figures also in build/bench_torch.json). Debian's own python3
+# is used: another one on PATH (pyenv, a venv) does not see python3-torch.
+bench-torch:
+	@/usr/bin/python3 -c 'import torch' 2>/dev/null || \
+	  { echo "make bench-torch: PyTorch not found; install it with: apt-get install -y python3-torch"; exit 1; }
+	@mkdir -p $(B)
+	/usr/bin/python3 tools/bench_torch.py --json $(B)/bench_torch.json $(BENCH_FLAGS)
 
 # Doxygen fails on any warning (docs/Doxyfile). MathJax is copied from Debian's
 # libjs-mathjax next to the HTML, and the last line refuses pages that would
