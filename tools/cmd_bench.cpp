@@ -10,6 +10,10 @@
 //   machine   FMA peak, thread start cost, plain-loop vs nn::simd::Vec tile
 //   course    the course's example passes on 50,000 images, forward and backward
 //   lenet     every LeNet-5 layer forward and backward at batch 32
+// Pass cases are timed twice: returning a fresh output tensor (allocated and
+// zeroed by the calling thread; 270 MB for the course's conv, most of whose
+// time is then the kernel mapping fresh pages), and writing into a kept
+// output, as the training step does.
 //   epoch     one LeNet-5 training epoch (50,000 images, from a cold start) on
 //             the nn/ core alone and on each front-end, and what they add
 //   scaling   conv_forward at 28, 56 and 112 pixels; epochs at batch 32 and 128
@@ -274,10 +278,14 @@ double pooled_time(int t, int runs, const std::function<void(nn::ThreadPool&)>& 
     return median_time([&] { f(pool); }, runs);
 }
 
-// A conv layer's forward and backward: the reference, then the fast pass at each thread count.
+// A conv layer's forward and backward: the reference, then the fast pass at
+// each thread count, returning a fresh output (allocated and zeroed by the
+// calling thread, page-faulted in when it is large) and writing into a kept
+// one (as the training step does: nothing allocated after the first call).
+// For a first layer, also the backward without dA_prev, as training runs it.
 void conv_case(Bench& b, const std::string& group, const std::string& name, const nn::Shape& a_shape,
                const nn::Shape& w_shape, nn::Padding pad, int runs, double torch_fwd, double torch_bwd,
-               bool backward = true) {
+               bool backward = true, bool first_layer = false) {
     nn::Rng rng(1);
     const Tensor A = uniform(a_shape, rng, 0.0f, 1.0f);
     const Tensor W = uniform(w_shape, rng, -0.5f, 0.5f);
@@ -292,11 +300,31 @@ void conv_case(Bench& b, const std::string& group, const std::string& name, cons
         const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_forward_fast(A, W, bias, relu, pad, one, p); });
         b.add(timed(group, name + " forward", t, s, runs, flop, ref_f, "", torch_fwd));
     }
+    for (int t : b.thread_counts) {
+        Tensor kept;
+        const double s =
+            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_forward_fast(A, W, bias, relu, pad, one, p, kept); });
+        b.add(timed(group, name + " forward, kept output", t, s, runs, flop, ref_f, "", torch_fwd));
+    }
     if (!backward) return;
     const double ref_b = median_time([&] { nn::conv_backward(dZ, A, W, bias, pad, one); }, runs);
     for (int t : b.thread_counts) {
         const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_backward_fast(dZ, A, W, bias, pad, one, p); });
         b.add(timed(group, name + " backward", t, s, runs, 2 * flop, ref_b, "", torch_bwd));
+    }
+    for (int t : b.thread_counts) {
+        nn::ConvGrads kept;
+        const double s =
+            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_backward_fast(dZ, A, W, bias, pad, one, p, kept); });
+        b.add(timed(group, name + " backward, kept outputs", t, s, runs, 2 * flop, ref_b, "", torch_bwd));
+    }
+    if (!first_layer) return;
+    for (int t : b.thread_counts) {
+        nn::ConvGrads kept;
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) {
+            nn::conv_backward_fast(dZ, A, W, bias, pad, one, p, kept, nn::InputGradient::skip);
+        });
+        b.add(timed(group, name + " backward, dW db only", t, s, runs, flop, ref_b, "", 0));
     }
 }
 
@@ -316,10 +344,21 @@ void pool_case(Bench& b, const std::string& group, const std::string& name, cons
         const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_forward_fast(A, k, st, max, p); });
         b.add(timed(group, name + " forward", t, s, runs, cells, ref_f, "", torch_fwd));
     }
+    for (int t : b.thread_counts) {
+        Tensor kept;
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_forward_fast(A, k, st, max, p, kept); });
+        b.add(timed(group, name + " forward, kept output", t, s, runs, cells, ref_f, "", torch_fwd));
+    }
     const double ref_b = median_time([&] { nn::pool_backward(dZ, A, k, st, max); }, runs);
     for (int t : b.thread_counts) {
         const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_backward_fast(dZ, A, k, st, max, p); });
         b.add(timed(group, name + " backward", t, s, runs, cells, ref_b, "", 0));
+    }
+    for (int t : b.thread_counts) {
+        Tensor kept;
+        const double s =
+            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_backward_fast(dZ, A, k, st, max, p, kept); });
+        b.add(timed(group, name + " backward, kept output", t, s, runs, cells, ref_b, "", 0));
     }
 }
 
@@ -336,10 +375,21 @@ void dense_case(Bench& b, const std::string& name, int m, int n_in, int n_out, i
         const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_forward_fast(A, W, bias, p); });
         b.add(timed("lenet", name + " forward", t, s, runs, flop, ref_f, "", 0));
     }
+    for (int t : b.thread_counts) {
+        Tensor kept;
+        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_forward_fast(A, W, bias, p, kept); });
+        b.add(timed("lenet", name + " forward, kept output", t, s, runs, flop, ref_f, "", 0));
+    }
     const double ref_b = median_time([&] { nn::dense_backward(dZ, A, W, bias); }, runs);
     for (int t : b.thread_counts) {
         const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_backward_fast(dZ, A, W, bias, p); });
         b.add(timed("lenet", name + " backward", t, s, runs, 2 * flop, ref_b, "", 0));
+    }
+    for (int t : b.thread_counts) {
+        nn::DenseGrads kept;
+        const double s =
+            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_backward_fast(dZ, A, W, bias, p, kept); });
+        b.add(timed("lenet", name + " backward, kept outputs", t, s, runs, 2 * flop, ref_b, "", 0));
     }
 }
 
@@ -352,7 +402,7 @@ void course_cases(Bench& b) {
 
 void lenet_cases(Bench& b) {
     conv_case(b, "lenet", "C1 conv (32,28,28,1)*(5,5,1,6) same relu", {32, 28, 28, 1}, {5, 5, 1, 6},
-              nn::Padding::same(), b.runs, 0, 0);
+              nn::Padding::same(), b.runs, 0, 0, true, true);
     pool_case(b, "lenet", "S2 pool max 2x2/2 (32,28,28,6)", {32, 28, 28, 6}, b.runs, 0);
     conv_case(b, "lenet", "C3 conv (32,14,14,6)*(5,5,6,16) valid relu", {32, 14, 14, 6}, {5, 5, 6, 16},
               nn::Padding::valid(), b.runs, kTorchC3Forward, kTorchC3Backward);
