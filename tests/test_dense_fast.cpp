@@ -162,6 +162,7 @@ TEST(DenseFastInto, RefusesAnOutputThatIsAnInput) {
     EXPECT_TRUE(testutil::throws_with([&] { nn::dense_forward_fast(A, W, b, pool, A); },
                                       {"dense_forward_fast", "Z", "inputs"}));
     DenseGrads g;
+    g.dW = W;  // e.g. last step's dW handed in as the weights
     EXPECT_TRUE(testutil::throws_with([&] { nn::dense_backward_fast(A, A, g.dW, b, pool, g); },
                                       {"dense_backward_fast", "grads", "inputs"}));
 }
