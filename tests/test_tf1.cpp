@@ -505,3 +505,118 @@ TEST(Tf1Adam, TrainOpNeedsInitialisedVariablesAndAVariableList) {
     EXPECT_TRUE(throws_with<tf1::ValueError>([&] { tf1::AdamOptimizer().minimize(loss, {x}); },
                                              {"x:0", "not a Variable"}));
 }
+
+// ---------------------------------------------------------------- buffer reuse between runs
+
+namespace {
+
+// A small LeNet-like net: conv 3x3 (same) + relu, 2x2 max pool, flatten,
+// dense 5 + relu, dense 3, softmax cross-entropy, and Adam on every variable.
+struct SmallNet {
+    tf1::Graph g{3};
+    tf1::Tensor x = tf1::placeholder(g, {-1, 6, 6, 2}, "x");
+    tf1::Tensor y = tf1::placeholder(g, {-1, 3}, "y");
+    tf1::Tensor c1 = tf1::layers::conv2d(x, 4, {3, 3}, nn::Padding::same(), nn::Activation::relu(),
+                                         tf1::he_normal_initializer());
+    tf1::Tensor logits = tf1::layers::dense(
+        tf1::layers::dense(tf1::layers::flatten(tf1::layers::max_pooling2d(c1, {2, 2}, {2, 2})), 5,
+                           nn::Activation::relu(), tf1::he_normal_initializer()),
+        3, nn::Activation::linear(), tf1::he_normal_initializer());
+    tf1::Tensor loss = tf1::softmax_cross_entropy(y, logits);
+    std::vector<tf1::Tensor> vars = g.global_variables();
+    tf1::AdamOptimizer adam{0.01f};
+    tf1::Operation train = adam.minimize(loss);
+    std::vector<tf1::Tensor> grads = tf1::gradients(loss, vars);  // the images are not among the xs
+    tf1::Operation init = tf1::global_variables_initializer(g);
+};
+
+// A batch of @p m random images and one-hot labels.
+std::pair<nn::Tensor, nn::Tensor> small_batch(int m, nn::Rng& rng) {
+    nn::Tensor X = gradcheck::random_tensor({m, 6, 6, 2}, rng), Y({m, 3});
+    for (int i = 0; i < m; ++i) Y.data[static_cast<std::size_t>(i) * 3 + static_cast<std::size_t>(i % 3)] = 1.0f;
+    return {X, Y};
+}
+
+}  // namespace
+
+TEST(Tf1Reuse, TrainOpOnBatchesOf32Then7Then32MatchesAFreshSessionEachTime) {
+    SmallNet net;
+    nn::Rng rng(9);
+    const tf1::SessionConfig config{2, false};
+    tf1::Session sess(net.g, config);
+    sess.run(net.init);
+    // The reference: the variables and nn::Adam held here, each step's gradients
+    // from a new session that is fed the variables and has kept nothing.
+    std::vector<nn::Tensor> ref = sess.run(std::vector<tf1::Fetch>(net.vars.begin(), net.vars.end()));
+    nn::Adam adam(net.adam.config());
+    for (int m : {32, 7, 32, 32, 7}) {  // also twice the same size: the kept tensors fit as they are
+        SCOPED_TRACE("batch " + std::to_string(m));
+        auto [X, Y] = small_batch(m, rng);
+        tf1::Session fresh(net.g, config);
+        tf1::FeedDict feed = {{net.x, X}, {net.y, Y}};
+        for (std::size_t k = 0; k < ref.size(); ++k) feed.emplace_back(net.vars[k], ref[k]);
+        std::vector<nn::Tensor> g = fresh.run(std::vector<tf1::Fetch>(net.grads.begin(), net.grads.end()), feed);
+        std::vector<nn::Tensor*> params;
+        std::vector<const nn::Tensor*> grads;
+        for (std::size_t k = 0; k < ref.size(); ++k) {
+            params.push_back(&ref[k]);
+            grads.push_back(&g[k]);
+        }
+        adam.step(params, grads);
+
+        sess.run(net.train, {{net.x, X}, {net.y, Y}});
+        for (std::size_t k = 0; k < ref.size(); ++k)
+            EXPECT_TRUE(testutil::identical(sess.run(net.vars[k]), ref[k])) << net.vars[k].name();
+    }
+}
+
+TEST(Tf1Reuse, AFetchedTensorKeepsItsValuesAfterLaterRuns) {
+    SmallNet net;
+    nn::Rng rng(10);
+    tf1::Session sess(net.g, tf1::SessionConfig{2, false});
+    sess.run(net.init);
+    auto [X, Y] = small_batch(32, rng);
+    // The conv output, the loss and every gradient, and twice the same one.
+    std::vector<tf1::Fetch> fetches = {net.c1, net.loss, net.grads[0], net.grads[0]};
+    fetches.insert(fetches.end(), net.grads.begin() + 1, net.grads.end());
+    const std::vector<nn::Tensor> got = sess.run(fetches, {{net.x, X}, {net.y, Y}});
+    const std::vector<nn::Tensor> copy = got;
+    EXPECT_TRUE(testutil::identical(got[2], got[3]));
+    for (int m : {32, 7, 32}) {
+        auto [X2, Y2] = small_batch(m, rng);
+        sess.run(net.train, {{net.x, X2}, {net.y, Y2}});
+        sess.run(fetches, {{net.x, X2}, {net.y, Y2}});
+    }
+    for (std::size_t k = 0; k < got.size(); ++k) EXPECT_TRUE(testutil::identical(got[k], copy[k])) << k;
+}
+
+TEST(Tf1Reuse, SkippingTheImagesGradientGivesTheSameKernelGradients) {
+    // With x among the xs, the conv backward computes dx; without it, it skips
+    // dx (nn::InputGradient::skip). dW and db must be the same bits.
+    SmallNet net;
+    std::vector<tf1::Tensor> xs = {net.x};
+    xs.insert(xs.end(), net.vars.begin(), net.vars.end());
+    std::vector<tf1::Tensor> with_dx = tf1::gradients(net.loss, xs);
+    nn::Rng rng(11);
+    auto [X, Y] = small_batch(32, rng);
+    for (int threads : {1, 2}) {
+        tf1::Session sess(net.g, tf1::SessionConfig{threads, false});
+        sess.run(net.init);
+        std::vector<nn::Tensor> skipped = sess.run(std::vector<tf1::Fetch>(net.grads.begin(), net.grads.end()),
+                                                   {{net.x, X}, {net.y, Y}});
+        std::vector<nn::Tensor> full = sess.run(std::vector<tf1::Fetch>(with_dx.begin(), with_dx.end()),
+                                                {{net.x, X}, {net.y, Y}});
+        EXPECT_EQ(full[0].shape, X.shape);
+        EXPECT_GT(*std::max_element(full[0].data.begin(), full[0].data.end()), 0.0f);
+        ASSERT_EQ(skipped.size() + 1, full.size());
+        for (std::size_t k = 0; k < skipped.size(); ++k)
+            EXPECT_TRUE(testutil::identical(skipped[k], full[k + 1])) << net.vars[k].name();
+        // The reference passes compute dx always; the same dW up to rounding.
+        tf1::Session reference(net.g, tf1::SessionConfig{1, true});
+        reference.run(net.init);
+        std::vector<nn::Tensor> ref = reference.run(std::vector<tf1::Fetch>(net.grads.begin(), net.grads.end()),
+                                                    {{net.x, X}, {net.y, Y}});
+        for (std::size_t k = 0; k < skipped.size(); ++k)
+            EXPECT_TRUE(testutil::all_close(skipped[k], ref[k], 1e-5)) << net.vars[k].name();
+    }
+}

@@ -3,10 +3,16 @@
 // backward and summing the contributions that reach each input:
 //
 //   dL/dL = 1;   for Y = f(X) from the loss backwards:  dL/dX_j += backward_j(dL/dY, X, Y)
+//
+// Buffers: each backward writes dX_j into the tensor it wrote in the previous
+// run, kept by the session in the gradients node's Scratch (one slot per step
+// and input), and skips dX_j when input j leads to no x (ctx.wants). A sum of
+// contributions builds up in the first one's slot; each output swaps buffers
+// with its slot, so nothing returned is ever written again.
 #include "lenet/tf1/gradients.hpp"
 
+#include <algorithm>
 #include <map>
-#include <set>
 #include <utility>
 
 #include "nn/reduce.hpp"
@@ -16,6 +22,14 @@ namespace tf1 {
 namespace {
 using Key = std::pair<int, int>;  // (node, output index)
 Key key(const Tensor& t) { return {t.node(), t.index()}; }
+
+// One backward call of the walk; tensors by their position among the gradients node's inputs.
+struct Step {
+    int id;                       // the node whose backward runs
+    std::size_t y;                // its output Y (dY is dL/dY)
+    std::vector<std::size_t> in;  // its inputs X
+    std::vector<char> wanted;     // wanted[j]: input j leads to an x, so its gradient is needed
+};
 }  // namespace
 
 std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs, const std::string& name) {
@@ -23,11 +37,9 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
     Graph& g = *loss.graph();
     if (loss.dtype() != DType::float32) throw ValueError("gradients: loss " + loss.str() + " must be float32");
     const int L = loss.node();
-    std::set<Key> x_keys;
     std::vector<char> leads(L + 1, 0), on(L + 1, 0);  // indexed by node id
     for (const Tensor& x : xs) {
         require_member(g, x, "gradients: x");
-        x_keys.insert(key(x));
         if (x.node() <= L) leads[x.node()] = 1;
     }
     // leads[id]: node id is an x, or a differentiable op with an input that leads to an x.
@@ -64,31 +76,74 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
     n.name = name;
     n.inputs = inputs;
 
+    // The walk with every tensor named by its position among the node's inputs.
+    std::vector<Step> steps;
+    for (int id : walk) {
+        Step s{id, pos.at({id, 0}), {}, {}};
+        for (const Tensor& t : g.node(id).inputs) {
+            s.in.push_back(pos.at(key(t)));
+            s.wanted.push_back(leads[t.node()]);
+        }
+        steps.push_back(std::move(s));
+    }
+    std::vector<std::size_t> x_pos;
+    for (const Tensor& x : xs) x_pos.push_back(pos.at(key(x)));
+
     // The walk, at run time: dL/dL = 1, then each node's backward in reverse graph order.
-    n.forward = [&g, walk, pos, leads, x_keys, loss, xs](const Inputs& X, const SessionConfig& config) {
-        auto val = [&](const Tensor& t) -> const nn::Tensor& { return *X[pos.at(key(t))]; };
-        std::map<Key, nn::Tensor> grad;  // dL/dt for every tensor t reached so far
-        grad[key(loss)] = nn::Tensor(val(loss).shape, 1.0f);
-        for (int id : walk) {
-            auto dY = grad.find({id, 0});
-            if (dY == grad.end()) continue;
-            const Node& node = g.node(id);
-            Inputs in;
-            for (const Tensor& t : node.inputs) in.push_back(&val(t));
-            std::vector<nn::Tensor> dX = node.backward(dY->second, in, val(Tensor(&g, id)), config);
-            if (!x_keys.count(dY->first)) grad.erase(dY);  // no one reads it again
+    n.forward = [&g, steps, x_pos, loss_pos = pos.at(key(loss))](const Inputs& X, const OpContext& ctx) {
+        // kept[w][j] holds dX_j of step w, kept from the previous run for the backward to write
+        // into; kept.back()[0] holds dL/dL. Each dL/dt stays in the slot where it was made.
+        Scratch local;
+        Scratch& kept = ctx.scratch ? *ctx.scratch : local;
+        kept.resize(steps.size() + 1);
+        for (std::size_t w = 0; w < steps.size(); ++w) kept[w].resize(steps[w].in.size());
+        kept.back().resize(1);
+        std::vector<nn::Tensor*> grad(X.size(), nullptr);  // dL/d(input p), once something reached it
+        nn::Tensor& seed = kept.back()[0];
+        nn::resize_output(seed, X[loss_pos]->shape);
+        std::fill(seed.data.begin(), seed.data.end(), 1.0f);
+        grad[loss_pos] = &seed;
+
+        OpContext backward_ctx = ctx;
+        backward_ctx.scratch = nullptr;
+        Inputs in;
+        for (std::size_t w = 0; w < steps.size(); ++w) {
+            const Step& s = steps[w];
+            const nn::Tensor* dY = grad[s.y];
+            if (!dY) continue;
+            in.clear();
+            for (std::size_t p : s.in) in.push_back(X[p]);
+            backward_ctx.kept = &kept[w];
+            backward_ctx.wanted = &s.wanted;
+            std::vector<nn::Tensor> dX = g.node(s.id).backward(*dY, in, *X[s.y], backward_ctx);
             for (std::size_t j = 0; j < dX.size(); ++j) {
-                const Tensor& t = node.inputs[j];
-                if (dX[j].data.empty() || !leads[t.node()]) continue;
-                auto [sum, fresh] = grad.try_emplace(key(t));
-                if (fresh) sum->second = std::move(dX[j]);
-                else nn::add_into(sum->second, dX[j]);  // several consumers: add their contributions
+                if (dX[j].data.empty()) continue;
+                nn::Tensor& slot = kept[w][j];
+                slot = std::move(dX[j]);  // kept for the next run even when not wanted
+                if (!s.wanted[j]) continue;
+                nn::Tensor*& sum = grad[s.in[j]];
+                if (!sum) sum = &slot;
+                else nn::add_into(*sum, slot);  // several consumers: add their contributions
             }
         }
+        // Each output takes its gradient's buffer; the slot gets the buffer the output had
+        // in the previous run, if the session kept it (it does not keep a fetched one).
         std::vector<nn::Tensor> out;
-        for (const Tensor& x : xs) {
-            auto it = grad.find(key(x));
-            out.push_back(it != grad.end() ? it->second : nn::Tensor(val(x).shape));  // zeros if nothing arrived
+        out.reserve(x_pos.size());
+        for (std::size_t k = 0; k < x_pos.size(); ++k) {
+            const std::size_t p = x_pos[k];
+            nn::Tensor o = ctx.take_output(k);
+            const std::size_t first = static_cast<std::size_t>(
+                std::find(x_pos.begin(), x_pos.end(), p) - x_pos.begin());
+            if (first < k) {
+                o = out[first];  // the same x twice: its gradient is already handed out
+            } else if (grad[p]) {
+                std::swap(o, *grad[p]);
+            } else {  // zeros if nothing arrived
+                nn::resize_output(o, X[p]->shape);
+                std::fill(o.data.begin(), o.data.end(), 0.0f);
+            }
+            out.push_back(std::move(o));
         }
         return out;
     };

@@ -24,6 +24,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nn/adam.hpp"
@@ -154,13 +155,54 @@ struct SessionConfig {
 
 /// Pointers to the values of a node's inputs, in the node's input order.
 using Inputs = std::vector<const nn::Tensor*>;
-/// Computes a node's outputs from its inputs (one tensor per output).
-using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X, const SessionConfig& config)>;
+
+/// Tensors a Session keeps for one node between runs, for a node that needs
+/// more than its outputs (the gradients node keeps each backward's dX here).
+using Scratch = std::vector<std::vector<nn::Tensor>>;
+
+/// What a Session hands an op besides its inputs (TF's OpKernelContext): the
+/// config, the tensors the op's outputs used in the previous run, and, for a
+/// backward, which inputs need a gradient. A session runs the same ops at
+/// every mini-batch, so an op that takes its previous output and writes into
+/// it with an nn/ into-form allocates nothing after the first run. Derived
+/// from SessionConfig so that ops which need only the config may take a
+/// `const SessionConfig&`.
+struct OpContext : SessionConfig {
+    /// The tensors output k had in an earlier run, by k; null or short = none kept.
+    std::vector<nn::Tensor>* kept = nullptr;
+    /// Kept by the session for this node between runs; null = none (see Scratch).
+    Scratch* scratch = nullptr;
+    /// For a backward: wanted[j] != 0 when input j needs a gradient; null = every input.
+    const std::vector<char>* wanted = nullptr;
+
+    /// The context of a session run with @p config, nothing kept yet.
+    /// @param config the session's passes and threads
+    explicit OpContext(SessionConfig config = {}) : SessionConfig(std::move(config)) {}
+
+    /// Takes output @p k's tensor from an earlier run (TF's allocate_output):
+    /// its values are stale and its shape is old, so pass it to an nn/
+    /// into-form (nn::resize_output) that overwrites every value.
+    /// @param k the output's index
+    /// @return the kept tensor, or an empty one when none is kept
+    nn::Tensor take_output(std::size_t k) const {
+        if (!kept || k >= kept->size()) return nn::Tensor();
+        return std::move((*kept)[k]);
+    }
+    /// @param j an input's index
+    /// @return false when no gradient for input @p j is needed (a backward may skip computing it)
+    bool wants(std::size_t j) const { return !wanted || j >= wanted->size() || (*wanted)[j]; }
+};
+
+/// Computes a node's outputs from its inputs (one tensor per output); it may
+/// write them into the tensors ctx.take_output(k) gives back.
+using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X, const OpContext& ctx)>;
 /// The gradient of a single-output node: from dY (the loss gradient with
 /// respect to the output Y) and the forward values, one tensor per input;
 /// an empty tensor (no values) means "no gradient flows to that input".
+/// ctx.take_output(j) gives back the tensor dX_j had in the previous run,
+/// and ctx.wants(j) says whether dX_j is needed at all.
 using Backward = std::function<std::vector<nn::Tensor>(const nn::Tensor& dY, const Inputs& X, const nn::Tensor& Y,
-                                                       const SessionConfig& config)>;
+                                                       const OpContext& ctx)>;
 /// A node's effect on the session's state; @p self is the node's own id.
 using Effect = std::function<void(State& state, int self, const Inputs& X)>;
 

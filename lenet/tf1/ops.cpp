@@ -13,11 +13,17 @@
 // dense call the nn/*_fast variants on the session's ThreadPool, or the
 // plain reference loop nests when the session asks for them; both give the
 // same values up to float rounding (their own tests check it).
+//
+// The ops a training step runs write into the tensors their outputs (and, in
+// a backward, their dX) had in the previous run, ctx.take_output(k), with the
+// nn/ into-forms, so a session allocates no op outputs after the first step.
+// conv2d's backward skips dx when ctx.wants(0) is false (the images).
 #include "lenet/tf1/ops.hpp"
 
 #include <algorithm>
 #include <utility>
 
+#include "nn/activations_fast.hpp"
 #include "nn/conv_backward.hpp"
 #include "nn/conv_fast.hpp"
 #include "nn/conv_forward.hpp"
@@ -66,16 +72,30 @@ std::vector<nn::Tensor> list(T&&... t) {
 
 // Adds a single-output op whose inputs all belong to the first input's graph.
 Tensor add_op(const std::string& op, const std::string& name, std::vector<Tensor> inputs, OutputSpec out,
-              std::function<nn::Tensor(const Inputs&, const SessionConfig&)> forward, Backward backward = {}) {
+              std::function<nn::Tensor(const Inputs&, const OpContext&)> forward, Backward backward = {}) {
     Graph& g = graph_of(inputs.at(0), op);
     Node n;
     n.op = op;
     n.name = name;
     n.inputs = std::move(inputs);
     n.outputs = {std::move(out)};
-    n.forward = [f = std::move(forward)](const Inputs& X, const SessionConfig& c) { return list(f(X, c)); };
+    n.forward = [f = std::move(forward)](const Inputs& X, const OpContext& c) { return list(f(X, c)); };
     n.backward = std::move(backward);
     return Tensor(&g, g.add_node(std::move(n)));
+}
+
+// @p X's values under @p shape, written into @p out (a kept output).
+nn::Tensor reshaped(const nn::Tensor& X, nn::Shape shape, nn::Tensor out) {
+    nn::resize_output(out, std::move(shape));
+    std::copy(X.data.begin(), X.data.end(), out.data.begin());
+    return out;
+}
+
+// A scalar (shape ()) holding @p value, written into @p out (a kept output).
+nn::Tensor scalar(float value, nn::Tensor out) {
+    nn::resize_output(out, nn::Shape{});
+    out.data[0] = value;
+    return out;
 }
 
 // Output height and width of a window over (h, w), or -1s when either is unknown.
@@ -117,17 +137,24 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, nn::Pad
 
     return add_op(
         "Conv2D", name, {x, kernel, bias}, {{xs[0], h, w, ks[3]}},
-        [padding, strides](const Inputs& X, const SessionConfig& c) {
+        [padding, strides](const Inputs& X, const OpContext& c) {
             const nn::Activation linear = nn::Activation::linear();
-            return c.reference_passes ? nn::conv_forward(*X[0], *X[1], *X[2], linear, padding, strides)
-                                      : nn::conv_forward_fast(*X[0], *X[1], *X[2], linear, padding, strides,
-                                                              *c.pool);
+            if (c.reference_passes) return nn::conv_forward(*X[0], *X[1], *X[2], linear, padding, strides);
+            nn::Tensor Z = c.take_output(0);
+            nn::conv_forward_fast(*X[0], *X[1], *X[2], linear, padding, strides, *c.pool, Z);
+            return Z;
         },
-        [padding, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
-            nn::ConvGrads g = c.reference_passes
-                                  ? nn::conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides)
-                                  : nn::conv_backward_fast(dZ, *X[0], *X[1], *X[2], padding, strides,
-                                                           *c.pool);
+        [padding, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
+            nn::ConvGrads g;
+            if (c.reference_passes) {
+                g = nn::conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides);
+            } else {
+                // No dx for an input that needs no gradient (the images): TF prunes Conv2DBackpropInput too.
+                const bool dx = c.wants(0);
+                g = {dx ? c.take_output(0) : nn::Tensor(), c.take_output(1), c.take_output(2)};
+                nn::conv_backward_fast(dZ, *X[0], *X[1], *X[2], padding, strides, *c.pool, g,
+                                       dx ? nn::InputGradient::compute : nn::InputGradient::skip);
+            }
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         });
 }
@@ -142,17 +169,19 @@ Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std
 
     return add_op(
         "MaxPool", name, {x}, {{xs[0], h, w, xs[3]}},
-        [ksize, strides](const Inputs& X, const SessionConfig& c) {
+        [ksize, strides](const Inputs& X, const OpContext& c) {
             const nn::PoolMode max = nn::PoolMode::max;
-            return c.reference_passes
-                       ? nn::pool_forward(*X[0], ksize, strides, max)
-                       : nn::pool_forward_fast(*X[0], ksize, strides, max, *c.pool);
+            if (c.reference_passes) return nn::pool_forward(*X[0], ksize, strides, max);
+            nn::Tensor Z = c.take_output(0);
+            nn::pool_forward_fast(*X[0], ksize, strides, max, *c.pool, Z);
+            return Z;
         },
-        [ksize, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
+        [ksize, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
             const nn::PoolMode max = nn::PoolMode::max;
-            return list(c.reference_passes ? nn::pool_backward(dZ, *X[0], ksize, strides, max)
-                                           : nn::pool_backward_fast(dZ, *X[0], ksize, strides, max,
-                                                                    *c.pool));
+            if (c.reference_passes) return list(nn::pool_backward(dZ, *X[0], ksize, strides, max));
+            nn::Tensor dX = c.take_output(0);
+            nn::pool_backward_fast(dZ, *X[0], ksize, strides, max, *c.pool, dX);
+            return list(std::move(dX));
         });
 }
 
@@ -167,9 +196,9 @@ Tensor flatten(const Tensor& x, const std::string& name) {
 
     return add_op(
         "Reshape", name, {x}, {{xs[0], n}, x.dtype()},
-        [n](const Inputs& X, const SessionConfig&) { return nn::Tensor({X[0]->dim(0), n}, X[0]->data); },
-        [](const nn::Tensor& dY, const Inputs& X, const nn::Tensor&, const SessionConfig&) {
-            return list(nn::Tensor(X[0]->shape, dY.data));
+        [n](const Inputs& X, const OpContext& c) { return reshaped(*X[0], {X[0]->dim(0), n}, c.take_output(0)); },
+        [](const nn::Tensor& dY, const Inputs& X, const nn::Tensor&, const OpContext& c) {
+            return list(reshaped(dY, X[0]->shape, c.take_output(0)));
         });
 }
 
@@ -188,15 +217,20 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const st
 
     return add_op(
         "Dense", name, {x, kernel, bias}, {{x.shape()[0], ks[1]}},
-        [](const Inputs& X, const SessionConfig& c) {
-            return c.reference_passes
-                       ? nn::dense_forward(*X[0], *X[1], *X[2])
-                       : nn::dense_forward_fast(*X[0], *X[1], *X[2], *c.pool);
+        [](const Inputs& X, const OpContext& c) {
+            if (c.reference_passes) return nn::dense_forward(*X[0], *X[1], *X[2]);
+            nn::Tensor Z = c.take_output(0);
+            nn::dense_forward_fast(*X[0], *X[1], *X[2], *c.pool, Z);
+            return Z;
         },
-        [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const SessionConfig& c) {
-            nn::DenseGrads g = c.reference_passes ? nn::dense_backward(dZ, *X[0], *X[1], *X[2])
-                                                  : nn::dense_backward_fast(dZ, *X[0], *X[1], *X[2],
-                                                                            *c.pool);
+        [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
+            nn::DenseGrads g;
+            if (c.reference_passes) {
+                g = nn::dense_backward(dZ, *X[0], *X[1], *X[2]);
+            } else {
+                g = {c.take_output(0), c.take_output(1), c.take_output(2)};
+                nn::dense_backward_fast(dZ, *X[0], *X[1], *X[2], *c.pool, g);
+            }
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         });
 }
@@ -207,9 +241,20 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
     require_float(op, "x", x);
     return add_op(
         op, name.empty() ? op : name, {x}, {x.shape()},
-        [activation](const Inputs& X, const SessionConfig&) { return nn::activation_forward(*X[0], activation); },
-        [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const SessionConfig&) {
-            return list(nn::activation_backward(dA, A, activation));
+        [activation](const Inputs& X, const OpContext& c) {
+            if (c.reference_passes) return nn::activation_forward(*X[0], activation);
+            // activation_forward into the kept tensor: copy Z, then act in place, as it does.
+            nn::Tensor A = c.take_output(0);
+            nn::resize_output(A, X[0]->shape);
+            std::copy(X[0]->data.begin(), X[0]->data.end(), A.data.begin());
+            activation.apply(A.data.data(), A.size());
+            return A;
+        },
+        [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const OpContext& c) {
+            if (c.reference_passes) return list(nn::activation_backward(dA, A, activation));
+            nn::Tensor dZ = c.take_output(0);
+            nn::activation_backward_fast(dA, A, activation, *c.pool, dZ);
+            return list(std::move(dZ));
         });
 }
 
@@ -240,11 +285,13 @@ Tensor softmax_cross_entropy(const Tensor& onehot_labels, const Tensor& logits, 
 
     return add_op(
         "SoftmaxCrossEntropy", name, {onehot_labels, logits}, {nn::Shape{}},
-        [](const Inputs& X, const SessionConfig&) {
-            return nn::Tensor(nn::Shape{}, static_cast<float>(nn::softmax_cross_entropy(*X[1], *X[0])));
+        [](const Inputs& X, const OpContext& c) {
+            return scalar(static_cast<float>(nn::softmax_cross_entropy(*X[1], *X[0])), c.take_output(0));
         },
         [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const SessionConfig&) {
-            return list(nn::Tensor(), nn::scale(nn::softmax_cross_entropy_backward(*X[1], *X[0]), dL.data[0]));
+            nn::Tensor dz = nn::softmax_cross_entropy_backward(*X[1], *X[0]);
+            for (float& v : dz.data) v *= dL.data[0];  // nn::scale in place
+            return list(nn::Tensor(), std::move(dz));
         });
 }
 
@@ -281,11 +328,12 @@ Tensor cast(const Tensor& x, DType dtype, const std::string& name) {
             "cannot cast " + dtype_name(x.dtype()) + " to " + dtype_name(dtype) + " (only to float32 or to itself)");
     Backward backward;
     if (x.dtype() == DType::float32 && dtype == DType::float32)
-        backward = [](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const SessionConfig&) {
-            return list(nn::Tensor(dY));
+        backward = [](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const OpContext& c) {
+            return list(reshaped(dY, dY.shape, c.take_output(0)));
         };
     return add_op(
-        "Cast", name, {x}, {x.shape(), dtype}, [](const Inputs& X, const SessionConfig&) { return *X[0]; },
+        "Cast", name, {x}, {x.shape(), dtype},
+        [](const Inputs& X, const OpContext& c) { return reshaped(*X[0], X[0]->shape, c.take_output(0)); },
         backward);
 }
 
@@ -295,11 +343,14 @@ Tensor reduce_mean(const Tensor& x, const std::string& name) {
     require_float(fn, "x", x);
     return add_op(
         "Mean", name, {x}, {nn::Shape{}},
-        [](const Inputs& X, const SessionConfig&) {
-            return nn::Tensor(nn::Shape{}, static_cast<float>(nn::mean(*X[0])));
+        [](const Inputs& X, const OpContext& c) {
+            return scalar(static_cast<float>(nn::mean(*X[0])), c.take_output(0));
         },
-        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const SessionConfig&) {
-            return list(nn::Tensor(X[0]->shape, dL.data[0] / static_cast<float>(X[0]->size())));
+        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const OpContext& c) {
+            nn::Tensor dX = c.take_output(0);
+            nn::resize_output(dX, X[0]->shape);
+            std::fill(dX.data.begin(), dX.data.end(), dL.data[0] / static_cast<float>(X[0]->size()));
+            return list(std::move(dX));
         });
 }
 

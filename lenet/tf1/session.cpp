@@ -3,8 +3,10 @@
 // hand back the fetched values in fetch order.
 //
 // Values: a fed tensor and a variable are read in place (a pointer to the
-// feed or to the session's State); an op's outputs are owned here and freed
-// as soon as every needed consumer has run, unless they are fetched.
+// feed or to the session's State); an op's outputs are owned here and, as
+// soon as every needed consumer has run (unless they are fetched), moved to
+// kept_ for the node to write into at the next run. Fetched values are moved
+// (or copied) to the caller, so nothing the caller holds is ever reused.
 #include "lenet/tf1/session.hpp"
 
 #include <memory>
@@ -16,6 +18,7 @@ namespace tf1 {
 Session::Session(Graph& graph, SessionConfig config) : graph_(&graph), config_(std::move(config)) {
     if (!config_.pool && !config_.reference_passes)
         config_.pool = std::make_shared<nn::ThreadPool>(config_.intra_op_parallelism_threads);
+    context_ = OpContext(config_);
 }
 
 namespace {
@@ -75,6 +78,8 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
             for (const Tensor& t : g.node(id).inputs) ++uses[static_cast<std::size_t>(t.node())];
 
     // 3. Evaluate the needed nodes in graph order.
+    kept_.resize(static_cast<std::size_t>(n));  // the graph may have grown since the last run
+    scratch_.resize(static_cast<std::size_t>(n));
     std::vector<std::vector<nn::Tensor>> owned(static_cast<std::size_t>(n));
     std::vector<const nn::Tensor*> external(static_cast<std::size_t>(n), nullptr);
     auto value = [&](const Tensor& t) -> const nn::Tensor& {
@@ -104,14 +109,21 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
         Inputs X;
         for (const Tensor& t : node.inputs) X.push_back(&value(t));
         if (node.effect) node.effect(state_, id, X);
-        if (node.forward) owned[i] = node.forward(X, config_);
+        if (node.forward) {
+            context_.kept = &kept_[i];
+            context_.scratch = &scratch_[i];
+            owned[i] = node.forward(X, context_);
+        }
         for (std::size_t k = 0; k < node.outputs.size(); ++k)
             if (owned[i].size() != node.outputs.size() || !shape_fits(owned[i][k].shape, node.outputs[k].shape))
                 throw std::logic_error(node.op + " \"" + node.name + "\" computed a value that does not fit its " +
                                        "static shape " + shape_text(node.outputs[k].shape));
         for (const Tensor& t : node.inputs) {
             const std::size_t in = static_cast<std::size_t>(t.node());
-            if (--uses[in] == 0 && !fetched[in]) owned[in].clear();
+            if (--uses[in] == 0 && !fetched[in]) {
+                kept_[in] = std::move(owned[in]);  // for the node's next run to write into
+                owned[in].clear();
+            }
         }
     }
 
@@ -134,6 +146,11 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
         else
             results.push_back(value(t));
     }
+    // What is still owned was not handed over (outputs nobody fetched, moved-from
+    // tensors): keep it for the next run.
+    for (int id = 0; id < n; ++id)
+        if (!owned[static_cast<std::size_t>(id)].empty())
+            kept_[static_cast<std::size_t>(id)] = std::move(owned[static_cast<std::size_t>(id)]);
     return results;
 }
 

@@ -9,6 +9,11 @@
 //        an earlier node), freeing a value when its last consumer has run;
 //     4. return the fetched values in fetch order; an Operation (the train
 //        op, the initializer) gives an empty tensor, as TF returns None.
+// Buffers are reused between runs, as TF's allocator does: a freed value is
+// kept under its node instead of being destroyed, and the op takes it back
+// at the next run (OpContext::take_output) to write its new output into, so
+// running the train op at every mini-batch allocates no op outputs after the
+// first. A fetched value is handed over to the caller and never reused.
 // Feeding a tensor that is not a placeholder overrides it, as in TF: its
 // producer does not run unless something else needs it.
 #pragma once
@@ -110,6 +115,9 @@ private:
     SessionConfig config_;
     State state_;
     std::vector<std::string> last_run_;
+    OpContext context_;                         // config_ plus the node's kept tensors, set per node
+    std::vector<std::vector<nn::Tensor>> kept_; // by node id: its outputs freed in an earlier run
+    std::vector<Scratch> scratch_;              // by node id: what the node keeps between runs
 };
 
 }  // namespace tf1
