@@ -460,10 +460,12 @@ void tf1_epoch(const TrainingData& data, int threads) {
     std::iota(order.begin(), order.end(), std::size_t{0});
     nn::Rng rng(2);
     rng.shuffle(order);
+    nn::Tensor X_batch, Y_batch;  // kept from step to step, as plaincnn train does
     for (std::size_t begin = 0; begin < order.size(); begin += 32) {
         const std::size_t end = std::min(order.size(), begin + 32);
-        sess.run(net.train_op, {{x, nn::gather_samples(data.X, order, begin, end)},
-                                {y, nn::gather_samples(data.Y, order, begin, end)}});
+        nn::gather_samples(data.X, order, begin, end, X_batch);
+        nn::gather_samples(data.Y, order, begin, end, Y_batch);
+        sess.run(net.train_op, {{x, X_batch}, {y, Y_batch}});
     }
 }
 
