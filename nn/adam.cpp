@@ -8,13 +8,23 @@
 // m[k] and v[k] have the shape of params[k]; all updates are elementwise.
 #include "nn/adam.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "nn/errors.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace nn {
+
+namespace {
+
+// Values below which one thread updates everything: a kept pool costs about
+// 1 us per loop, and a thread updates about 4,000 values per microsecond.
+constexpr std::size_t kMinValuesPerThread = 16384;
+
+}  // namespace
 
 Adam::Adam(AdamConfig config) : config_(config) {
     require(config.learning_rate >= 0.0f, "Adam",
@@ -27,8 +37,17 @@ Adam::Adam(AdamConfig config) : config_(config) {
 }
 
 void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads) {
-    require(params.size() == grads.size(), "Adam::step",
-            "got " + std::to_string(params.size()) + " params but " + std::to_string(grads.size()) + " grads");
+    step(params, grads, nullptr);
+}
+
+void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool& pool) {
+    step(params, grads, &pool);
+}
+
+void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool* pool) {
+    require(params.size() == grads.size(), "Adam::step", [&] {
+        return "got " + std::to_string(params.size()) + " params but " + std::to_string(grads.size()) + " grads";
+    });
     if (t_ == 0) {
         m_.clear();
         v_.clear();
@@ -37,15 +56,20 @@ void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tens
             v_.emplace_back(theta->shape);
         }
     }
-    require(params.size() == m_.size(), "Adam::step",
-            "got " + std::to_string(params.size()) + " params but the first step had " + std::to_string(m_.size()));
+    require(params.size() == m_.size(), "Adam::step", [&] {
+        return "got " + std::to_string(params.size()) + " params but the first step had " + std::to_string(m_.size());
+    });
+    std::size_t total = 0;  // values in all the parameters
     for (std::size_t k = 0; k < params.size(); ++k) {
-        const std::string at = "param " + std::to_string(k);
-        require(params[k]->shape == m_[k].shape, "Adam::step",
-                at + " has shape " + params[k]->shape_str() + " but the first step had " + m_[k].shape_str());
-        require(grads[k]->shape == params[k]->shape, "Adam::step",
-                "grad " + std::to_string(k) + " has shape " + grads[k]->shape_str() + " but " + at + " has " +
-                    params[k]->shape_str());
+        require(params[k]->shape == m_[k].shape, "Adam::step", [&] {
+            return "param " + std::to_string(k) + " has shape " + params[k]->shape_str() + " but the first step had " +
+                   m_[k].shape_str();
+        });
+        require(grads[k]->shape == params[k]->shape, "Adam::step", [&] {
+            return "grad " + std::to_string(k) + " has shape " + grads[k]->shape_str() + " but param " +
+                   std::to_string(k) + " has " + params[k]->shape_str();
+        });
+        total += params[k]->size();
     }
 
     ++t_;
@@ -58,28 +82,44 @@ void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tens
     const float b1 = config_.beta1, b2 = config_.beta2, eps = config_.epsilon;
     const float tiny = std::numeric_limits<float>::min();  // the smallest normal float
 
-    for (std::size_t k = 0; k < params.size(); ++k) {
-        float* theta = params[k]->data.data();
-        const float* g = grads[k]->data.data();
-        float* m = m_[k].data.data();
-        float* v = v_[k].data.data();
-        const std::size_t n = params[k]->size();
-        for (std::size_t j = 0; j < n; ++j) {
-            float m_j = b1 * m[j] + (1.0f - b1) * g[j];         // first moment: running mean of g
-            float v_j = b2 * v[j] + (1.0f - b2) * g[j] * g[j];  // second moment: running mean of g^2
-            // Subnormal moments become 0, as in TensorFlow (it runs with the
-            // processor's flush-to-zero mode): where g stays 0 (a dead ReLU), m
-            // shrinks by beta1 per step and is subnormal after ~800 steps, and
-            // x86 computes with subnormals about 100x slower (`plaincnn bench`:
-            // Adam took 28% of a LeNet-5 epoch). Selects, not branches, so
-            // the loop vectorises.
-            m_j = std::fabs(m_j) < tiny ? 0.0f : m_j;
-            v_j = v_j < tiny ? 0.0f : v_j;
-            m[j] = m_j;
-            v[j] = v_j;
-            theta[j] -= lr_t * m_j / (std::sqrt(v_j) + eps);
+    // Values [begin, end) of the parameters laid end to end: every value is
+    // updated on its own, so any split gives the same numbers.
+    auto update = [&](std::size_t begin, std::size_t end) {
+        std::size_t first = 0;  // where params[k] starts in the end-to-end numbering
+        for (std::size_t k = 0; k < params.size() && first < end; first += params[k]->size(), ++k) {
+            const std::size_t n = params[k]->size();
+            const std::size_t j0 = std::max(begin, first) - first, j1 = std::min(end, first + n) - first;
+            if (j0 >= std::min(n, j1)) continue;
+            float* theta = params[k]->data.data();
+            const float* g = grads[k]->data.data();
+            float* m = m_[k].data.data();
+            float* v = v_[k].data.data();
+            for (std::size_t j = j0; j < j1; ++j) {
+                float m_j = b1 * m[j] + (1.0f - b1) * g[j];         // first moment: running mean of g
+                float v_j = b2 * v[j] + (1.0f - b2) * g[j] * g[j];  // second moment: running mean of g^2
+                // Subnormal moments become 0, as in TensorFlow (it runs with the
+                // processor's flush-to-zero mode): where g stays 0 (a dead ReLU), m
+                // shrinks by beta1 per step and is subnormal after ~800 steps, and
+                // x86 computes with subnormals about 100x slower (`plaincnn bench`:
+                // Adam took 28% of a LeNet-5 epoch). Selects, not branches, so
+                // the loop vectorises.
+                m_j = std::fabs(m_j) < tiny ? 0.0f : m_j;
+                v_j = v_j < tiny ? 0.0f : v_j;
+                m[j] = m_j;
+                v[j] = v_j;
+                theta[j] -= lr_t * m_j / (std::sqrt(v_j) + eps);
+            }
         }
+    };
+    if (!pool || pool->size() == 1 || total < kMinValuesPerThread) {
+        update(0, total);
+        return;
     }
+    // Split into whole multiples of 16 values, so each thread's vector loop starts aligned to the same lanes.
+    const int chunks = static_cast<int>((total + 15) / 16);
+    pool->run(chunks, pool->size(), [&](int, int begin, int end) {
+        update(static_cast<std::size_t>(begin) * 16, std::min(total, static_cast<std::size_t>(end) * 16));
+    });
 }
 
 }  // namespace nn

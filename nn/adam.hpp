@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "nn/tensor.hpp"
+#include "nn/thread_pool.hpp"
 
 namespace nn {
 
@@ -44,12 +45,22 @@ public:
     ///         shapes on a count or shape mismatch (nothing is updated then).
     void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads);
 
+    /// step() with the values shared out between the threads of @p pool.
+    /// Every value is updated on its own, so the numbers are step()'s.
+    /// @param params the parameters theta, updated in place
+    /// @param grads  their gradients g, one per parameter, same shapes
+    /// @param pool   the threads to use
+    /// @throws std::invalid_argument as step()
+    void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool& pool);
+
     /// @return the number of steps taken so far, t
     long steps() const { return t_; }
     /// @return the hyper-parameters
     const AdamConfig& config() const { return config_; }
 
 private:
+    void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool* pool);
+
     AdamConfig config_;
     long t_ = 0;
     std::vector<Tensor> m_, v_;
