@@ -131,8 +131,13 @@ double LenetCore::train_step(const nn::Tensor& X, const nn::Tensor& Y) {
     relu_back(s.dA1, s.A1);
     conv_back(s.dA1, X, W1_, b1_, nn::Padding::same(), nn::InputGradient::skip, s.g1);
 
-    adam_.step({&W1_, &b1_, &W3_, &b3_, &W5_, &b5_, &W6_, &b6_, &W7_, &b7_},
-               {&s.g1.dW, &s.g1.db, &s.g3.dW, &s.g3.db, &s.g5.dW, &s.g5.db, &s.g6.dW, &s.g6.db, &s.g7.dW, &s.g7.db});
+    const std::vector<Tensor*> params = {&W1_, &b1_, &W3_, &b3_, &W5_, &b5_, &W6_, &b6_, &W7_, &b7_};
+    const std::vector<const Tensor*> grads = {&s.g1.dW, &s.g1.db, &s.g3.dW, &s.g3.db, &s.g5.dW,
+                                              &s.g5.db, &s.g6.dW, &s.g6.db, &s.g7.dW, &s.g7.db};
+    if (fast)
+        adam_.step(params, grads, t);
+    else
+        adam_.step(params, grads);
     return loss;
 }
 

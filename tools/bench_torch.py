@@ -119,9 +119,9 @@ def main():
     def add(group, name, t, seconds, runs):
         rows.append({"group": group, "case": name, "threads": t, "median_s": seconds, "runs": runs})
         unit = f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1e3:.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
-        print(f"{group:8}{name:52}{t:3}{unit:>11}", flush=True)
+        print(f"{group:8}{name:62}{t:3}{unit:>11}", flush=True)
 
-    print(f"{'group':8}{'case':52}{'thr':>3}{'median':>11}   (PyTorch {torch.__version__})")
+    print(f"{'group':8}{'case':62}{'thr':>3}{'median':>11}   (PyTorch {torch.__version__})")
     if "course" in groups:
         A = torch.rand(TRAIN_IMAGES, 1, 28, 28)
         W = torch.rand(2, 1, 3, 3) - 0.5

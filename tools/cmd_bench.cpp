@@ -183,7 +183,7 @@ std::string format_ratio(double r) {
 
 void Bench::print(const Row& r) const {
     std::ostream& o = *out;
-    o << std::left << std::setw(8) << r.group << std::setw(52) << r.name << std::right << std::setw(3) << r.threads;
+    o << std::left << std::setw(8) << r.group << std::setw(62) << r.name << std::right << std::setw(3) << r.threads;
     if (!r.unit.empty()) {
         std::ostringstream v;
         v << std::fixed << std::setprecision(1) << r.value << " " << r.unit;
@@ -571,7 +571,7 @@ int cmd_bench(const Args& args) {
             b.groups.push_back(g);
         }
     }
-    std::cout << std::left << std::setw(8) << "group" << std::setw(52) << "case" << std::right << std::setw(3) << "thr"
+    std::cout << std::left << std::setw(8) << "group" << std::setw(62) << "case" << std::right << std::setw(3) << "thr"
               << std::setw(11) << "median" << std::setw(9) << "GFLOP/s" << std::setw(8) << "peak" << std::setw(10)
               << "vs ref" << std::setw(10) << "vs torch" << "\n";
     // The peak is always measured: the other rows' percentages need it.

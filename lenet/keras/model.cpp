@@ -196,7 +196,7 @@ Evaluation Sequential::loss_and_gradients(const nn::Tensor& x, const nn::Tensor&
 }
 
 void Sequential::apply_gradients() {
-    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) adam->step(params_, grads_);
+    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) adam->step(params_, grads_, *pool_);  // shared out, same numbers
     if (auto* sgd = std::get_if<nn::SGD>(&optimizer_)) sgd->step(params_, grads_);
 }
 

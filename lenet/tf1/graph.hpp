@@ -203,8 +203,9 @@ using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X, const OpC
 /// and ctx.wants(j) says whether dX_j is needed at all.
 using Backward = std::function<std::vector<nn::Tensor>(const nn::Tensor& dY, const Inputs& X, const nn::Tensor& Y,
                                                        const OpContext& ctx)>;
-/// A node's effect on the session's state; @p self is the node's own id.
-using Effect = std::function<void(State& state, int self, const Inputs& X)>;
+/// A node's effect on the session's state; @p self is the node's own id, and
+/// @p config the session's passes and threads (ApplyAdam updates on its pool).
+using Effect = std::function<void(State& state, int self, const Inputs& X, const SessionConfig& config)>;
 
 /// One output of a node: its static shape and element type.
 struct OutputSpec {

@@ -26,7 +26,8 @@ Operation AdamOptimizer::minimize(const Tensor& loss, std::vector<Tensor> var_li
     apply.op = "ApplyAdam";
     apply.name = name;
     apply.inputs = gradients(loss, var_list);
-    apply.effect = [ids, names, config = config_](State& state, int self, const Inputs& grads) {
+    apply.effect = [ids, names, config = config_](State& state, int self, const Inputs& grads,
+                                                  const SessionConfig& session) {
         std::vector<nn::Tensor*> params;
         for (std::size_t k = 0; k < ids.size(); ++k) {
             auto it = state.variables.find(ids[k]);
@@ -35,7 +36,11 @@ Operation AdamOptimizer::minimize(const Tensor& loss, std::vector<Tensor> var_li
             params.push_back(&it->second);
         }
         nn::Adam& adam = state.adam.try_emplace(self, config).first->second;
-        adam.step(params, std::vector<const nn::Tensor*>(grads.begin(), grads.end()));
+        const std::vector<const nn::Tensor*> g(grads.begin(), grads.end());
+        if (session.pool && !session.reference_passes)
+            adam.step(params, g, *session.pool);  // the same numbers, shared out between the session's threads
+        else
+            adam.step(params, g);
     };
     return Operation(&g, g.add_node(std::move(apply)));
 }

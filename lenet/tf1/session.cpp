@@ -108,7 +108,7 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
         }
         Inputs X;
         for (const Tensor& t : node.inputs) X.push_back(&value(t));
-        if (node.effect) node.effect(state_, id, X);
+        if (node.effect) node.effect(state_, id, X, config_);
         if (node.forward) {
             context_.kept = &kept_[i];
             context_.scratch = &scratch_[i];
