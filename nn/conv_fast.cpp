@@ -443,7 +443,7 @@ void backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Ten
 
     // Pass 1, by samples: pack A_prev and dZ, and compute dA_prev.
     workers.run(g.m, workers.threads_for(work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
-        Buffer q_planes(Q.size, true);  // cells off the stride grid stay zero
+        Buffer q_planes(with_dA_prev ? Q.size : 0, true);  // cells off the stride grid stay zero
         for (int i = begin; i < end; ++i) {
             for (Index j = 0; j < planes_count; ++j) {
                 float* part = planes.data() + j * P.plane + i * P.pitch;
@@ -457,11 +457,11 @@ void backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Ten
                         planes.data() + i * P.pitch);
             const float* dz_i = dZ.data.data() + i * out_size;
             float* dz_planes_i = dz.data() + i * P.pitch;
-            if (y_lo < y_hi && x_lo < x_hi)
+            if (with_dA_prev && y_lo < y_hi && x_lo < x_hi)
                 scatter_to_planes(dz_i + (Index{y_lo} * g.w + x_lo) * c_new, Index{g.w} * c_new, c_new, y_hi - y_lo,
                                   x_hi - x_lo, c_new, q_planes.data() + q_first + y_lo * q_row + x_lo * g.sw, Q.plane,
                                   q_row, g.sw);
-            if (dz_in_q) {  // stride 1, all of dZ in Q: copy Q's rows rather than scatter dZ again
+            if (with_dA_prev && dz_in_q) {  // stride 1, all of dZ in Q: copy Q's rows rather than scatter dZ again
                 for (int c = 0; c < c_new; ++c)
                     for (int y = 0; y < g.h; ++y) {
                         const float* from = q_planes.data() + c * Q.plane + q_first + y * q_row;
