@@ -84,7 +84,9 @@ void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tens
 
     // Values [begin, end) of the parameters laid end to end: every value is
     // updated on its own, so any split gives the same numbers.
-    auto update = [&](std::size_t begin, std::size_t end) {
+    // The constants are captured by value: captured by reference they could
+    // alias the float arrays, and the loop would reload them at every value.
+    auto update = [this, &params, &grads, lr_t, b1, b2, eps, tiny](std::size_t begin, std::size_t end) {
         std::size_t first = 0;  // where params[k] starts in the end-to-end numbering
         for (std::size_t k = 0; k < params.size() && first < end; first += params[k]->size(), ++k) {
             const std::size_t n = params[k]->size();

@@ -186,7 +186,7 @@ void Bench::print(const Row& r) const {
     o << std::left << std::setw(8) << r.group << std::setw(62) << r.name << std::right << std::setw(3) << r.threads;
     if (!r.unit.empty()) {
         std::ostringstream v;
-        v << std::fixed << std::setprecision(1) << r.value << " " << r.unit;
+        v << std::fixed << std::setprecision(r.unit == "x" ? 2 : 1) << r.value << " " << r.unit;  // 1.68x is not 1.7x
         o << "  " << v.str() << "\n";
         return;
     }
@@ -495,7 +495,9 @@ void epoch_cases(Bench& b, const TrainingData& data) {
     }
     // The two front-ends, as `plaincnn train` runs them, from building the
     // model to the end of the epoch, and what they add over the core alone.
-    const auto front_end = [&](const std::string& name, const std::function<void(int)>& epoch) {
+    const auto front_end = [&](const std::string& name, const std::string& short_name,
+                               const std::function<void(int)>& epoch) {
+        std::vector<double> seconds;
         for (std::size_t k = 0; k < b.thread_counts.size(); ++k) {
             const int t = b.thread_counts[k];
             Row r = timed("epoch", name, t, median_time([&] { epoch(t); }, b.epoch_runs, 0.0), b.epoch_runs, flop,
@@ -504,11 +506,15 @@ void epoch_cases(Bench& b, const TrainingData& data) {
             over << std::fixed << std::setprecision(1) << std::showpos << 100.0 * (r.seconds / core[k] - 1.0)
                  << "% over the core";
             r.note = over.str();
+            seconds.push_back(r.seconds);
             b.add(r);
         }
+        if (seconds.size() > 1)
+            b.add(measured("epoch", "speed-up of the " + short_name + " epoch from 1 thread", b.thread_counts.back(),
+                           seconds.front() / seconds.back(), "x"));
     };
-    front_end("LeNet-5, TF1-style front-end, batch 32", [&](int t) { tf1_epoch(data, t); });
-    front_end("LeNet-5, Keras-style front-end, batch 32", [&](int t) { keras_epoch(data, t); });
+    front_end("LeNet-5, TF1-style front-end, batch 32", "TF1", [&](int t) { tf1_epoch(data, t); });
+    front_end("LeNet-5, Keras-style front-end, batch 32", "Keras", [&](int t) { keras_epoch(data, t); });
 }
 
 void scaling_cases(Bench& b, const TrainingData& data) {
