@@ -477,44 +477,69 @@ void keras_epoch(const TrainingData& data, int threads) {
     model.fit(data.X, data.Y, 32, 1, 0, true);
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// The epochs are timed in rounds: a round runs every case once (the core,
+// then TF1, then Keras, each at every thread count), after one warm-up round.
+// A virtual machine's speed drifts by 10-20% within a minute; interleaving
+// puts the cases a ratio compares side by side in time, and each ratio
+// (speed-up from 1 thread, a front-end over the core) is the median of its
+// per-round ratios, so a slow minute moves both sides of it.
 void epoch_cases(Bench& b, const TrainingData& data) {
     const double flop = lenet_step_flop(32) * (kTrainImages / 32.0);
     const int steps = 100;
     const double ref = reference_epoch_estimate(data, 32, steps);
     const std::string note = "(1 thread, from " + std::to_string(steps) + " steps)";
-    std::vector<double> core;
-    for (int t : b.thread_counts) {
-        core.push_back(core_epoch_seconds(data, Passes::fast, t, 32, b.epoch_runs));
-        b.add(timed("epoch", "LeNet-5, nn/ core alone, batch 32", t, core.back(), b.epoch_runs, flop, ref, note,
-                    kTorchEpoch));
-    }
-    if (core.size() > 1) {
-        Row r = measured("epoch", "speed-up of the nn/ core epoch from 1 thread", b.thread_counts.back(),
-                         core.front() / core.back(), "x");
-        b.add(r);
-    }
-    // The two front-ends, as `plaincnn train` runs them, from building the
-    // model to the end of the epoch, and what they add over the core alone.
-    const auto front_end = [&](const std::string& name, const std::string& short_name,
-                               const std::function<void(int)>& epoch) {
-        std::vector<double> seconds;
-        for (std::size_t k = 0; k < b.thread_counts.size(); ++k) {
-            const int t = b.thread_counts[k];
-            Row r = timed("epoch", name, t, median_time([&] { epoch(t); }, b.epoch_runs, 0.0), b.epoch_runs, flop,
-                          ref, note, kTorchEpoch);
-            std::ostringstream over;
-            over << std::fixed << std::setprecision(1) << std::showpos << 100.0 * (r.seconds / core[k] - 1.0)
-                 << "% over the core";
-            r.note = over.str();
-            seconds.push_back(r.seconds);
+    struct Kind {
+        std::string name, short_name;
+        std::function<void(int)> epoch;
+    };
+    const std::vector<Kind> kinds = {
+        {"LeNet-5, nn/ core alone, batch 32", "nn/ core",
+         [&](int t) {
+             LenetCore net(1, Passes::fast, t);
+             train_epoch(net, data.X, data.Y, 32, 2);
+         }},
+        // The front-ends as `plaincnn train` runs them, from building the model to the end of the epoch.
+        {"LeNet-5, TF1-style front-end, batch 32", "TF1", [&](int t) { tf1_epoch(data, t); }},
+        {"LeNet-5, Keras-style front-end, batch 32", "Keras", [&](int t) { keras_epoch(data, t); }},
+    };
+    const std::size_t T = b.thread_counts.size();
+    // times[kind][thread count][round]
+    std::vector<std::vector<std::vector<double>>> times(kinds.size(), std::vector<std::vector<double>>(T));
+    for (int round = -1; round < b.epoch_runs; ++round)
+        for (std::size_t k = 0; k < kinds.size(); ++k)
+            for (std::size_t j = 0; j < T; ++j) {
+                const Clock::time_point t0 = Clock::now();
+                kinds[k].epoch(b.thread_counts[j]);
+                if (round >= 0) times[k][j].push_back(seconds_since(t0));
+            }
+    // The median over rounds of a per-round ratio.
+    auto ratio = [&](std::size_t k1, std::size_t j1, std::size_t k2, std::size_t j2) {
+        std::vector<double> r;
+        for (int round = 0; round < b.epoch_runs; ++round)
+            r.push_back(times[k1][j1][static_cast<std::size_t>(round)] / times[k2][j2][static_cast<std::size_t>(round)]);
+        return median(r);
+    };
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+        for (std::size_t j = 0; j < T; ++j) {
+            Row r = timed("epoch", kinds[k].name, b.thread_counts[j], median(times[k][j]), b.epoch_runs, flop, ref,
+                          note, kTorchEpoch);
+            if (k > 0) {
+                std::ostringstream over;
+                over << std::fixed << std::setprecision(1) << std::showpos << 100.0 * (ratio(k, j, 0, j) - 1.0)
+                     << "% over the core";
+                r.note = over.str();
+            }
             b.add(r);
         }
-        if (seconds.size() > 1)
-            b.add(measured("epoch", "speed-up of the " + short_name + " epoch from 1 thread", b.thread_counts.back(),
-                           seconds.front() / seconds.back(), "x"));
-    };
-    front_end("LeNet-5, TF1-style front-end, batch 32", "TF1", [&](int t) { tf1_epoch(data, t); });
-    front_end("LeNet-5, Keras-style front-end, batch 32", "Keras", [&](int t) { keras_epoch(data, t); });
+        if (T > 1)
+            b.add(measured("epoch", "speed-up of the " + kinds[k].short_name + " epoch from 1 thread",
+                           b.thread_counts.back(), ratio(k, 0, k, T - 1), "x"));
+    }
 }
 
 void scaling_cases(Bench& b, const TrainingData& data) {
@@ -552,7 +577,7 @@ int cmd_bench(const Args& args) {
     const std::vector<Flag> known = {
         {"threads", "N", "threads for the multi-threaded rows, 0 for all cores (default: PLAINCNN_THREADS, else all cores)", false},
         {"runs", "N", "runs per pass case, the median is shown (default 5)", false},
-        {"epoch-runs", "N", "runs per epoch case (default 3)", false},
+        {"epoch-runs", "N", "rounds of epoch runs, every epoch case once per round, interleaved (default 3)", false},
         {"only", "GROUPS", "comma-separated groups to run: machine,course,lenet,epoch,scaling (default all)", false},
         {"json", "FILE", "also write the figures to FILE as JSON", false},
     };
