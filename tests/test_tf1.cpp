@@ -620,3 +620,23 @@ TEST(Tf1Reuse, SkippingTheImagesGradientGivesTheSameKernelGradients) {
             EXPECT_TRUE(testutil::all_close(skipped[k], ref[k], 1e-5)) << net.vars[k].name();
     }
 }
+
+// A relu or reshape that is the last reader of its input takes the input's
+// storage instead of copying it (buffer forwarding); fetching the input as
+// well keeps it from doing so. Either way the values are the same, run after
+// run, and the fetched input is left intact.
+TEST(Tf1Reuse, ReluAndReshapeInPlaceGiveTheCopysValues) {
+    SmallNet net;
+    nn::Rng rng(11);
+    tf1::Session sess(net.g, tf1::SessionConfig{2, false});
+    sess.run(net.init);
+    auto [X, Y] = small_batch(8, rng);
+    const tf1::Tensor conv = net.g.node(net.c1.node()).inputs[0];  // the conv's output, before the relu
+    const tf1::FeedDict feed = {{net.x, X}, {net.y, Y}};
+    const nn::Tensor moved = sess.run(net.logits, feed);                                 // in place
+    const std::vector<nn::Tensor> copied = sess.run({conv, net.c1, net.logits}, feed);  // conv fetched: copies
+    const nn::Tensor moved_again = sess.run(net.logits, feed);
+    EXPECT_TRUE(testutil::identical(moved, copied[2]));
+    EXPECT_TRUE(testutil::identical(moved_again, moved));
+    EXPECT_TRUE(testutil::identical(copied[1], nn::activation_forward(copied[0], nn::Activation::relu())));
+}

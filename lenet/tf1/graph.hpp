@@ -174,6 +174,9 @@ struct OpContext : SessionConfig {
     Scratch* scratch = nullptr;
     /// For a backward: wanted[j] != 0 when input j needs a gradient; null = every input.
     const std::vector<char>* wanted = nullptr;
+    /// For a forward: movable[j] is input j's tensor when this op is its last
+    /// reader in the run and nobody fetched it; null = not movable (see movable_input()).
+    const std::vector<nn::Tensor*>* movable = nullptr;
 
     /// The context of a session run with @p config, nothing kept yet.
     /// @param config the session's passes and threads
@@ -187,6 +190,17 @@ struct OpContext : SessionConfig {
     nn::Tensor take_output(std::size_t k) const {
         if (!kept || k >= kept->size()) return nn::Tensor();
         return std::move((*kept)[k]);
+    }
+    /// Input @p j's tensor, when the op may take its storage instead of
+    /// copying it (TF's buffer forwarding): a relu or a reshape then works in
+    /// place. The op must leave a tensor in its place, which the session keeps
+    /// for the input's own node to write into next run: its own previous
+    /// output (take_output()), swapped in, so that the two nodes pass two
+    /// buffers back and forth and neither allocates.
+    /// @param j an input's index
+    /// @return the input's tensor, or null when another reader still needs it
+    nn::Tensor* movable_input(std::size_t j) const {
+        return movable && j < movable->size() ? (*movable)[j] : nullptr;
     }
     /// @param j an input's index
     /// @return false when no gradient for input @p j is needed (a backward may skip computing it)

@@ -196,7 +196,15 @@ Tensor flatten(const Tensor& x, const std::string& name) {
 
     return add_op(
         "Reshape", name, {x}, {{xs[0], n}, x.dtype()},
-        [n](const Inputs& X, const OpContext& c) { return reshaped(*X[0], {X[0]->dim(0), n}, c.take_output(0)); },
+        [n](const Inputs& X, const OpContext& c) {
+            if (nn::Tensor* x = c.movable_input(0)) {  // the last reader of x: reshape its storage, no copy
+                nn::Tensor out = c.take_output(0);
+                std::swap(out, *x);  // x's node gets our old buffer for its next run
+                out.shape = {out.dim(0), n};
+                return out;
+            }
+            return reshaped(*X[0], {X[0]->dim(0), n}, c.take_output(0));
+        },
         [](const nn::Tensor& dY, const Inputs& X, const nn::Tensor&, const OpContext& c) {
             return list(reshaped(dY, X[0]->shape, c.take_output(0)));
         });
@@ -243,8 +251,13 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
         op, name.empty() ? op : name, {x}, {x.shape()},
         [activation](const Inputs& X, const OpContext& c) {
             if (c.reference_passes) return nn::activation_forward(*X[0], activation);
-            // activation_forward into the kept tensor: copy Z, then act in place, as it does.
             nn::Tensor A = c.take_output(0);
+            if (nn::Tensor* Z = c.movable_input(0)) {  // the last reader of Z: act on its storage in place
+                std::swap(A, *Z);                       // and hand our old buffer to Z's node for its next run
+                activation.apply(A.data.data(), A.size());
+                return A;
+            }
+            // activation_forward into the kept tensor: copy Z, then act in place, as it does.
             nn::resize_output(A, X[0]->shape);
             std::copy(X[0]->data.begin(), X[0]->data.end(), A.data.begin());
             activation.apply(A.data.data(), A.size());

@@ -110,9 +110,18 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
         for (const Tensor& t : node.inputs) X.push_back(&value(t));
         if (node.effect) node.effect(state_, id, X, config_);
         if (node.forward) {
+            // Inputs this node reads last, owned here and not fetched: the op may take their storage.
+            std::vector<nn::Tensor*> movable(node.inputs.size(), nullptr);
+            for (std::size_t j = 0; j < node.inputs.size(); ++j) {
+                const std::size_t in = static_cast<std::size_t>(node.inputs[j].node());
+                const std::size_t k = static_cast<std::size_t>(node.inputs[j].index());
+                if (!external[in] && !fetched[in] && uses[in] == 1 && k < owned[in].size()) movable[j] = &owned[in][k];
+            }
             context_.kept = &kept_[i];
             context_.scratch = &scratch_[i];
+            context_.movable = &movable;
             owned[i] = node.forward(X, context_);
+            context_.movable = nullptr;
         }
         for (std::size_t k = 0; k < node.outputs.size(); ++k)
             if (owned[i].size() != node.outputs.size() || !shape_fits(owned[i][k].shape, node.outputs[k].shape))
