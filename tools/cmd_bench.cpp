@@ -528,12 +528,14 @@ void epoch_cases(Bench& b, const TrainingData& data) {
         for (std::size_t j = 0; j < T; ++j) {
             Row r = timed("epoch", kinds[k].name, b.thread_counts[j], median(times[k][j]), b.epoch_runs, flop, ref,
                           note, kTorchEpoch);
-            if (k > 0) {
-                std::ostringstream over;
-                over << std::fixed << std::setprecision(1) << std::showpos << 100.0 * (ratio(k, j, 0, j) - 1.0)
-                     << "% over the core";
-                r.note = over.str();
-            }
+            // The spread: on a shared machine a run now and then loses a core for a while.
+            const auto [lo, hi] = std::minmax_element(times[k][j].begin(), times[k][j].end());
+            std::ostringstream extra;
+            extra << std::fixed << std::setprecision(2) << "runs " << *lo << "-" << *hi << " s";
+            if (k > 0)
+                extra << std::setprecision(1) << std::showpos << ", " << 100.0 * (ratio(k, j, 0, j) - 1.0)
+                      << "% over the core";
+            r.note = extra.str();
             b.add(r);
         }
         if (T > 1)
