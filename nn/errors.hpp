@@ -19,6 +19,15 @@ inline void require(bool ok, const char* fn, const std::string& message) {
     if (!ok) throw std::invalid_argument(std::string(fn) + ": " + message);
 }
 
+/// require() with a fixed message, e.g. require(ok, "f", "x must be positive"):
+/// the std::string is made only if the check fails, not at every call.
+/// @param ok       the condition that must hold
+/// @param fn       name of the public function doing the check
+/// @param message  what is wrong
+inline void require(bool ok, const char* fn, const char* message) {
+    if (!ok) throw std::invalid_argument(std::string(fn) + ": " + message);
+}
+
 /// require() for checks on a training step's path: the message is built only
 /// if the check fails. Formatting shapes costs a few hundred nanoseconds,
 /// more than the work of a small pass, so hot checks pass a lambda,

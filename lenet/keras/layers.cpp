@@ -277,15 +277,18 @@ void Flatten::build(const nn::Shape& input_shape, nn::Rng&) {
 const nn::Tensor& Flatten::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
     // NHWC is row-major, so (m, h, w, c) and (m, h*w*c) hold the same values in the same order.
     nn::require(A_prev.rank() >= 1 && A_prev.size() == static_cast<std::size_t>(A_prev.dim(0)) * output_shape_[0],
-                "Flatten", "expects A_prev of shape " + batch_shape_str(output_shape_) + " once flattened, got " +
-                               A_prev.shape_str());
+                "Flatten", [&] {
+                    return "expects A_prev of shape " + batch_shape_str(output_shape_) + " once flattened, got " +
+                           A_prev.shape_str();
+                });
     copy_reshaped(A_prev, {A_prev.dim(0), output_shape_[0]}, A_);
     return A_;
 }
 
 nn::Tensor& Flatten::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
-    nn::require(dA.size() == A_prev.size(), "Flatten",
-                "dA " + dA.shape_str() + " does not hold as many values as A_prev " + A_prev.shape_str());
+    nn::require(dA.size() == A_prev.size(), "Flatten", [&] {
+        return "dA " + dA.shape_str() + " does not hold as many values as A_prev " + A_prev.shape_str();
+    });
     copy_reshaped(dA, A_prev.shape, dA_prev_);
     return dA_prev_;
 }
