@@ -238,15 +238,21 @@ struct DwSource {
     const float* planes = nullptr;  // A_prev's planes
     const Index* off = nullptr;     // per tap
     int K = 0;                      // taps
-    const float* dz = nullptr;      // C planes of m pitch floats
+    const float* dz = nullptr;      // C planes, `plane` floats apart
     int C = 0;                      // c_new
-    int m = 0;                      // samples
+    int m = 0;                      // samples to sum over, the first m of the planes
     Index pitch = 0;                // floats per sample in a plane
+    Index plane = 0;                // floats from one of dz's planes to the next
     Index run = 0;                  // the first run floats of a sample's part hold its outputs (h Wq, rounded up to kLanes)
 };
 
 // Pixels per chunk: a chunk of 6 input and 16 output channels is about 32 KB.
 constexpr Index kChunk = 32 * kLanes;
+
+// Samples per group of the backward pass (see backward): a thread's unit of
+// work, and the unit dW and db are summed in. A fixed number, so the sums do
+// not depend on the thread count; 8 splits LeNet's batch of 32 four ways.
+constexpr int kGroup = 16;
 
 float lane_sum(Vec v) {
     float lanes[kLanes];
@@ -264,7 +270,7 @@ void dw_tile(const DwSource& s, int t0, int t_end, int c0, int i0, int i1, float
     const float* a[TB];
     for (int r = 0; r < TB; ++r) a[r] = s.planes + s.off[t0 + r < t_end ? t0 + r : t0];
     const float* d[CB];
-    for (int c = 0; c < CB; ++c) d[c] = s.dz + (c0 + c) * s.m * s.pitch;
+    for (int c = 0; c < CB; ++c) d[c] = s.dz + (c0 + c) * s.plane;
     Vec acc[TB][CB];
     for (int r = 0; r < TB; ++r)
         for (int c = 0; c < CB; ++c) acc[r][c] = simd::load(sums + (Index{r} * s.C + c0 + c) * kLanes);
@@ -325,7 +331,7 @@ void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
 // db[c] = sum of dz[c, .] over every sample's run, kLanes partial sums added in a fixed order.
 void db_sums(const DwSource& s, float* db) {
     for (int c = 0; c < s.C; ++c) {
-        const float* d = s.dz + c * s.m * s.pitch;
+        const float* d = s.dz + c * s.plane;
         Vec acc = simd::zero();
         for (int i = 0; i < s.m; ++i)
             for (Index n = i * s.pitch; n < i * s.pitch + s.run; n += kLanes) acc += simd::load(d + n);
@@ -402,15 +408,22 @@ void backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Ten
         return;
     }
 
-    // A_prev's planes for the whole batch, as the forward pass packs them, and
-    // dZ on the same wide rows: dz[c, i pitch + y Wq + x] = dZ[i, y, x, c], zero elsewhere.
-    const Planes P = plan_planes(g.m, g.c_prev, g.h_prev + g.pad_top + g.pad_bottom,
+    // The batch is worked on in groups of kGroup samples, each by one thread
+    // from start to end: pack the group's A_prev and dZ into planes that stay
+    // in that thread's cache, compute the group's dA_prev, then its share of
+    // dW and db. The shares are added in group order at the end. The groups
+    // depend on m only, so the sums are the same whatever the thread count;
+    // and no plane written by one core is read by the other (when dW was
+    // split by taps instead, each call spent its first half taking cache
+    // lines back from the other core: `plaincnn bench`, C1 backward).
+    //
+    // A group's planes, as the forward pass packs them, and dZ on the same
+    // wide rows: dz[c, i pitch + y Wq + x] = dZ[i, y, x, c], zero elsewhere.
+    const Planes P = plan_planes(kGroup, g.c_prev, g.h_prev + g.pad_top + g.pad_bottom,
                                  g.w_prev + g.pad_left + g.pad_right, g.kh, g.kw, g.sh, g.sw);
-    // Raw: each thread clears its own samples' parts in pass 1; the slack after the last plane is cleared here.
-    Buffer planes(P.size, false);
-    Buffer dz(Index{c_new} * P.plane, false);
     const Index planes_count = Index{g.c_prev} * g.sh * g.sw;
-    std::fill(planes.data() + planes_count * P.plane, planes.data() + P.size, 0.0f);
+    const int groups = (g.m + kGroup - 1) / kGroup;
+    const int K = static_cast<int>(P.off.size());
 
     // dA_prev as a "full" correlation of dZ:
     //   dA_prev[y, x, k] = sum_{p',q',c} Q[c, y + p', x + q'] Wt[p', q', c, k]
@@ -437,60 +450,74 @@ void backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Ten
 
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * c_new;
-    const double taps = static_cast<double>(P.off.size());
-    const double work_a = static_cast<double>(g.m) * Hq2 * Wq2 * c_new * taps;  // dA_prev
-    const double work_w = static_cast<double>(P.plane) * c_new * (taps + 1);     // dW, db
+    const double taps = static_cast<double>(K);
+    const double work = static_cast<double>(g.m) * (with_dA_prev ? Hq2 * Wq2 * c_new * taps : 0.0) +
+                        static_cast<double>(g.m) * P.pitch * c_new * (taps + 1);  // dA_prev, then dW and db
 
-    // Pass 1, by samples: pack A_prev and dZ, and compute dA_prev.
-    workers.run(g.m, workers.threads_for(work_a, g.m, kMinWorkPerThread), [&](int, int begin, int end) {
+    // Each group's dW and db, added in group order below.
+    std::vector<float> dW_parts(zu(Index{groups} * K * c_new)), db_parts(zu(Index{groups} * c_new));
+    workers.run(groups, workers.threads_for(work, groups, kMinWorkPerThread), [&](int, int first, int last) {
+        Buffer planes(P.size, false);
+        Buffer dz(Index{c_new} * P.plane, false);
+        std::fill(planes.data() + planes_count * P.plane, planes.data() + P.size, 0.0f);  // the slack after the planes
         Buffer q_planes(with_dA_prev ? Q.size : 0, true);  // cells off the stride grid stay zero
-        for (int i = begin; i < end; ++i) {
-            for (Index j = 0; j < planes_count; ++j) {
-                float* part = planes.data() + j * P.plane + i * P.pitch;
-                std::fill(part, part + P.pitch, 0.0f);
+        for (int group = first; group < last; ++group) {
+            const int i0 = group * kGroup, n = std::min(kGroup, g.m - i0);
+            for (int l = 0; l < n; ++l) {  // sample i0 + l of the batch, l of the group
+                const int i = i0 + l;
+                for (Index j = 0; j < planes_count; ++j) {
+                    float* part = planes.data() + j * P.plane + l * P.pitch;
+                    std::fill(part, part + P.pitch, 0.0f);
+                }
+                for (int c = 0; c < c_new; ++c) {
+                    float* part = dz.data() + c * P.plane + l * P.pitch;
+                    std::fill(part, part + P.pitch, 0.0f);
+                }
+                pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
+                            planes.data() + l * P.pitch);
+                const float* dz_i = dZ.data.data() + i * out_size;
+                float* dz_planes_i = dz.data() + l * P.pitch;
+                if (with_dA_prev && y_lo < y_hi && x_lo < x_hi)
+                    scatter_to_planes(dz_i + (Index{y_lo} * g.w + x_lo) * c_new, Index{g.w} * c_new, c_new,
+                                      y_hi - y_lo, x_hi - x_lo, c_new,
+                                      q_planes.data() + q_first + y_lo * q_row + x_lo * g.sw, Q.plane, q_row, g.sw);
+                if (with_dA_prev && dz_in_q) {  // stride 1, all of dZ in Q: copy Q's rows rather than scatter dZ again
+                    for (int c = 0; c < c_new; ++c)
+                        for (int y = 0; y < g.h; ++y) {
+                            const float* from = q_planes.data() + c * Q.plane + q_first + y * q_row;
+                            std::copy(from, from + g.w, dz_planes_i + c * P.plane + Index{y} * P.Wq);
+                        }
+                } else {
+                    scatter_to_planes(dz_i, Index{g.w} * c_new, c_new, g.h, g.w, c_new, dz_planes_i, P.plane, P.Wq,
+                                      1);
+                }
+                if (with_dA_prev)
+                    correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev,
+                              grads.dA_prev.data.data() + i * in_size);
             }
-            for (int c = 0; c < c_new; ++c) {
-                float* part = dz.data() + c * P.plane + i * P.pitch;
-                std::fill(part, part + P.pitch, 0.0f);
-            }
-            pack_sample(A_prev.data.data() + i * in_size, g.h_prev, g.w_prev, g.pad_top, g.pad_left, P,
-                        planes.data() + i * P.pitch);
-            const float* dz_i = dZ.data.data() + i * out_size;
-            float* dz_planes_i = dz.data() + i * P.pitch;
-            if (with_dA_prev && y_lo < y_hi && x_lo < x_hi)
-                scatter_to_planes(dz_i + (Index{y_lo} * g.w + x_lo) * c_new, Index{g.w} * c_new, c_new, y_hi - y_lo,
-                                  x_hi - x_lo, c_new, q_planes.data() + q_first + y_lo * q_row + x_lo * g.sw, Q.plane,
-                                  q_row, g.sw);
-            if (with_dA_prev && dz_in_q) {  // stride 1, all of dZ in Q: copy Q's rows rather than scatter dZ again
-                for (int c = 0; c < c_new; ++c)
-                    for (int y = 0; y < g.h; ++y) {
-                        const float* from = q_planes.data() + c * Q.plane + q_first + y * q_row;
-                        std::copy(from, from + g.w, dz_planes_i + c * P.plane + Index{y} * P.Wq);
-                    }
-            } else {
-                scatter_to_planes(dz_i, Index{g.w} * c_new, c_new, g.h, g.w, c_new, dz_planes_i, P.plane, P.Wq, 1);
-            }
-            if (with_dA_prev)
-                correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev,
-                          grads.dA_prev.data.data() + i * in_size);
+            // The group's dW[t, c] and db[c], from its n samples' planes.
+            DwSource s;
+            s.planes = planes.data();
+            s.off = P.off.data();
+            s.K = K;
+            s.dz = dz.data();
+            s.C = c_new;
+            s.m = n;
+            s.pitch = P.pitch;
+            s.plane = P.plane;
+            s.run = std::min(P.pitch, round_up(Index{g.h} * P.Wq, kLanes));
+            dw_range(s, 0, K, dW_parts.data() + Index{group} * K * c_new);
+            db_sums(s, db_parts.data() + Index{group} * c_new);
         }
     });
-
-    // Pass 2, by taps: dW[t, c] over the whole batch, then db (row K). Each
-    // value is summed by one thread in one order, whatever the thread count.
-    DwSource s;
-    s.planes = planes.data();
-    s.off = P.off.data();
-    s.K = static_cast<int>(P.off.size());
-    s.dz = dz.data();
-    s.C = c_new;
-    s.m = g.m;
-    s.pitch = P.pitch;
-    s.run = std::min(P.pitch, round_up(Index{g.h} * P.Wq, kLanes));
-    workers.run(s.K + 1, workers.threads_for(work_w, s.K + 1, kMinWorkPerThread), [&](int, int begin, int end) {
-        if (begin < s.K) dw_range(s, begin, std::min(end, s.K), grads.dW.data.data());
-        if (end == s.K + 1) db_sums(s, grads.db.data.data());
-    });
+    // dW and db: the groups' shares, added in group order.
+    std::copy(dW_parts.begin(), dW_parts.begin() + Index{K} * c_new, grads.dW.data.begin());
+    std::copy(db_parts.begin(), db_parts.begin() + c_new, grads.db.data.begin());
+    for (int group = 1; group < groups; ++group) {
+        const float* part = dW_parts.data() + Index{group} * K * c_new;
+        for (Index j = 0; j < Index{K} * c_new; ++j) grads.dW.data[zu(j)] += part[j];
+        for (int c = 0; c < c_new; ++c) grads.db.data[zu(c)] += db_parts[zu(Index{group} * c_new + c)];
+    }
 }
 
 }  // namespace
