@@ -4,7 +4,8 @@
 // Same arguments, same results (up to float rounding), same errors as the
 // reference passes, plus a thread count, or a ThreadPool whose threads are
 // reused from call to call (nn/thread_pool.hpp). The samples of the batch are split
-// across std::threads; dW and db are split by output element instead, so
+// across std::threads. dW and db, which sum over the samples, are summed per
+// fixed group of 16 samples and the groups' shares added in group order, so
 // every value is summed in the same order whatever the thread count and the
 // results are identical for 1, 2 or 64 threads.
 //
