@@ -1,6 +1,7 @@
 // Tensor construction and shape formatting.
 #include "nn/tensor.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -42,6 +43,16 @@ void resize_output(Tensor& out, Shape shape) {
     const std::size_t n = shape_size(shape);
     out.shape = std::move(shape);
     out.data.resize(n);  // keeps the capacity when shrinking, zeroes only what grows
+}
+
+void copy_reshaped(const Tensor& from, Shape shape, Tensor& to) {
+    require(&to != &from, "copy_reshaped", "the output must not be the input");
+    require(shape_size(shape) == from.size(), "copy_reshaped", [&] {
+        return "shape " + nn::shape_str(shape) + " does not hold the " + std::to_string(from.size()) +
+               " values of " + from.shape_str();
+    });
+    resize_output(to, std::move(shape));
+    std::copy(from.data.begin(), from.data.end(), to.data.begin());
 }
 
 }  // namespace nn

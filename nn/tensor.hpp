@@ -115,4 +115,12 @@ struct Tensor {
 /// @param shape its new extents
 void resize_output(Tensor& out, Shape shape);
 
+/// Copies @p from's values into @p to under @p shape (a reshape that keeps
+/// @p from intact), reusing @p to's storage as nn::resize_output does.
+/// @param from  the values, in row-major order
+/// @param shape the new extents, holding as many values as @p from
+/// @param to    the output, reused; it may not be @p from
+/// @throws std::invalid_argument if the sizes differ or @p to is @p from
+void copy_reshaped(const Tensor& from, Shape shape, Tensor& to);
+
 }  // namespace nn

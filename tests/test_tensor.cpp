@@ -129,3 +129,16 @@ TEST(Tensor, ResizeOutputKeepsStorage) {
     EXPECT_EQ(t.data, (std::vector<float>{7, 7, 7, 7, 0, 0, 0, 0}));
     EXPECT_THAT(error_message([&] { nn::resize_output(t, {2, -1}); }), HasSubstr("negative extent"));
 }
+
+// copy_reshaped: the values in order under the new shape, the source intact,
+// and a clear error when the sizes differ.
+TEST(Tensor, CopyReshapedKeepsTheValuesInOrder) {
+    const Tensor from({2, 2, 1, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    Tensor to({100}, 9.0f);
+    nn::copy_reshaped(from, {2, 6}, to);
+    EXPECT_EQ(to.shape, (Shape{2, 6}));
+    EXPECT_EQ(to.data, from.data);
+    EXPECT_EQ(from.shape, (Shape{2, 2, 1, 3}));
+    EXPECT_THAT(error_message([&] { nn::copy_reshaped(from, {5, 2}, to); }),
+                AllOf(HasSubstr("copy_reshaped"), HasSubstr("(5,2)"), HasSubstr("12"), HasSubstr("(2,2,1,3)")));
+}

@@ -147,12 +147,6 @@ void activation_backward_in_place(nn::Tensor& dA, const nn::Tensor& A, nn::Activ
     if (act.kind != nn::Activation::Kind::linear) nn::activation_backward_fast(dA, A, act, pool, dA);
 }
 
-// A kept copy of @p from's values under @p shape (the same number of values).
-void copy_reshaped(const nn::Tensor& from, nn::Shape shape, nn::Tensor& to) {
-    nn::resize_output(to, std::move(shape));
-    std::copy(from.data.begin(), from.data.end(), to.data.begin());
-}
-
 }  // namespace
 
 // --------------------------------------------------------------------- Conv2D
@@ -281,7 +275,7 @@ const nn::Tensor& Flatten::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&
                     return "expects A_prev of shape " + batch_shape_str(output_shape_) + " once flattened, got " +
                            A_prev.shape_str();
                 });
-    copy_reshaped(A_prev, {A_prev.dim(0), output_shape_[0]}, A_);
+    nn::copy_reshaped(A_prev, {A_prev.dim(0), output_shape_[0]}, A_);
     return A_;
 }
 
@@ -289,7 +283,7 @@ nn::Tensor& Flatten::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, con
     nn::require(dA.size() == A_prev.size(), "Flatten", [&] {
         return "dA " + dA.shape_str() + " does not hold as many values as A_prev " + A_prev.shape_str();
     });
-    copy_reshaped(dA, A_prev.shape, dA_prev_);
+    nn::copy_reshaped(dA, A_prev.shape, dA_prev_);
     return dA_prev_;
 }
 
@@ -341,7 +335,7 @@ const nn::Tensor& Dense::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) 
         return A_;
     }
     if (activation_.elementwise.kind == nn::Activation::Kind::linear) return Z_;
-    copy_reshaped(Z_, Z_.shape, A_);  // Z stays readable through logits()
+    nn::copy_reshaped(Z_, Z_.shape, A_);  // Z stays readable through logits()
     activation_.elementwise.apply(A_.data.data(), A_.size());
     return A_;
 }

@@ -86,8 +86,7 @@ Tensor add_op(const std::string& op, const std::string& name, std::vector<Tensor
 
 // @p X's values under @p shape, written into @p out (a kept output).
 nn::Tensor reshaped(const nn::Tensor& X, nn::Shape shape, nn::Tensor out) {
-    nn::resize_output(out, std::move(shape));
-    std::copy(X.data.begin(), X.data.end(), out.data.begin());
+    nn::copy_reshaped(X, std::move(shape), out);
     return out;
 }
 
@@ -252,15 +251,11 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
         [activation](const Inputs& X, const OpContext& c) {
             if (c.reference_passes) return nn::activation_forward(*X[0], activation);
             nn::Tensor A = c.take_output(0);
-            if (nn::Tensor* Z = c.movable_input(0)) {  // the last reader of Z: act on its storage in place
-                std::swap(A, *Z);                       // and hand our old buffer to Z's node for its next run
-                activation.apply(A.data.data(), A.size());
-                return A;
-            }
-            // activation_forward into the kept tensor: copy Z, then act in place, as it does.
-            nn::resize_output(A, X[0]->shape);
-            std::copy(X[0]->data.begin(), X[0]->data.end(), A.data.begin());
-            activation.apply(A.data.data(), A.size());
+            if (nn::Tensor* Z = c.movable_input(0))
+                std::swap(A, *Z);  // the last reader of Z acts on its storage; Z's node gets our old buffer
+            else
+                A = reshaped(*X[0], X[0]->shape, std::move(A));  // Z is read again: copy it into the kept tensor
+            activation.apply(A.data.data(), A.size());  // A = act(Z), in place, as activation_forward does
             return A;
         },
         [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const OpContext& c) {
