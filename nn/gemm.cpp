@@ -94,7 +94,16 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     const int n_panels = (N + kPanel - 1) / kPanel;
     const double work = static_cast<double>(M) * N * K;
     const int threads = workers.threads_for(work, std::max(blocks, n_panels), kMinWorkPerThread);
-    if (n_panels >= threads) {
+    // Column panels split C's rows at multiples of kPanel floats. When a row
+    // of C is not a whole number of cache lines (ldc not a multiple of 16),
+    // the two threads then write halves of the same lines, which bounce
+    // between the cores: a dense layer's dW (400, 120) took 32 us on two
+    // threads that way and 21 us by bands of rows (`plaincnn bench`, F5
+    // backward). So bands of rows are used when C is tall enough to give each
+    // thread several.
+    constexpr Index kLineFloats = 64 / sizeof(float);
+    const bool rows_share_lines = ldc % kLineFloats != 0;
+    if (n_panels >= threads && !(rows_share_lines && blocks >= 4 * threads)) {
         // By column panels: each thread copies only its own panels of B.
         workers.run(n_panels, threads, [&](int, int begin, int end) {
             std::vector<float> panel;
@@ -106,7 +115,7 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
             }
         });
     } else {
-        // By bands of rows (B is narrow: few panels): every thread copies all of B.
+        // By bands of rows (B is narrow, or C's rows share cache lines): every thread copies all of B.
         workers.run(blocks, threads, [&](int, int begin, int end) {
             std::vector<float> panel;
             for (int p = 0; p < n_panels; ++p) {

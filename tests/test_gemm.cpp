@@ -101,6 +101,12 @@ TEST(Gemm, IdenticalForEveryThreadCount) {
         std::vector<float> P(one.size());
         nn::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, P.data(), N, false, nn::Workers(pool));
         EXPECT_EQ(std::memcmp(P.data(), one.data(), P.size() * sizeof(float)), 0) << threads << " pooled threads";
+        // Rows of C that are whole cache lines (ldc = 128): split by panels,
+        // where ldc = 130 above is split by bands of rows.
+        std::vector<float> lined(static_cast<std::size_t>(M) * 128), lined1(lined.size());
+        nn::gemm(M, 128, K, {a.data(), K, 1}, {b.data(), N, 1}, lined1.data(), 128, false, 1);
+        nn::gemm(M, 128, K, {a.data(), K, 1}, {b.data(), N, 1}, lined.data(), 128, false, nn::Workers(pool));
+        EXPECT_EQ(std::memcmp(lined.data(), lined1.data(), lined.size() * sizeof(float)), 0) << threads;
         // B of one panel: split by rows instead of panels.
         std::vector<float> narrow(static_cast<std::size_t>(M) * 10), narrow1(narrow.size());
         nn::gemm(M, 10, K, {a.data(), K, 1}, {b.data(), N, 1}, narrow1.data(), 10, false, 1);
