@@ -280,8 +280,9 @@ double pooled_time(int t, int runs, const std::function<void(nn::ThreadPool&)>& 
 
 // A conv layer's forward and backward: the reference, then the fast pass at
 // each thread count, returning a fresh output (allocated and zeroed by the
-// calling thread, page-faulted in when it is large) and writing into a kept
-// one (as the training step does: nothing allocated after the first call).
+// calling thread; the CLI keeps freed memory in the heap, see tools/main.cpp,
+// so only the first call in a process page-faults it in) and writing into a
+// kept one (as the training step does: nothing allocated after the first call).
 // For a first layer, also the backward without dA_prev, as training runs it.
 void conv_case(Bench& b, const std::string& group, const std::string& name, const nn::Shape& a_shape,
                const nn::Shape& w_shape, nn::Padding pad, int runs, double torch_fwd, double torch_bwd,
