@@ -86,9 +86,13 @@ void forward_sample(const float* a, float* z, const Geometry& g, PoolMode mode) 
 
 // One sample's backward pass: dz (h, w, C) and a (h_prev, w_prev, C) → da
 // (h_prev, w_prev, C), zero on entry. Vector loads may read up to kLanes
-// floats past a cell of dz or a.
+// floats past a cell of dz or a. KH and KW, when not 0, are the window's
+// size known at compile time (see backward): the loops over its cells are
+// then unrolled and their offsets stay in registers.
+template <int KH, int KW>
 void backward_sample(const float* dz, const float* a, float* da, const Geometry& g, PoolMode mode) {
     const int C = g.c_prev;
+    const int kh = KH ? KH : g.kh, kw = KW ? KW : g.kw;
     // Windows side by side with no gap and no overlap (LeNet's 2x2/2): each
     // cell belongs to at most one window, and the covered cells after a cell
     // in its row belong to the same or a later window of that row, written
@@ -96,17 +100,17 @@ void backward_sample(const float* dz, const float* a, float* da, const Geometry&
     // overwritten; only the row's last cells, and the last part of a cell
     // whose channels take several vectors (its spill would reach channels
     // already written), are written lane by lane.
-    const bool tiled = g.sw == g.kw && g.sh >= g.kh;
+    const bool tiled = g.sw == kw && g.sh >= kh;
     const Index covered = Index{g.w} * g.sw * C;  // floats of a row that windows cover
-    const float inv_area = 1.0f / static_cast<float>(g.kh * g.kw);
+    const float inv_area = 1.0f / static_cast<float>(kh * kw);
     // Cell k = p kw + q of a window: its offset from the window's first cell,
     // its column offset q C, and k itself as a float for the `where` vectors.
-    const int cells = g.kh * g.kw;
+    const int cells = kh * kw;
     std::vector<Index> cell(static_cast<std::size_t>(cells)), cell_column(cell.size());
     std::vector<Vec> cell_number(cell.size());
     for (int k = 0; k < cells; ++k) {
-        cell[static_cast<std::size_t>(k)] = (Index{k / g.kw} * g.w_prev + k % g.kw) * C;
-        cell_column[static_cast<std::size_t>(k)] = Index{k % g.kw} * C;
+        cell[static_cast<std::size_t>(k)] = (Index{k / kw} * g.w_prev + k % kw) * C;
+        cell_column[static_cast<std::size_t>(k)] = Index{k % kw} * C;
         cell_number[static_cast<std::size_t>(k)] = simd::broadcast(static_cast<float>(k));
     }
     for (int h = 0; h < g.h; ++h)
@@ -138,8 +142,8 @@ void backward_sample(const float* dz, const float* a, float* da, const Geometry&
                             put(da_k, da_c, n, !tiled);  // tiled: overwrite, as a spill may have reached here
                     }
                 } else {
-                    for (int p = 0; p < g.kh; ++p)
-                        for (int q = 0; q < g.kw; ++q) {
+                    for (int p = 0; p < kh; ++p)
+                        for (int q = 0; q < kw; ++q) {
                             float* da_pq = da + first + (Index{p} * g.w_prev + q) * C + c0;
                             for (int l = 0; l < n; ++l) da_pq[l] += dz_hw[c0 + l] * inv_area;  // from Z += A_prev / (kh kw)
                         }
@@ -199,8 +203,12 @@ void backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Strid
         for (int i = begin; i < end; ++i) {
             float* da_i = dA_prev.data.data() + i * in_size;
             std::fill(da_i, da_i + in_size, 0.0f);  // cells no window covers stay zero; overlaps add up
-            backward_sample(readable(dA.data, i, out_size, spare_dz), readable(A_prev.data, i, in_size, spare_a),
-                            da_i, g, mode);
+            const float* dz_i = readable(dA.data, i, out_size, spare_dz);
+            const float* a_i = readable(A_prev.data, i, in_size, spare_a);
+            if (g.kh == 2 && g.kw == 2)  // the course's and LeNet's window
+                backward_sample<2, 2>(dz_i, a_i, da_i, g, mode);
+            else
+                backward_sample<0, 0>(dz_i, a_i, da_i, g, mode);
         }
     });
 }
