@@ -257,10 +257,12 @@ void correlate_rows_tile(const float* src, const Index* off, int K, const float*
         for (int t = t0; t < t0 + span.taps_per_row; ++t) {
             const float* a_t = src + off[t] + Index{y0} * Wq;  // tap t's input under row y0
             const float* w_t = w + Index{t} * C + c0;
+            Vec w_c[CB];  // broadcast once per tap, not once per row
+            for (int c = 0; c < CB; ++c) w_c[c] = simd::broadcast(w_t[c]);
             for (int v = 0; v < NV; ++v) {
                 if (!all && (v < lo || v >= hi)) continue;
                 const Vec a = simd::load(a_t + Index{v} * Wq);
-                for (int c = 0; c < CB; ++c) acc[c][v] += a * w_t[c];
+                for (int c = 0; c < CB; ++c) acc[c][v] += a * w_c[c];
             }
         }
     }
@@ -357,6 +359,8 @@ void dw_tile(const DwSource& s, int t0, int t_end, int c0, int i0, int i1, float
             Vec a_n[TB], d_n[CB];
             for (int r = 0; r < TB; ++r) a_n[r] = simd::load(a[r] + n);
             for (int c = 0; c < CB; ++c) d_n[c] = simd::load(d[c] + n);
+            for (int r = 0; r < TB; ++r) simd::keep_in_register(a_n[r]);  // each loaded once, used CB times
+            for (int c = 0; c < CB; ++c) simd::keep_in_register(d_n[c]);  // and TB times
             for (int r = 0; r < TB; ++r)
                 for (int c = 0; c < CB; ++c) acc[r][c] += a_n[r] * d_n[c];
         }

@@ -1,6 +1,9 @@
-// nn::simd: loads and stores, lane-wise arithmetic, comparisons and select.
+// nn::simd: loads and stores, lane-wise arithmetic, broadcasts, comparisons,
+// select, and keep_in_register.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "nn/simd.hpp"
@@ -62,4 +65,22 @@ TEST(Simd, ComparisonsAndSelect) {
         EXPECT_EQ(at[k], l == 2 ? 2.0f : -1.0f) << l;
         EXPECT_EQ(none[k], -1.0f) << l;
     }
+}
+
+// broadcast copies its float exactly, -0 and NaN included (it is written as
+// x - 0, which is x for every float; 0 + x would turn -0 into +0).
+TEST(Simd, BroadcastKeepsMinusZeroAndNaN) {
+    for (const float x : {-0.0f, std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
+        const std::vector<float> lanes = lanes_of(nn::simd::broadcast(x));
+        for (const float y : lanes) EXPECT_EQ(std::memcmp(&x, &y, sizeof x), 0) << x << " became " << y;
+    }
+}
+
+// keep_in_register changes no value: it only tells the compiler where to keep it.
+TEST(Simd, KeepInRegisterKeepsTheValue) {
+    Vec v = nn::simd::lane_numbers();
+    nn::simd::keep_in_register(v);
+    v += nn::simd::broadcast(1.0f);
+    nn::simd::keep_in_register(v);
+    EXPECT_EQ(lanes_of(v), counting(1.0f));
 }
