@@ -14,8 +14,9 @@
 // stays in registers while it sums over every tap. Each output row is computed
 // as wide as a plane row (Wq pixels) and the Wq - w extra pixels are dropped
 // when the tile is stored ("wide rows"). dA_prev is the same correlation run
-// on dZ with W turned around; dW and db are dot products between A's planes
-// and dZ's planes, summed per group of samples.
+// on dZ with W turned around (by whole rows when a row fits one vector, so
+// that taps reading only dZ's zero padding can be skipped); dW and db are dot
+// products between A's planes and dZ's planes, summed per group of samples.
 #include "nn/conv_fast.hpp"
 
 #include <algorithm>
