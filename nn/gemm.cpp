@@ -97,10 +97,9 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     // Column panels split C's rows at multiples of kPanel floats. When a row
     // of C is not a whole number of cache lines (ldc not a multiple of 16),
     // the two threads then write halves of the same lines, which bounce
-    // between the cores: a dense layer's dW (400, 120) took 32 us on two
-    // threads that way and 21 us by bands of rows (`plaincnn bench`, F5
-    // backward). So bands of rows are used when C is tall enough to give each
-    // thread several.
+    // between the cores: F5's dW (400, 120) took 32 us on two threads that
+    // way and 20 us by bands of rows (that gemm timed alone, batch 32). So
+    // bands of rows are used when C is tall enough to give each thread several.
     constexpr Index kLineFloats = 64 / sizeof(float);
     const bool rows_share_lines = ldc % kLineFloats != 0;
     if (n_panels >= threads && !(rows_share_lines && blocks >= 4 * threads)) {

@@ -131,8 +131,8 @@ inline Vec broadcast(float x) {
 /// multiply-add that uses it instead, reading it from memory again each time,
 /// and the tile then waits on loads, not on multiply-adds. Timed apart at
 /// batch 32 on one thread, LeNet's C1 dW took 204 us that way and 174 us with
-/// the vectors pinned, C3's dW 425 and 335 us (plaincnn's bench cases, best
-/// of 15 runs). An empty asm statement emits no instruction; it only tells
+/// the vectors pinned, C3's dW 425 and 335 us (the bench's shapes timed
+/// apart, best of 15 runs). An empty asm statement emits no instruction; it only tells
 /// the compiler the value must be in a vector register here. Other compilers
 /// and targets: nothing.
 inline void keep_in_register(Vec& v) {
