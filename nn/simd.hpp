@@ -129,12 +129,12 @@ inline Vec broadcast(float x) {
 /// Makes the compiler hold @p v in a register from here on. In a dW tile
 /// each loaded vector meets several others; GCC 12 folds the load into every
 /// multiply-add that uses it instead, reading it from memory again each time,
-/// and the tile then waits on loads, not on multiply-adds. Timed apart at
-/// batch 32 on one thread, LeNet's C1 dW took 204 us that way and 174 us with
-/// the vectors pinned, C3's dW 425 and 335 us (the bench's shapes timed
-/// apart, best of 15 runs). An empty asm statement emits no instruction; it only tells
-/// the compiler the value must be in a vector register here. Other compilers
-/// and targets: nothing.
+/// and the tile then waits on loads, not on multiply-adds. With the bench's
+/// shapes timed apart (batch 32, one thread, best of 15 runs), LeNet's C1 dW
+/// took 204 us that way and 174 us with the vectors pinned, C3's 425 and
+/// 335 us. An empty asm statement emits no instruction; it only tells the
+/// compiler the value must be in a vector register here. Other compilers and
+/// targets: nothing.
 inline void keep_in_register(Vec& v) {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
     asm("" : "+v"(v));
