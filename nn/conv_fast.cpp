@@ -555,6 +555,13 @@ void backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Ten
         Buffer q_planes(with_dA_prev ? Q.size : 0, true);  // cells off the stride grid stay zero
         for (int group = first; group < last; ++group) {
             const int i0 = group * kGroup, n = std::min(kGroup, g.m - i0);
+            // A last group of fewer than kGroup samples: the last sample's
+            // taps read a few floats past its part of each plane, where dz is
+            // zero; those floats must be numbers (0 * NaN is NaN), not
+            // whatever the buffer held.
+            if (n < kGroup)
+                for (Index j = 0; j < planes_count; ++j)
+                    std::fill(planes.data() + j * P.plane + n * P.pitch, planes.data() + (j + 1) * P.plane, 0.0f);
             for (int l = 0; l < n; ++l) {  // sample i0 + l of the batch, l of the group
                 const int i = i0 + l;
                 for (Index j = 0; j < planes_count; ++j) {

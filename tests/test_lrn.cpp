@@ -54,7 +54,7 @@ int gradient_mismatches(const nn::Shape& shape, const LrnConfig& config, unsigne
         double numeric = (up - down) / (2.0 * eps);
         double analytic = dA_prev.data[i];
         double scale = std::max({1.0, std::fabs(analytic), std::fabs(numeric)});
-        if (std::fabs(analytic - numeric) > tol * scale) {
+        if (!(std::fabs(analytic - numeric) <= tol * scale)) {  // a NaN fails too
             ADD_FAILURE() << "element " << i << ": analytic " << analytic << ", numeric " << numeric;
             ++bad;
         }

@@ -152,13 +152,16 @@ inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) 
 inline bool identical(const nn::Tensor& a, const nn::Tensor& b) { return a.shape == b.shape && same_bits(a.data, b.data); }
 
 /// Every value of @p got within tol * max(1, |want|, |got|) of @p want, the
-/// first offender named in the failure; for EXPECT_TRUE.
+/// first offender named in the failure; for EXPECT_TRUE. A NaN matches only
+/// a NaN. (Written as "not within", because every comparison with a NaN is
+/// false: "differs by more than tol" let a NaN pass.)
 inline testing::AssertionResult all_close(const nn::Tensor& got, const nn::Tensor& want, double tol) {
     if (got.shape != want.shape)
         return testing::AssertionFailure() << "shape " << got.shape_str() << " != " << want.shape_str();
     for (std::size_t j = 0; j < got.size(); ++j) {
         const double a = got.data[j], b = want.data[j];
-        if (std::fabs(a - b) > tol * std::max({1.0, std::fabs(a), std::fabs(b)}))
+        if (std::isnan(a) && std::isnan(b)) continue;
+        if (!(std::fabs(a - b) <= tol * std::max({1.0, std::fabs(a), std::fabs(b)})))
             return testing::AssertionFailure() << "element " << j << ": " << a << " != " << b;
     }
     return testing::AssertionSuccess();
