@@ -2,7 +2,8 @@
 #
 #   build/post/alexnet.html      one self-contained page
 #   build/post/medium/           Markdown and PNG figures for Medium / LinkedIn
-#   build/post-cache/            cached experiment results (a warm run takes seconds)
+#   build/post-cache/            cached experiment results, per build of plaincnn
+#                                (a warm run takes seconds; changed code runs afresh)
 #
 # paper-summary/render.sh runs one `plaincnn figures NAME` per figure
 # (architecture, examples, relu-tanh, kernels, ablation), converts the SVGs to

@@ -77,6 +77,30 @@ TEST(Cache, RoundTripIsExactAndKeyedByEveryParameter) {
     EXPECT_FALSE(tools::read_cache(options, "exp", "lr=0.01", found));
 }
 
+// Bug: the key held only the parameters, so a tree with changed code kept
+// reading the numbers an older build had cached. The build is now part of it.
+TEST(Cache, AnotherBuildDoesNotReadTheResults) {
+    TempDir dir;
+    tools::FigureOptions options;
+    options.cache = (dir.path / "cache").string();
+    options.verbose = false;
+    const tools::Record record = {{"val", {2.5}}};
+    tools::Record found;
+    options.code_version = "0123456789abcdef";
+    tools::write_cache(options, "exp", "lr=0.01", record);
+    ASSERT_TRUE(tools::read_cache(options, "exp", "lr=0.01", found));
+    options.code_version = "fedcba9876543210";
+    EXPECT_FALSE(tools::read_cache(options, "exp", "lr=0.01", found));
+}
+
+// The running test binary's fingerprint: 16 hex digits, the same on every call.
+TEST(Cache, ThisBuildIsAStableFingerprint) {
+    const std::string build = tools::this_build();
+    ASSERT_EQ(build.size(), 16u) << build;
+    EXPECT_EQ(build.find_first_not_of("0123456789abcdef"), std::string::npos) << build;
+    EXPECT_EQ(tools::this_build(), build);
+}
+
 TEST(Numbers, YamlQuotesSingleQuotes) {
     TempDir dir;
     tools::FigureOptions options;

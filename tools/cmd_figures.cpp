@@ -65,7 +65,7 @@ int cmd_figures(const Args& args) {
     const FigureOptions defaults;
     const std::vector<Flag> known = {
         {"out", "DIR", "where figures/, numbers/ and examples/ are written (default " + defaults.out + ")", false},
-        {"cache", "DIR", "cached experiment results (default " + defaults.cache + ")", false},
+        {"cache", "DIR", "cached experiment results, kept per build of plaincnn (default " + defaults.cache + ")", false},
         {"data", "DIR", "folder with the four MNIST IDX files (default " + defaults.data + ")", false},
         {"source", "FILE", "the example snippets' source (default " + defaults.source + ")", false},
         {"quick", "", "tiny runs on synthetic data, for the tests", false},
@@ -91,6 +91,7 @@ int cmd_figures(const Args& args) {
     options.source = flags.text("source", defaults.source);
     options.quick = flags.has("quick");
     options.verbose = !flags.has("quiet");
+    options.code_version = this_build();  // results of another build are not reused
 
     bool all = which == "all";
     bool known_name = all;

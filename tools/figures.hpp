@@ -32,7 +32,16 @@ struct FigureOptions {
     std::string source = "tools/figures_examples.cpp"; ///< where the example snippets are read from
     bool quick = false;                                ///< tiny runs on synthetic data (tests)
     bool verbose = true;                               ///< one progress line per training run on stderr
+    /// The build that computes the results, part of every cache key, so that
+    /// changed code does not read an older build's numbers ("" = left out).
+    std::string code_version;
 };
+
+/// A fingerprint of the running program: FNV-1a 64 of the executable file
+/// (/proc/self/exe), as 16 hex digits; "unknown" where it cannot be read.
+/// Any change to the code or the compiler flags changes it.
+/// @return the fingerprint, computed once per process
+std::string this_build();
 
 /// The numbers a figure contributes to the post, in order: key, text.
 using Numbers = std::vector<std::pair<std::string, std::string>>;
@@ -85,7 +94,7 @@ void write_numbers(const FigureOptions& options, const std::string& name, const 
 void write_svg(const FigureOptions& options, const std::string& name, const std::string& svg);
 
 /// Looks up a cached record of @p experiment with parameters @p params.
-/// @param options     gives the cache folder
+/// @param options     gives the cache folder and the code version
 /// @param experiment  the experiment's name, the start of the file name
 /// @param params      every parameter of the run, one string; hashed into the file name
 /// @param record      filled when found
@@ -94,7 +103,7 @@ bool read_cache(const FigureOptions& options, const std::string& experiment, con
                 Record& record);
 
 /// Stores @p record as the result of @p experiment with @p params (atomically).
-/// @param options     gives the cache folder
+/// @param options     gives the cache folder and the code version
 /// @param experiment  the experiment's name
 /// @param params      every parameter of the run, as given to read_cache
 /// @param record      the results

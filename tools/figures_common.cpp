@@ -2,8 +2,9 @@
 // in --quick mode), atomic output files, the YAML numbers file and the cache
 // of experiment results.
 //
-// Cache file: <cache>/<experiment>-<FNV-1a 64 of the parameters, hex>.txt
-//   line 1:   params <the parameter string>       (checked, so a hash collision is a miss)
+// Cache file: <cache>/<experiment>-<FNV-1a 64 of the key, hex>.txt, where the
+// key is the parameter string followed by " code=<code version>"
+//   line 1:   params <the key>                    (checked, so a hash collision is a miss)
 //   then:     <name> <value> <value> ...           (doubles printed with 17 digits: exact round trip)
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "nn/batch.hpp"
 #include "nn/rng.hpp"
@@ -24,20 +26,31 @@ namespace tools {
 
 namespace {
 
-// FNV-1a, 64 bits: a stable hash for file names (std::hash is not stable across builds).
-std::uint64_t fnv1a(const std::string& text) {
-    std::uint64_t h = 14695981039346656037ull;
-    for (char c : text) {
-        h ^= static_cast<std::uint8_t>(c);
+// FNV-1a, 64 bits: a stable hash for file names (std::hash is not stable
+// across builds). @p h continues a hash over earlier bytes.
+std::uint64_t fnv1a(const char* bytes, std::size_t n, std::uint64_t h = 14695981039346656037ull) {
+    for (std::size_t k = 0; k < n; ++k) {
+        h ^= static_cast<std::uint8_t>(bytes[k]);
         h *= 1099511628211ull;
     }
     return h;
 }
 
-std::string cache_path(const FigureOptions& options, const std::string& experiment, const std::string& params) {
+std::uint64_t fnv1a(const std::string& text) { return fnv1a(text.data(), text.size()); }
+
+std::string hex16(std::uint64_t value) {
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(params)));
-    return options.cache + "/" + experiment + "-" + hex + ".txt";
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(value));
+    return hex;
+}
+
+// What identifies a cached result: its parameters and the build that computed it.
+std::string cache_key(const FigureOptions& options, const std::string& params) {
+    return options.code_version.empty() ? params : params + " code=" + options.code_version;
+}
+
+std::string cache_path(const FigureOptions& options, const std::string& experiment, const std::string& key) {
+    return options.cache + "/" + experiment + "-" + hex16(fnv1a(key)) + ".txt";
 }
 
 // Ten classes of 28x28 images: class c is a bright bar across rows 4 + 2c and
@@ -121,13 +134,29 @@ void write_svg(const FigureOptions& options, const std::string& name, const std:
     write_output(path, svg);
 }
 
+std::string this_build() {
+    static const std::string fingerprint = [] {
+        std::ifstream in("/proc/self/exe", std::ios::binary);
+        if (!in) return std::string("unknown");
+        std::vector<char> buffer(1 << 16);
+        std::uint64_t h = fnv1a(nullptr, 0);
+        do {
+            in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+            h = fnv1a(buffer.data(), static_cast<std::size_t>(in.gcount()), h);
+        } while (in);
+        return hex16(h);
+    }();
+    return fingerprint;
+}
+
 bool read_cache(const FigureOptions& options, const std::string& experiment, const std::string& params,
                 Record& record) {
-    std::string path = cache_path(options, experiment, params);
+    const std::string key = cache_key(options, params);
+    std::string path = cache_path(options, experiment, key);
     std::ifstream in(path);
     if (!in) return false;
     std::string line;
-    if (!std::getline(in, line) || line != "params " + params) return false;
+    if (!std::getline(in, line) || line != "params " + key) return false;
     Record found;
     while (std::getline(in, line)) {
         std::istringstream fields(line);
@@ -151,7 +180,8 @@ bool read_cache(const FigureOptions& options, const std::string& experiment, con
 
 void write_cache(const FigureOptions& options, const std::string& experiment, const std::string& params,
                  const Record& record) {
-    std::string text = "params " + params + "\n";
+    const std::string key = cache_key(options, params);
+    std::string text = "params " + key + "\n";
     char buffer[40];
     for (const auto& [name, values] : record) {
         text += name;
@@ -161,7 +191,7 @@ void write_cache(const FigureOptions& options, const std::string& experiment, co
         }
         text += "\n";
     }
-    write_output(cache_path(options, experiment, params), text);
+    write_output(cache_path(options, experiment, key), text);
 }
 
 std::string grouped(long long value) {
