@@ -16,6 +16,7 @@
 #include "tools/figures.hpp"
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace {
 
@@ -109,6 +110,21 @@ TEST(Numbers, YamlQuotesSingleQuotes) {
     std::string yaml = slurp(dir.path / "numbers" / "demo.yaml");
     EXPECT_THAT(yaml, HasSubstr("a-key: 'the paper''s 6%'\n"));
     EXPECT_THAT(yaml, HasSubstr("b: '1,000'\n"));
+}
+
+// Bug: the diagram labelled its input 224x224x3 while every shape in it, and
+// the caption's {{arch-input}}, come from a 227x227 input.
+TEST(Architecture, InputBoxShowsTheSideTheShapesComeFrom) {
+    TempDir dir;
+    tools::FigureOptions options;
+    options.out = dir.path.string();
+    options.verbose = false;
+    tools::figure_architecture(options);
+    const std::string svg = slurp(dir.path / "figures" / "architecture.svg");
+    EXPECT_THAT(svg, HasSubstr("227\u00d7227\u00d73"));
+    EXPECT_THAT(svg, Not(HasSubstr("224\u00d7224\u00d73")));
+    EXPECT_THAT(svg, HasSubstr("55\u00d755\u00d796"));  // conv1: (227 - 11) / 4 + 1
+    EXPECT_THAT(slurp(dir.path / "numbers" / "architecture.yaml"), HasSubstr("arch-input: '227'"));
 }
 
 TEST(Dataset, QuickModeIsSyntheticSeededAndOneHot) {

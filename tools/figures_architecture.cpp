@@ -68,7 +68,7 @@ void figure_architecture(const FigureOptions& options) {
 
     std::string t = kTimes;
     std::vector<Box> boxes = {
-        {"224" + t + "224" + t + "3", {"input", "RGB image", ""}, input, 3, false},
+        {cube(input, 3), {"input", "RGB image", ""}, input, 3, false},  // the side the shapes below come from
         {cube(c1, 96), {"conv1", "96 @ 11" + t + "11" + t + "3, stride 4", "LRN, max pool 3" + t + "3/2"}, c1, 96, true},
         {cube(c2, 256), {"conv2", "256 @ 5" + t + "5" + t + "48", "LRN, max pool 3" + t + "3/2"}, c2, 256, true},
         {cube(c3, 384), {"conv3", "384 @ 3" + t + "3" + t + "256", ""}, c3, 384, true},
