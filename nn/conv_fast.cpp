@@ -590,11 +590,13 @@ void backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Ten
                     scatter_to_planes(dz_i, Index{g.w} * c_new, c_new, g.h, g.w, c_new, dz_planes_i, P.plane, P.Wq,
                                       1);
                 }
-                float* da_i = grads.dA_prev.data.data() + i * in_size;
-                if (with_dA_prev && by_rows)
-                    correlate_rows(q_planes.data(), Q, Wt.data(), g.c_prev, g.h_prev, g.w_prev, q_span, da_i);
-                else if (with_dA_prev)
-                    correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev, da_i);
+                if (with_dA_prev) {  // (when skipped, dA_prev has no storage to point into)
+                    float* da_i = grads.dA_prev.data.data() + i * in_size;
+                    if (by_rows)
+                        correlate_rows(q_planes.data(), Q, Wt.data(), g.c_prev, g.h_prev, g.w_prev, q_span, da_i);
+                    else
+                        correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev, da_i);
+                }
             }
             // The group's dW[t, c] and db[c], from its n samples' planes.
             DwSource s;
