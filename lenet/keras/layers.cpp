@@ -116,6 +116,15 @@ nn::Tensor& Layer::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const
     return dA_prev_;
 }
 
+nn::Tensor KeptLayer::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
+    return forward_kept(A_prev, training, rng);
+}
+
+nn::Tensor KeptLayer::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
+    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA (an activation turns it into dZ)
+    return backward_kept(dA_copy, A_prev, A);
+}
+
 nn::ThreadPool& Layer::pool() const {
     nn::require(pool_ != nullptr, class_name().c_str(), "the layer runs on its model's threads; add it to a Sequential first");
     return *pool_;
@@ -199,10 +208,6 @@ nn::Tensor& Conv2D::backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, cons
     return grads_.dA_prev;
 }
 
-nn::Tensor Conv2D::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    return forward_kept(A_prev, training, rng);
-}
-
 nn::Tensor Conv2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
     nn::Tensor dZ = dA;  // backward_into turns its dA into dZ
     return backward_into(dZ, A_prev, A, nn::InputGradient::compute);
@@ -235,15 +240,6 @@ nn::Tensor& Pooling2D::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, c
     nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool(),
                            dA_prev_);
     return dA_prev_;
-}
-
-nn::Tensor Pooling2D::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    return forward_kept(A_prev, training, rng);
-}
-
-nn::Tensor Pooling2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA
-    return backward_kept(dA_copy, A_prev, A);
 }
 
 std::unique_ptr<Layer> MaxPooling2D::clone() const {
@@ -285,15 +281,6 @@ nn::Tensor& Flatten::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, con
     });
     nn::copy_reshaped(dA, A_prev.shape, dA_prev_);
     return dA_prev_;
-}
-
-nn::Tensor Flatten::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    return forward_kept(A_prev, training, rng);
-}
-
-nn::Tensor Flatten::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA
-    return backward_kept(dA_copy, A_prev, A);
 }
 
 // ---------------------------------------------------------------------- Dense
@@ -354,15 +341,6 @@ nn::Tensor& Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& 
     return grads_.dA_prev;
 }
 
-nn::Tensor Dense::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    return forward_kept(A_prev, training, rng);
-}
-
-nn::Tensor Dense::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dA_copy = dA;  // backward_kept turns its dA into dZ
-    return backward_kept(dA_copy, A_prev, A);
-}
-
 // -------------------------------------------------------------------- Dropout
 
 Dropout::Dropout(float rate) : rate_(rate) {
@@ -386,15 +364,6 @@ nn::Tensor& Dropout::backward_kept(nn::Tensor& dA, const nn::Tensor&, const nn::
     nn::require(dropped_, "Dropout", "backward needs a forward in training mode first");
     dA_prev_ = nn::dropout_backward(dA, mask_);
     return dA_prev_;
-}
-
-nn::Tensor Dropout::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    return forward_kept(A_prev, training, rng);
-}
-
-nn::Tensor Dropout::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA
-    return backward_kept(dA_copy, A_prev, A);
 }
 
 }  // namespace keras

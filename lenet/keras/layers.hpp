@@ -21,7 +21,7 @@
 // allocates no tensor. Sequential calls forward_kept() and backward_kept(),
 // which return references to those kept tensors; forward() and backward()
 // are the same passes returning fresh copies, the simplest thing for a
-// custom layer to implement. Shapes in messages are written as Keras prints
+// custom layer to implement (the built-in layers get them from KeptLayer). Shapes in messages are written as Keras prints
 // them: (None, 28, 28, 6).
 #pragma once
 
@@ -248,11 +248,46 @@ private:
     bool input_gradient_ = true;  // set by Sequential::add, see input_gradient()
 };
 
+/// The built-in layers' base: they implement the kept forms, and forward()
+/// and backward() return copies of what those keep, backward() always
+/// computing dA_prev. A custom layer derives from Layer instead.
+class KeptLayer : public Layer {
+public:
+    /// forward_kept(), returned as a copy.
+    /// @param A_prev   (m, input shape)
+    /// @param training true inside fit
+    /// @param rng      the generator Dropout draws its masks from
+    /// @return A, (m, output shape)
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    /// backward_kept() on a copy of @p dA, returned as a copy.
+    /// @param dA     gradient of the loss with respect to A
+    /// @param A_prev the input of the matching forward()
+    /// @param A      the output of the matching forward()
+    /// @return dA_prev, shaped like A_prev
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    /// Layer::forward_kept(), which each built-in layer implements.
+    /// @param A_prev   (m, input shape)
+    /// @param training true inside fit
+    /// @param rng      the generator Dropout draws its masks from
+    /// @return A, kept by the layer
+    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override = 0;
+    /// Layer::backward_kept(), which each built-in layer implements.
+    /// @param dA     gradient of the loss with respect to A; consumed
+    /// @param A_prev the input of the matching forward_kept()
+    /// @param A      what the matching forward_kept() returned
+    /// @return dA_prev, kept by the layer
+    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override = 0;
+
+protected:
+    /// Only the concrete layers construct.
+    KeptLayer() = default;
+};
+
 /// 2-D convolution, keras.layers.Conv2D: A = act(conv(A_prev, W) + b), by
 /// nn::conv_forward_fast; backward is nn::activation_backward_fast (dA turns
 /// into dZ in place) then nn::conv_backward_fast, which skips dA_prev when
 /// input_gradient() is false. Input (h, w, c), weights {kernel, bias}.
-class Conv2D : public Layer {
+class Conv2D : public KeptLayer {
 public:
     /// @param filters            output channels c_new, positive
     /// @param kernel_size        (kh, kw)
@@ -268,7 +303,11 @@ public:
     std::string base_name() const override { return "conv2d"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
+    /// As KeptLayer's, but computing dA_prev even where backward_kept() skips it.
+    /// @param dA     gradient of the loss with respect to A
+    /// @param A_prev the input of the matching forward()
+    /// @param A      the output of the matching forward()
+    /// @return dA_prev, shaped like A_prev
     nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
@@ -292,7 +331,7 @@ private:
 
 /// Max or average pooling without padding (the base of the two Keras
 /// layers), by nn::pool_forward_fast and nn::pool_backward_fast. Input (h, w, c).
-class Pooling2D : public Layer {
+class Pooling2D : public KeptLayer {
 public:
     /// @param mode      max or avg
     /// @param pool_size (kh, kw)
@@ -302,8 +341,6 @@ public:
     Pooling2D(nn::PoolMode mode, Size2 pool_size, std::optional<Size2> strides, const std::string& padding);
 
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
@@ -347,14 +384,12 @@ public:
 /// values keep their order (NHWC is row-major), only the shape changes. A
 /// Tensor owns its values, so A and dA_prev are kept copies (a few dozen
 /// kilobytes for LeNet-5, against taking over a neighbour's storage).
-class Flatten : public Layer {
+class Flatten : public KeptLayer {
 public:
     std::string class_name() const override { return "Flatten"; }
     std::string base_name() const override { return "flatten"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 };
@@ -368,7 +403,7 @@ public:
 /// softmax uses forward_logits() and backward_from_logits() instead. A 4-D
 /// input is refused at build() with both shapes (add Flatten first).
 /// Weights {kernel, bias}.
-class Dense : public Layer {
+class Dense : public KeptLayer {
 public:
     /// @param units              n_out, positive
     /// @param activation         "linear"/"" (default), "relu", "tanh", "sigmoid" or "softmax"
@@ -380,8 +415,6 @@ public:
     std::string base_name() const override { return "dense"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     /// Only the logits Z = A_prev · W + b, into the kept Z: the forward of a
@@ -418,7 +451,7 @@ private:
 /// predict and evaluate it passes its input through unchanged (forward_kept
 /// returns A_prev itself). nn/dropout has no into-forms, so in training the
 /// kept A, mask and dA_prev are replaced by fresh tensors at every step.
-class Dropout : public Layer {
+class Dropout : public KeptLayer {
 public:
     /// @param rate fraction dropped, in [0, 1)
     /// @throws std::invalid_argument when rate is outside [0, 1)
@@ -428,8 +461,6 @@ public:
     std::string base_name() const override { return "dropout"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
     const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
     nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
 
