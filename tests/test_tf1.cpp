@@ -640,3 +640,28 @@ TEST(Tf1Reuse, ReluAndReshapeInPlaceGiveTheCopysValues) {
     EXPECT_TRUE(testutil::identical(moved_again, moved));
     EXPECT_TRUE(testutil::identical(copied[1], nn::activation_forward(copied[0], nn::Activation::relu())));
 }
+
+// The gradients node reads only the forward values some backward needs: a
+// relu's derivative needs its output A, a conv's backward needs its input,
+// and no backward needs the conv's output Z. Z then has one reader, the
+// relu, which acts on it in place in a training run too, instead of copying it.
+TEST(Tf1Reuse, GradientsReadOnlyWhatTheBackwardsNeed) {
+    SmallNet net;
+    const tf1::Node& relu = net.g.node(net.c1.node());
+    const tf1::Tensor conv = relu.inputs[0];
+    ASSERT_EQ(net.g.node(conv.node()).op, "Conv2D");
+    const std::vector<tf1::Tensor>& read = net.g.node(net.grads[0].node()).inputs;
+    auto reads = [&](const tf1::Tensor& t) {
+        return std::any_of(read.begin(), read.end(),
+                           [&](const tf1::Tensor& r) { return r.node() == t.node() && r.index() == t.index(); });
+    };
+    EXPECT_FALSE(reads(conv)) << "the conv's output Z";
+    EXPECT_TRUE(reads(net.c1)) << "the relu's output A";
+    EXPECT_TRUE(reads(net.x)) << "the conv's input";
+    const tf1::Tensor hidden = net.g.node(net.logits.node()).inputs[0];  // relu(dense(...))
+    const tf1::Tensor dense = net.g.node(hidden.node()).inputs[0];
+    ASSERT_EQ(net.g.node(dense.node()).op, "Dense");
+    EXPECT_FALSE(reads(dense)) << "the hidden dense layer's output Z";
+    EXPECT_TRUE(reads(hidden)) << "its relu's output A";
+    EXPECT_TRUE(reads(net.logits)) << "the logits, for the loss's backward";
+}

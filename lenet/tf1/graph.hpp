@@ -214,7 +214,9 @@ using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X, const OpC
 /// respect to the output Y) and the forward values, one tensor per input;
 /// an empty tensor (no values) means "no gradient flows to that input".
 /// ctx.take_output(j) gives back the tensor dX_j had in the previous run,
-/// and ctx.wants(j) says whether dX_j is needed at all.
+/// and ctx.wants(j) says whether dX_j is needed at all. Only the values the
+/// node's backward_reads names are given: the others are null inputs and an
+/// empty Y.
 using Backward = std::function<std::vector<nn::Tensor>(const nn::Tensor& dY, const Inputs& X, const nn::Tensor& Y,
                                                        const OpContext& ctx)>;
 /// A node's effect on the session's state; @p self is the node's own id, and
@@ -225,6 +227,17 @@ using Effect = std::function<void(State& state, int self, const Inputs& X, const
 struct OutputSpec {
     nn::Shape shape;               ///< -1 where unknown until run time
     DType dtype = DType::float32;  ///< element type
+};
+
+/// The forward values a node's backward reads, besides dY. TF's gradient
+/// functions declare the same: a value that no backward reads is not kept for
+/// the gradients node, so its last forward reader may take its storage (a
+/// relu then acts in place on its conv's output instead of copying it).
+enum class BackwardReads {
+    inputs_and_output,  ///< X and Y (the safe default)
+    inputs,             ///< X only (conv, pool, dense: Y is not needed)
+    output,             ///< Y only (an activation's derivative from A)
+    none                ///< dY alone (a cast)
 };
 
 /// One node of the graph.
@@ -243,6 +256,8 @@ struct Node {
     std::vector<OutputSpec> outputs;       ///< none for an Operation
     Forward forward;                       ///< for ops with outputs
     Backward backward;                     ///< empty when no gradient flows through the op
+    /// What backward reads; it gets null inputs and an empty Y for the rest.
+    BackwardReads backward_reads = BackwardReads::inputs_and_output;
     Effect effect;                         ///< for ops run for their effect
 };
 

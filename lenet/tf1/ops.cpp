@@ -72,7 +72,8 @@ std::vector<nn::Tensor> list(T&&... t) {
 
 // Adds a single-output op whose inputs all belong to the first input's graph.
 Tensor add_op(const std::string& op, const std::string& name, std::vector<Tensor> inputs, OutputSpec out,
-              std::function<nn::Tensor(const Inputs&, const OpContext&)> forward, Backward backward = {}) {
+              std::function<nn::Tensor(const Inputs&, const OpContext&)> forward, Backward backward = {},
+              BackwardReads reads = BackwardReads::inputs_and_output) {
     Graph& g = graph_of(inputs.at(0), op);
     Node n;
     n.op = op;
@@ -81,6 +82,7 @@ Tensor add_op(const std::string& op, const std::string& name, std::vector<Tensor
     n.outputs = {std::move(out)};
     n.forward = [f = std::move(forward)](const Inputs& X, const OpContext& c) { return list(f(X, c)); };
     n.backward = std::move(backward);
+    n.backward_reads = reads;
     return Tensor(&g, g.add_node(std::move(n)));
 }
 
@@ -155,7 +157,8 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, nn::Pad
                                        dx ? nn::InputGradient::compute : nn::InputGradient::skip);
             }
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
-        });
+        },
+        BackwardReads::inputs);
 }
 
 Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std::string& name) {
@@ -181,7 +184,8 @@ Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std
             nn::Tensor dX = c.take_output(0);
             nn::pool_backward_fast(dZ, *X[0], ksize, strides, max, *c.pool, dX);
             return list(std::move(dX));
-        });
+        },
+        BackwardReads::inputs);
 }
 
 Tensor flatten(const Tensor& x, const std::string& name) {
@@ -204,9 +208,12 @@ Tensor flatten(const Tensor& x, const std::string& name) {
             }
             return reshaped(*X[0], {X[0]->dim(0), n}, c.take_output(0));
         },
-        [](const nn::Tensor& dY, const Inputs& X, const nn::Tensor&, const OpContext& c) {
-            return list(reshaped(dY, X[0]->shape, c.take_output(0)));
-        });
+        [xs](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const OpContext& c) {
+            nn::Shape shape = xs;  // x's shape, known but for the batch
+            shape[0] = dY.dim(0);
+            return list(reshaped(dY, std::move(shape), c.take_output(0)));
+        },
+        BackwardReads::none);
 }
 
 Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const std::string& name) {
@@ -239,7 +246,8 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const st
                 nn::dense_backward_fast(dZ, *X[0], *X[1], *X[2], *c.pool, g);
             }
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
-        });
+        },
+        BackwardReads::inputs);
 }
 
 Tensor activation(const Tensor& x, nn::Activation activation, const std::string& name) {
@@ -263,7 +271,8 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
             nn::Tensor dZ = c.take_output(0);
             nn::activation_backward_fast(dA, A, activation, *c.pool, dZ);
             return list(std::move(dZ));
-        });
+        },
+        BackwardReads::output);
 }
 
 Tensor relu(const Tensor& x, const std::string& name) { return activation(x, nn::Activation::relu(), name); }
@@ -278,7 +287,8 @@ Tensor softmax(const Tensor& logits, const std::string& name) {
         [](const Inputs& X, const SessionConfig&) { return nn::softmax_forward(*X[0]); },
         [](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const SessionConfig&) {
             return list(nn::softmax_backward(dA, A));
-        });
+        },
+        BackwardReads::output);
 }
 
 Tensor softmax_cross_entropy(const Tensor& onehot_labels, const Tensor& logits, const std::string& name) {
@@ -300,7 +310,8 @@ Tensor softmax_cross_entropy(const Tensor& onehot_labels, const Tensor& logits, 
             nn::Tensor dz = nn::softmax_cross_entropy_backward(*X[1], *X[0]);
             for (float& v : dz.data) v *= dL.data[0];  // nn::scale in place
             return list(nn::Tensor(), std::move(dz));
-        });
+        },
+        BackwardReads::inputs);
 }
 
 Tensor argmax(const Tensor& x, int axis, const std::string& name) {
@@ -342,7 +353,7 @@ Tensor cast(const Tensor& x, DType dtype, const std::string& name) {
     return add_op(
         "Cast", name, {x}, {x.shape(), dtype},
         [](const Inputs& X, const OpContext& c) { return reshaped(*X[0], X[0]->shape, c.take_output(0)); },
-        backward);
+        backward, BackwardReads::none);
 }
 
 Tensor reduce_mean(const Tensor& x, const std::string& name) {
@@ -359,7 +370,8 @@ Tensor reduce_mean(const Tensor& x, const std::string& name) {
             nn::resize_output(dX, X[0]->shape);
             std::fill(dX.data.begin(), dX.data.end(), dL.data[0] / static_cast<float>(X[0]->size()));
             return list(std::move(dX));
-        });
+        },
+        BackwardReads::inputs);
 }
 
 Tensor one_hot(const Tensor& indices, int depth, const std::string& name) {
