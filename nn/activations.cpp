@@ -83,7 +83,7 @@ Tensor activation_forward(const Tensor& Z, Activation act) {
 
 Tensor activation_backward(const Tensor& dA, const Tensor& A, Activation act) {
     require(dA.shape == A.shape, "activation_backward",
-            "dA and A must have the same shape (dA " + dA.shape_str() + ", A " + A.shape_str() + ")");
+            [&] { return "dA and A must have the same shape (dA " + dA.shape_str() + ", A " + A.shape_str() + ")"; });
     Tensor dZ(dA.shape);
     activation_backward(dA.data.data(), A.data.data(), dZ.data.data(), dA.size(), act);
     return dZ;

@@ -60,12 +60,15 @@ void axis(Padding::Kind kind, int in, int k, int s, int p, int& out, int& before
 }  // namespace
 
 Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padding pad, Stride stride) {
-    require(A_prev.size() == 4, fn, "A_prev must have rank 4 (m, h_prev, w_prev, c_prev), got " + shape_str(A_prev));
+    // Every training step passes here: the messages are built only on failure.
+    require(A_prev.size() == 4, fn,
+            [&] { return "A_prev must have rank 4 (m, h_prev, w_prev, c_prev), got " + shape_str(A_prev); });
     require(kh > 0 && kw > 0, fn,
-            "kernel must be positive, got (" + std::to_string(kh) + "," + std::to_string(kw) + ")");
-    require(stride.sh > 0 && stride.sw > 0, fn,
-            "stride must be positive, got (" + std::to_string(stride.sh) + "," + std::to_string(stride.sw) + ")");
-    require(pad.ph >= 0 && pad.pw >= 0, fn, "padding must not be negative, got " + pad.str());
+            [&] { return "kernel must be positive, got (" + std::to_string(kh) + "," + std::to_string(kw) + ")"; });
+    require(stride.sh > 0 && stride.sw > 0, fn, [&] {
+        return "stride must be positive, got (" + std::to_string(stride.sh) + "," + std::to_string(stride.sw) + ")";
+    });
+    require(pad.ph >= 0 && pad.pw >= 0, fn, [&] { return "padding must not be negative, got " + pad.str(); });
     Geometry g;
     g.m = A_prev[0];
     g.h_prev = A_prev[1];
@@ -77,10 +80,11 @@ Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padd
     g.sw = stride.sw;
     int p_h = pad.kind == Padding::Kind::explicit_ ? pad.ph : 0;
     int p_w = pad.kind == Padding::Kind::explicit_ ? pad.pw : 0;
-    require(pad.kind == Padding::Kind::same || (g.h_prev + 2 * p_h >= kh && g.w_prev + 2 * p_w >= kw), fn,
-            "kernel (" + std::to_string(kh) + "," + std::to_string(kw) + ") is larger than the padded input (" +
-                std::to_string(g.h_prev + 2 * p_h) + "," + std::to_string(g.w_prev + 2 * p_w) + ") (A_prev " +
-                shape_str(A_prev) + ", padding " + pad.str() + ")");
+    require(pad.kind == Padding::Kind::same || (g.h_prev + 2 * p_h >= kh && g.w_prev + 2 * p_w >= kw), fn, [&] {
+        return "kernel (" + std::to_string(kh) + "," + std::to_string(kw) + ") is larger than the padded input (" +
+               std::to_string(g.h_prev + 2 * p_h) + "," + std::to_string(g.w_prev + 2 * p_w) + ") (A_prev " +
+               shape_str(A_prev) + ", padding " + pad.str() + ")";
+    });
     axis(pad.kind, g.h_prev, kh, g.sh, p_h, g.h, g.pad_top, g.pad_bottom);
     axis(pad.kind, g.w_prev, kw, g.sw, p_w, g.w, g.pad_left, g.pad_right);
     return g;
@@ -88,17 +92,21 @@ Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padd
 
 Geometry make_conv_geometry(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b, Padding pad,
                             Stride stride) {
-    const std::string shapes = "(A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
-    require(A_prev.rank() == 4, fn, "A_prev must have rank 4 (m, h_prev, w_prev, c_prev) " + shapes);
-    require(W.rank() == 4, fn, "W must have rank 4 (kh, kw, c_prev, c_new) " + shapes);
-    require(b.rank() == 4, fn, "b must have rank 4 (1, 1, 1, c_new) " + shapes);
+    auto shapes = [&] {
+        return "(A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
+    };
+    require(A_prev.rank() == 4, fn, [&] { return "A_prev must have rank 4 (m, h_prev, w_prev, c_prev) " + shapes(); });
+    require(W.rank() == 4, fn, [&] { return "W must have rank 4 (kh, kw, c_prev, c_new) " + shapes(); });
+    require(b.rank() == 4, fn, [&] { return "b must have rank 4 (1, 1, 1, c_new) " + shapes(); });
     Geometry g = make_geometry(fn, A_prev.shape, W.dim(0), W.dim(1), pad, stride);
-    require(W.dim(2) == g.c_prev, fn,
-            "W has c_prev=" + std::to_string(W.dim(2)) + " but A_prev has " + std::to_string(g.c_prev) +
-                " channels (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ")");
-    require(b.shape == Shape{1, 1, 1, W.dim(3)}, fn,
-            "b must be " + shape_str({1, 1, 1, W.dim(3)}) + " to match W's c_new=" + std::to_string(W.dim(3)) +
-                " but is " + b.shape_str() + " " + shapes);
+    require(W.dim(2) == g.c_prev, fn, [&] {
+        return "W has c_prev=" + std::to_string(W.dim(2)) + " but A_prev has " + std::to_string(g.c_prev) +
+               " channels (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ")";
+    });
+    require(b.shape == Shape{1, 1, 1, W.dim(3)}, fn, [&] {
+        return "b must be " + shape_str({1, 1, 1, W.dim(3)}) + " to match W's c_new=" + std::to_string(W.dim(3)) +
+               " but is " + b.shape_str() + " " + shapes();
+    });
     return g;
 }
 

@@ -19,10 +19,11 @@ namespace nn {
 namespace {
 
 void check_pair(const char* fn, const char* z_name, const Tensor& Z, const Tensor& Y) {
-    const std::string shapes = " (" + std::string(z_name) + " " + Z.shape_str() + ", Y " + Y.shape_str() + ")";
-    require(Z.rank() == 2, fn, std::string(z_name) + " must be rank 2 (m, n_classes)" + shapes);
-    require(Y.shape == Z.shape, fn, std::string(z_name) + " and Y must have the same shape" + shapes);
-    require(Z.dim(0) > 0 && Z.dim(1) > 0, fn, "need at least one sample and one class" + shapes);
+    // Every training step passes here: the messages are built only on failure.
+    auto shapes = [&] { return " (" + std::string(z_name) + " " + Z.shape_str() + ", Y " + Y.shape_str() + ")"; };
+    require(Z.rank() == 2, fn, [&] { return std::string(z_name) + " must be rank 2 (m, n_classes)" + shapes(); });
+    require(Y.shape == Z.shape, fn, [&] { return std::string(z_name) + " and Y must have the same shape" + shapes(); });
+    require(Z.dim(0) > 0 && Z.dim(1) > 0, fn, [&] { return "need at least one sample and one class" + shapes(); });
 }
 
 // Index of the first maximum of row[0..n).
