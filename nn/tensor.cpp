@@ -20,10 +20,10 @@ std::string shape_str(const Shape& shape) {
 
 std::size_t shape_size(const Shape& shape) {
     std::size_t n = 1;
-    for (int d : shape) {
-        require(d >= 0, "Tensor", "negative extent in shape " + shape_str(shape));
-        require(d == 0 || n <= std::numeric_limits<std::size_t>::max() / static_cast<std::size_t>(d),
-                "Tensor", "shape " + shape_str(shape) + " has too many elements");
+    for (int d : shape) {  // every resize_output passes here: messages only on failure
+        require(d >= 0, "Tensor", [&] { return "negative extent in shape " + shape_str(shape); });
+        require(d == 0 || n <= std::numeric_limits<std::size_t>::max() / static_cast<std::size_t>(d), "Tensor",
+                [&] { return "shape " + shape_str(shape) + " has too many elements"; });
         n *= static_cast<std::size_t>(d);
     }
     return n;
@@ -34,9 +34,10 @@ Tensor::Tensor(Shape shape_) : shape(std::move(shape_)), data(shape_size(shape),
 Tensor::Tensor(Shape shape_, float value) : shape(std::move(shape_)), data(shape_size(shape), value) {}
 
 Tensor::Tensor(Shape shape_, std::vector<float> data_) : shape(std::move(shape_)), data(std::move(data_)) {
-    require(data.size() == shape_size(shape), "Tensor",
-            "data has " + std::to_string(data.size()) + " values but shape " + nn::shape_str(shape) +
-                " needs " + std::to_string(shape_size(shape)));
+    require(data.size() == shape_size(shape), "Tensor", [&] {
+        return "data has " + std::to_string(data.size()) + " values but shape " + nn::shape_str(shape) + " needs " +
+               std::to_string(shape_size(shape));
+    });
 }
 
 void resize_output(Tensor& out, Shape shape) {
