@@ -13,7 +13,10 @@
 //   forward  Z = act(A_prev * W + b): each sample is copied into zero-padded
 //            per-channel planes, then every output channel is a sum over
 //            kh·kw·c_prev shifted rows of those planes, computed 16 pixels at a
-//            time in registers.
+//            time in registers. With several input channels, when there are
+//            enough blocks of 16 samples for the threads, the 16 lanes of a
+//            register hold one pixel of 16 samples instead; the taps are summed
+//            in the same order, so the results are the same bits.
 //   dA_prev  the same kernel run on dZ, padded by kh-1, kw-1, with W flipped
 //            and its channel axes swapped (a "full" correlation).
 //   dW, db   dot products between shifted planes of A_prev and planes of dZ.

@@ -189,6 +189,30 @@ TEST(ConvFast, IdenticalForEveryThreadCount) {
 }
 
 // LeNet-5's two convolutions at batch 32, the shapes the training path runs.
+// With several input channels the forward pass puts kLanes samples in the
+// lanes of a vector, when there are enough blocks of kLanes samples for every
+// thread; otherwise it uses the planes. 17 samples are two blocks, the second
+// of one sample: one thread takes the lanes, three take the planes. Both sum
+// the taps in W's order, so they give the same bits, at any padding and stride.
+TEST(ConvFast, BatchInLanesGivesThePlanesBits) {
+    nn::Rng rng(83);
+    const Tensor A = gradcheck::random_tensor({17, 44, 44, 6}, rng);
+    const Tensor W = gradcheck::random_tensor({5, 5, 6, 16}, rng);
+    const Tensor b = gradcheck::random_tensor({1, 1, 1, 16}, rng);
+    struct Case {
+        Padding pad;
+        nn::Stride stride;
+    };
+    for (const Case& c : {Case{Padding::valid(), {1, 1}}, Case{Padding::same(), {1, 1}},
+                          Case{Padding::explicit_(2, 1), {2, 3}}}) {
+        SCOPED_TRACE(c.pad.str());
+        const Tensor lanes = nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, 1);
+        const Tensor planes = nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, 3);
+        EXPECT_TRUE(testutil::identical(lanes, planes));
+        EXPECT_TRUE(close(lanes, nn::conv_forward(A, W, b, Activation::relu(), c.pad, c.stride)));
+    }
+}
+
 TEST(ConvFast, LeNetLayersMatchReference) {
     nn::Rng rng(15);
     struct Layer {
