@@ -435,8 +435,8 @@ void db_sums(const DwSource& s, float* db) {
 // tile of CB channels x NP pixels of one output row sums over the taps in
 // W's order, as correlate_tile does, so both give the same bits. The price
 // is the copy in and the scatter of each lane back to its sample's NHWC
-// output, which does not pay with a single input channel (C1, the course's
-// example), where a sample is already its own plane.
+// output. With a single input channel (C1, the course's example) that costs
+// more than the lanes save: C1 took 190-230 us this way, 150 with the planes.
 
 // in16[((y Wp + x) C + k) kLanes + l] = A_prev[i0 + l, y - pad_top, x - pad_left, k];
 // zero in the padding and in the lanes past the block's n samples.
