@@ -33,11 +33,11 @@ constexpr std::size_t kUnread = static_cast<std::size_t>(-1);
 // the loss gradient with respect to it builds up); a value the backward reads
 // also has a position among the gradients node's inputs (kUnread if not).
 struct Step {
-    int id;                            // the node whose backward runs
+    int id;                             // the node whose backward runs
     std::size_t y_index, y_pos;         // its output Y (dY is dL/dY)
     std::vector<std::size_t> in_index;  // its inputs X
-    std::vector<std::size_t> in_pos;
-    std::vector<char> wanted;          // wanted[j]: input j leads to an x, so its gradient is needed
+    std::vector<std::size_t> in_pos;    // (the same inputs)
+    std::vector<char> wanted;           // wanted[j]: input j leads to an x, so its gradient is needed
 };
 
 bool reads_inputs(BackwardReads r) { return r == BackwardReads::inputs_and_output || r == BackwardReads::inputs; }
@@ -58,9 +58,8 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
     for (int id = 0; id <= L; ++id)
         for (const Tensor& t : g.node(id).inputs) leads[id] |= g.node(id).backward && leads[t.node()];
     // on[id]: leads to an x and is reached from the loss through such nodes. The
-    // walk lists, loss first, those that pass a gradient on; the gradients node's
-    // inputs are the values their backwards read, and the xs and the loss.
-    std::vector<int> walk;
+    // walk (steps) lists, loss first, those that pass a gradient on; the gradients
+    // node's inputs are the values their backwards read, and the xs and the loss.
     std::vector<Tensor> inputs;
     std::map<Key, std::size_t> index, pos;
     auto index_of = [&](const Tensor& t) { return index.emplace(key(t), index.size()).first->second; };
@@ -73,7 +72,6 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
     for (int id = L; id >= 0; --id) {
         const Node& node = g.node(id);
         if (!on[id] || !node.backward) continue;
-        walk.push_back(id);
         const Tensor y(&g, id);
         Step s{id, index_of(y), reads_output(node.backward_reads) ? read(y) : kUnread, {}, {}, {}};
         for (const Tensor& t : node.inputs) {
@@ -99,8 +97,8 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
     n.inputs = inputs;
 
     // The walk, at run time: dL/dL = 1, then each node's backward in reverse graph order.
-    n.forward = [&g, steps, x_index, x_pos, loss_index, loss_pos, tensors = index.size()](const Inputs& X,
-                                                                                      const OpContext& ctx) {
+    const std::size_t tensors = index.size();
+    n.forward = [&g, steps, x_index, x_pos, loss_index, loss_pos, tensors](const Inputs& X, const OpContext& ctx) {
         // kept[w][j] holds dX_j of step w, kept from the previous run for the backward to write
         // into; kept.back()[0] holds dL/dL. Each dL/dt stays in the slot where it was made.
         Scratch local;
