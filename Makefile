@@ -39,7 +39,7 @@ ifeq ($(DEBUG),1)
   LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRC  := $(wildcard nn/*.cpp lenet/*.cpp lenet/*/*.cpp) $(filter-out tools/main.cpp,$(wildcard tools/*.cpp))
+LIB_SRC  := $(wildcard nn/*.cpp nn/fast/*.cpp lenet/*.cpp lenet/*/*.cpp) $(filter-out tools/main.cpp,$(wildcard tools/*.cpp))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(B)/obj/%.o)
 LIB      := $(B)/libplaincnn.a
 BIN      := $(B)/bin/plaincnn
