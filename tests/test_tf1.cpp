@@ -506,7 +506,7 @@ TEST(Tf1Adam, TrainOpNeedsInitialisedVariablesAndAVariableList) {
                                              {"x:0", "not a Variable"}));
 }
 
-// ---------------------------------------------------------------- buffer reuse between runs
+// ---------------------------------------------------------------- one session, run after run
 
 namespace {
 
@@ -539,17 +539,17 @@ std::pair<nn::Tensor, nn::Tensor> small_batch(int m, nn::Rng& rng) {
 
 }  // namespace
 
-TEST(Tf1Reuse, TrainOpOnBatchesOf32Then7Then32MatchesAFreshSessionEachTime) {
+TEST(Tf1Session, TrainOpOnBatchesOf32Then7Then32MatchesAFreshSessionEachTime) {
     SmallNet net;
     nn::Rng rng(9);
     const tf1::SessionConfig config{2, false};
     tf1::Session sess(net.g, config);
     sess.run(net.init);
     // The reference: the variables and nn::Adam held here, each step's gradients
-    // from a new session that is fed the variables and has kept nothing.
+    // from a new session that is fed the variables and has never run before.
     std::vector<nn::Tensor> ref = sess.run(std::vector<tf1::Fetch>(net.vars.begin(), net.vars.end()));
     nn::Adam adam(net.adam.config());
-    for (int m : {32, 7, 32, 32, 7}) {  // also twice the same size: the kept tensors fit as they are
+    for (int m : {32, 7, 32, 32, 7}) {  // the batch size changes, and stays the same
         SCOPED_TRACE("batch " + std::to_string(m));
         auto [X, Y] = small_batch(m, rng);
         tf1::Session fresh(net.g, config);
@@ -570,7 +570,7 @@ TEST(Tf1Reuse, TrainOpOnBatchesOf32Then7Then32MatchesAFreshSessionEachTime) {
     }
 }
 
-TEST(Tf1Reuse, AFetchedTensorKeepsItsValuesAfterLaterRuns) {
+TEST(Tf1Session, AFetchedTensorKeepsItsValuesAfterLaterRuns) {
     SmallNet net;
     nn::Rng rng(10);
     tf1::Session sess(net.g, tf1::SessionConfig{2, false});
@@ -590,9 +590,9 @@ TEST(Tf1Reuse, AFetchedTensorKeepsItsValuesAfterLaterRuns) {
     for (std::size_t k = 0; k < got.size(); ++k) EXPECT_TRUE(testutil::identical(got[k], copy[k])) << k;
 }
 
-TEST(Tf1Reuse, SkippingTheImagesGradientGivesTheSameKernelGradients) {
+TEST(Tf1Gradients, SkippingTheImagesGradientGivesTheSameKernelGradients) {
     // With x among the xs, the conv backward computes dx; without it, it skips
-    // dx (nn::InputGradient::skip). dW and db must be the same bits.
+    // dx (need_dA_prev false). dW and db must be the same bits.
     SmallNet net;
     std::vector<tf1::Tensor> xs = {net.x};
     xs.insert(xs.end(), net.vars.begin(), net.vars.end());
@@ -621,11 +621,10 @@ TEST(Tf1Reuse, SkippingTheImagesGradientGivesTheSameKernelGradients) {
     }
 }
 
-// A relu or reshape that is the last reader of its input takes the input's
-// storage instead of copying it (buffer forwarding); fetching the input as
-// well keeps it from doing so. Either way the values are the same, run after
-// run, and the fetched input is left intact.
-TEST(Tf1Reuse, ReluAndReshapeInPlaceGiveTheCopysValues) {
+// Fetching an intermediate value keeps it alive until the run ends, where
+// otherwise the session lets it go after its last reader: the results are the
+// same either way, run after run, and the fetched value is the one the next op read.
+TEST(Tf1Session, FetchingAnIntermediateValueChangesNothing) {
     SmallNet net;
     nn::Rng rng(11);
     tf1::Session sess(net.g, tf1::SessionConfig{2, false});
@@ -633,35 +632,10 @@ TEST(Tf1Reuse, ReluAndReshapeInPlaceGiveTheCopysValues) {
     auto [X, Y] = small_batch(8, rng);
     const tf1::Tensor conv = net.g.node(net.c1.node()).inputs[0];  // the conv's output, before the relu
     const tf1::FeedDict feed = {{net.x, X}, {net.y, Y}};
-    const nn::Tensor moved = sess.run(net.logits, feed);                                 // in place
-    const std::vector<nn::Tensor> copied = sess.run({conv, net.c1, net.logits}, feed);  // conv fetched: copies
-    const nn::Tensor moved_again = sess.run(net.logits, feed);
-    EXPECT_TRUE(testutil::identical(moved, copied[2]));
-    EXPECT_TRUE(testutil::identical(moved_again, moved));
-    EXPECT_TRUE(testutil::identical(copied[1], nn::activation_forward(copied[0], nn::Activation::relu())));
-}
-
-// The gradients node reads only the forward values some backward needs: a
-// relu's derivative needs its output A, a conv's backward needs its input,
-// and no backward needs the conv's output Z. Z then has one reader, the
-// relu, which acts on it in place in a training run too, instead of copying it.
-TEST(Tf1Reuse, GradientsReadOnlyWhatTheBackwardsNeed) {
-    SmallNet net;
-    const tf1::Node& relu = net.g.node(net.c1.node());
-    const tf1::Tensor conv = relu.inputs[0];
-    ASSERT_EQ(net.g.node(conv.node()).op, "Conv2D");
-    const std::vector<tf1::Tensor>& read = net.g.node(net.grads[0].node()).inputs;
-    auto reads = [&](const tf1::Tensor& t) {
-        return std::any_of(read.begin(), read.end(),
-                           [&](const tf1::Tensor& r) { return r.node() == t.node() && r.index() == t.index(); });
-    };
-    EXPECT_FALSE(reads(conv)) << "the conv's output Z";
-    EXPECT_TRUE(reads(net.c1)) << "the relu's output A";
-    EXPECT_TRUE(reads(net.x)) << "the conv's input";
-    const tf1::Tensor hidden = net.g.node(net.logits.node()).inputs[0];  // relu(dense(...))
-    const tf1::Tensor dense = net.g.node(hidden.node()).inputs[0];
-    ASSERT_EQ(net.g.node(dense.node()).op, "Dense");
-    EXPECT_FALSE(reads(dense)) << "the hidden dense layer's output Z";
-    EXPECT_TRUE(reads(hidden)) << "its relu's output A";
-    EXPECT_TRUE(reads(net.logits)) << "the logits, for the loss's backward";
+    const nn::Tensor alone = sess.run(net.logits, feed);
+    const std::vector<nn::Tensor> with_conv = sess.run({conv, net.c1, net.logits}, feed);
+    const nn::Tensor alone_again = sess.run(net.logits, feed);
+    EXPECT_TRUE(testutil::identical(alone, with_conv[2]));
+    EXPECT_TRUE(testutil::identical(alone_again, alone));
+    EXPECT_TRUE(testutil::identical(with_conv[1], nn::activation_forward(with_conv[0], nn::Activation::relu())));
 }

@@ -10,8 +10,8 @@
 //
 //   dL/dL = 1;   dL/dX_j += backward_j(dL/dY, X, Y)   for every node Y = f(X)
 //
-// The forward values it needs are the node's inputs, so a run that fetches
-// both the loss and the gradients computes the forward pass only once.
+// The forward values on the path are the node's inputs, so a run that
+// fetches both the loss and the gradients computes the forward pass only once.
 #pragma once
 
 #include <string>

@@ -116,7 +116,7 @@ Tensor constant(Graph& graph, const nn::Tensor& value, const std::string& name) 
     n.op = "Const";
     n.name = name;
     n.outputs = {{value.shape, DType::float32}};
-    n.forward = [value](const Inputs&, const SessionConfig&) { return std::vector<nn::Tensor>{value}; };
+    n.forward = [value](const Inputs&, nn::Context&) { return std::vector<nn::Tensor>{value}; };
     return Tensor(&graph, graph.add_node(std::move(n)));
 }
 
@@ -155,7 +155,7 @@ Variable::Variable(Graph& graph, const nn::Shape& shape, const Initializer& init
     assign.op = "Assign";
     assign.name = base + "/Assign";
     assign.inputs = {init_value};
-    assign.effect = [id](State& state, int, const Inputs& X, const SessionConfig&) { state.variables[id] = *X[0]; };
+    assign.effect = [id](State& state, int, const Inputs& X, nn::Context&) { state.variables[id] = *X[0]; };
     initializer_ = Operation(&graph, graph.add_node(std::move(assign)));
     graph.add_variable(id, initializer_.node());
 }
@@ -167,7 +167,7 @@ Operation global_variables_initializer(Graph& graph) {
     init.op = "NoOp";
     init.name = "init";
     init.control_inputs = graph.initializers();
-    init.effect = [](State& state, int, const Inputs&, const SessionConfig&) { state.adam.clear(); };
+    init.effect = [](State& state, int, const Inputs&, nn::Context&) { state.adam.clear(); };
     return Operation(&graph, graph.add_node(std::move(init)));
 }
 

@@ -20,17 +20,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "nn/adam.hpp"
+#include "nn/context.hpp"
 #include "nn/rng.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
 
 namespace tf1 {
 
@@ -143,101 +141,27 @@ struct State {
     std::map<int, nn::Adam> adam;         ///< by train-op node id: Adam's m, v and step count
 };
 
-/// How a session runs the ops (tf.ConfigProto): which nn/ passes and how many threads.
-struct SessionConfig {
-    int intra_op_parallelism_threads = 0;  ///< threads for conv, pool and dense; 0 = all cores, as in TF
-    bool reference_passes = false;         ///< true: the plain nn/ loop nests instead of the nn/*_fast variants
-    /// The kept threads conv, pool and dense run on. Empty: the Session starts
-    /// one of intra_op_parallelism_threads threads. Copies of a config (and of
-    /// a Session) share it, so they must not run at the same time.
-    std::shared_ptr<nn::ThreadPool> pool = nullptr;
-};
-
 /// Pointers to the values of a node's inputs, in the node's input order.
 using Inputs = std::vector<const nn::Tensor*>;
 
-/// Tensors a Session keeps for one node between runs, for a node that needs
-/// more than its outputs (the gradients node keeps each backward's dX here).
-using Scratch = std::vector<std::vector<nn::Tensor>>;
-
-/// What a Session hands an op besides its inputs (TF's OpKernelContext): the
-/// config, the tensors the op's outputs used in the previous run, and, for a
-/// backward, which inputs need a gradient. A session runs the same ops at
-/// every mini-batch, so an op that takes its previous output and writes into
-/// it with an nn/ into-form allocates nothing after the first run. Derived
-/// from SessionConfig so that ops which need only the config may take a
-/// `const SessionConfig&`.
-struct OpContext : SessionConfig {
-    /// The tensors output k had in an earlier run, by k; null or short = none kept.
-    std::vector<nn::Tensor>* kept = nullptr;
-    /// Kept by the session for this node between runs; null = none (see Scratch).
-    Scratch* scratch = nullptr;
-    /// For a backward: wanted[j] != 0 when input j needs a gradient; null = every input.
-    const std::vector<char>* wanted = nullptr;
-    /// For a forward: movable[j] is input j's tensor when this op is its last
-    /// reader in the run and nobody fetched it; null = not movable (see movable_input()).
-    const std::vector<nn::Tensor*>* movable = nullptr;
-
-    /// The context of a session run with @p config, nothing kept yet.
-    /// @param config the session's passes and threads
-    explicit OpContext(SessionConfig config = {}) : SessionConfig(std::move(config)) {}
-
-    /// Takes output @p k's tensor from an earlier run (TF's allocate_output):
-    /// its values are stale and its shape is old, so pass it to an nn/
-    /// into-form (nn::resize_output) that overwrites every value.
-    /// @param k the output's index
-    /// @return the kept tensor, or an empty one when none is kept
-    nn::Tensor take_output(std::size_t k) const {
-        if (!kept || k >= kept->size()) return nn::Tensor();
-        return std::move((*kept)[k]);
-    }
-    /// Input @p j's tensor, when the op may take its storage instead of
-    /// copying it (TF's buffer forwarding): a relu or a reshape then works in
-    /// place. The op must leave a tensor in its place, which the session keeps
-    /// for the input's own node to write into next run: its own previous
-    /// output (take_output()), swapped in, so that the two nodes pass two
-    /// buffers back and forth and neither allocates.
-    /// @param j an input's index
-    /// @return the input's tensor, or null when another reader still needs it
-    nn::Tensor* movable_input(std::size_t j) const {
-        return movable && j < movable->size() ? (*movable)[j] : nullptr;
-    }
-    /// @param j an input's index
-    /// @return false when no gradient for input @p j is needed (a backward may skip computing it)
-    bool wants(std::size_t j) const { return !wanted || j >= wanted->size() || (*wanted)[j]; }
-};
-
-/// Computes a node's outputs from its inputs (one tensor per output); it may
-/// write them into the tensors ctx.take_output(k) gives back.
-using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X, const OpContext& ctx)>;
-/// The gradient of a single-output node: from dY (the loss gradient with
-/// respect to the output Y) and the forward values, one tensor per input;
-/// an empty tensor (no values) means "no gradient flows to that input".
-/// ctx.take_output(j) gives back the tensor dX_j had in the previous run,
-/// and ctx.wants(j) says whether dX_j is needed at all. Only the values the
-/// node's backward_reads names are given: the others are null inputs and an
-/// empty Y.
+/// Computes a node's outputs from its inputs, one tensor per output, with
+/// the passes of @p ctx (the session's nn::Context).
+using Forward = std::function<std::vector<nn::Tensor>(const Inputs& X, nn::Context& ctx)>;
+/// The gradient of a single-output node Y = f(X): from dY (the loss gradient
+/// with respect to Y) and the forward values X and Y, one tensor per input.
+/// needed[j] is false when no gradient for input j is wanted (the images):
+/// the backward may then skip it. An empty tensor (no values) means "no
+/// gradient flows to that input".
 using Backward = std::function<std::vector<nn::Tensor>(const nn::Tensor& dY, const Inputs& X, const nn::Tensor& Y,
-                                                       const OpContext& ctx)>;
-/// A node's effect on the session's state; @p self is the node's own id, and
-/// @p config the session's passes and threads (ApplyAdam updates on its pool).
-using Effect = std::function<void(State& state, int self, const Inputs& X, const SessionConfig& config)>;
+                                                       const std::vector<bool>& needed, nn::Context& ctx)>;
+/// A node's effect on the session's state; @p self is the node's own id
+/// (the train op keeps Adam's state under it).
+using Effect = std::function<void(State& state, int self, const Inputs& X, nn::Context& ctx)>;
 
 /// One output of a node: its static shape and element type.
 struct OutputSpec {
     nn::Shape shape;               ///< -1 where unknown until run time
     DType dtype = DType::float32;  ///< element type
-};
-
-/// The forward values a node's backward reads, besides dY. TF's gradient
-/// functions declare the same: a value that no backward reads is not kept for
-/// the gradients node, so its last forward reader may take its storage (a
-/// relu then acts in place on its conv's output instead of copying it).
-enum class BackwardReads {
-    inputs_and_output,  ///< X and Y (the safe default)
-    inputs,             ///< X only (conv, pool, dense: Y is not needed)
-    output,             ///< Y only (an activation's derivative from A)
-    none                ///< dY alone (a cast)
 };
 
 /// One node of the graph.
@@ -256,8 +180,6 @@ struct Node {
     std::vector<OutputSpec> outputs;       ///< none for an Operation
     Forward forward;                       ///< for ops with outputs
     Backward backward;                     ///< empty when no gradient flows through the op
-    /// What backward reads; it gets null inputs and an empty Y for the rest.
-    BackwardReads backward_reads = BackwardReads::inputs_and_output;
     Effect effect;                         ///< for ops run for their effect
 };
 

@@ -1,7 +1,8 @@
 // The graph ops: for each, the static shape it produces, then its forward
-// and its backward, both single calls into nn/. A backward receives dY (the
-// loss gradient with respect to the op's output Y), the input values X and Y,
-// and returns one gradient per input in input order ({} = none).
+// and its backward, each a call into nn/ or into the session's nn::Context.
+// A backward receives dY (the loss gradient with respect to the op's output
+// Y), the input values X and Y, and which inputs need a gradient; it returns
+// one gradient per input in input order ({} = none).
 //
 //   conv2d   Z = conv(x, W) + b        dx, dW, db = conv_backward(dZ, x, W, b)
 //   max_pool Z = max over windows       dx = pool_backward(dZ, x)
@@ -9,30 +10,16 @@
 //   act      A = act(Z)                 dZ = activation_backward(dA, A)
 //   loss     L = mean xent(y, z)        dz = dL (softmax(z) - y) / m
 //   mean     L = (1/N) sum x            dx = dL / N
-// Shapes are NHWC, -1 for an extent known only at run time. conv, pool and
-// dense call the nn/*_fast variants on the session's ThreadPool, or the
-// plain reference loop nests when the session asks for them; both give the
-// same values up to float rounding (their own tests check it).
-//
-// The ops a training step runs write into the tensors their outputs (and, in
-// a backward, their dX) had in the previous run, ctx.take_output(k), with the
-// nn/ into-forms, so a session allocates no op outputs after the first step.
-// conv2d's backward skips dx when ctx.wants(0) is false (the images).
+// Shapes are NHWC, -1 for an extent known only at run time. Every op
+// returns fresh tensors; the context decides how conv, pool, dense and the
+// activation's backward are computed (the reference loop nests or the fast ones).
 #include "lenet/tf1/ops.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "nn/activations_fast.hpp"
-#include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
-#include "nn/conv_forward.hpp"
-#include "nn/dense.hpp"
-#include "nn/dense_fast.hpp"
+#include "nn/context.hpp"
 #include "nn/loss.hpp"
-#include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
-#include "nn/pool_forward.hpp"
 #include "nn/reduce.hpp"
 
 namespace tf1 {
@@ -72,32 +59,20 @@ std::vector<nn::Tensor> list(T&&... t) {
 
 // Adds a single-output op whose inputs all belong to the first input's graph.
 Tensor add_op(const std::string& op, const std::string& name, std::vector<Tensor> inputs, OutputSpec out,
-              std::function<nn::Tensor(const Inputs&, const OpContext&)> forward, Backward backward = {},
-              BackwardReads reads = BackwardReads::inputs_and_output) {
+              std::function<nn::Tensor(const Inputs&, nn::Context&)> forward, Backward backward = {}) {
     Graph& g = graph_of(inputs.at(0), op);
     Node n;
     n.op = op;
     n.name = name;
     n.inputs = std::move(inputs);
     n.outputs = {std::move(out)};
-    n.forward = [f = std::move(forward)](const Inputs& X, const OpContext& c) { return list(f(X, c)); };
+    n.forward = [f = std::move(forward)](const Inputs& X, nn::Context& ctx) { return list(f(X, ctx)); };
     n.backward = std::move(backward);
-    n.backward_reads = reads;
     return Tensor(&g, g.add_node(std::move(n)));
 }
 
-// @p X's values under @p shape, written into @p out (a kept output).
-nn::Tensor reshaped(const nn::Tensor& X, nn::Shape shape, nn::Tensor out) {
-    nn::copy_reshaped(X, std::move(shape), out);
-    return out;
-}
-
-// A scalar (shape ()) holding @p value, written into @p out (a kept output).
-nn::Tensor scalar(float value, nn::Tensor out) {
-    nn::resize_output(out, nn::Shape{});
-    out.data[0] = value;
-    return out;
-}
+// A scalar (shape ()) holding @p value.
+nn::Tensor scalar(double value) { return nn::Tensor(nn::Shape{}, {static_cast<float>(value)}); }
 
 // Output height and width of a window over (h, w), or -1s when either is unknown.
 std::pair<int, int> window_out(const char* fn, const nn::Shape& x, int kh, int kw, nn::Padding padding,
@@ -138,27 +113,15 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, nn::Pad
 
     return add_op(
         "Conv2D", name, {x, kernel, bias}, {{xs[0], h, w, ks[3]}},
-        [padding, strides](const Inputs& X, const OpContext& c) {
-            const nn::Activation linear = nn::Activation::linear();
-            if (c.reference_passes) return nn::conv_forward(*X[0], *X[1], *X[2], linear, padding, strides);
-            nn::Tensor Z = c.take_output(0);
-            nn::conv_forward_fast(*X[0], *X[1], *X[2], linear, padding, strides, *c.pool, Z);
-            return Z;
+        [=](const Inputs& X, nn::Context& ctx) {
+            return ctx.conv_forward(*X[0], *X[1], *X[2], nn::Activation::linear(), padding, strides);
         },
-        [padding, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
-            nn::ConvGrads g;
-            if (c.reference_passes) {
-                g = nn::conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides);
-            } else {
-                // No dx for an input that needs no gradient (the images): TF prunes Conv2DBackpropInput too.
-                const bool dx = c.wants(0);
-                g = {dx ? c.take_output(0) : nn::Tensor(), c.take_output(1), c.take_output(2)};
-                nn::conv_backward_fast(dZ, *X[0], *X[1], *X[2], padding, strides, *c.pool, g,
-                                       dx ? nn::InputGradient::compute : nn::InputGradient::skip);
-            }
+        [=](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const std::vector<bool>& needed,
+            nn::Context& ctx) {
+            // No dx for an input that needs no gradient (the images): TF prunes Conv2DBackpropInput too.
+            nn::ConvGrads g = ctx.conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides, needed[0]);
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
-        },
-        BackwardReads::inputs);
+        });
 }
 
 Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std::string& name) {
@@ -171,21 +134,10 @@ Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std
 
     return add_op(
         "MaxPool", name, {x}, {{xs[0], h, w, xs[3]}},
-        [ksize, strides](const Inputs& X, const OpContext& c) {
-            const nn::PoolMode max = nn::PoolMode::max;
-            if (c.reference_passes) return nn::pool_forward(*X[0], ksize, strides, max);
-            nn::Tensor Z = c.take_output(0);
-            nn::pool_forward_fast(*X[0], ksize, strides, max, *c.pool, Z);
-            return Z;
-        },
-        [ksize, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
-            const nn::PoolMode max = nn::PoolMode::max;
-            if (c.reference_passes) return list(nn::pool_backward(dZ, *X[0], ksize, strides, max));
-            nn::Tensor dX = c.take_output(0);
-            nn::pool_backward_fast(dZ, *X[0], ksize, strides, max, *c.pool, dX);
-            return list(std::move(dX));
-        },
-        BackwardReads::inputs);
+        [=](const Inputs& X, nn::Context& ctx) { return ctx.pool_forward(*X[0], ksize, strides, nn::PoolMode::max); },
+        [=](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const std::vector<bool>&, nn::Context& ctx) {
+            return list(ctx.pool_backward(dZ, *X[0], ksize, strides, nn::PoolMode::max));
+        });
 }
 
 Tensor flatten(const Tensor& x, const std::string& name) {
@@ -199,21 +151,12 @@ Tensor flatten(const Tensor& x, const std::string& name) {
 
     return add_op(
         "Reshape", name, {x}, {{xs[0], n}, x.dtype()},
-        [n](const Inputs& X, const OpContext& c) {
-            if (nn::Tensor* x = c.movable_input(0)) {  // the last reader of x: reshape its storage, no copy
-                nn::Tensor out = c.take_output(0);
-                std::swap(out, *x);  // x's node gets our old buffer for its next run
-                out.shape = {out.dim(0), n};
-                return out;
-            }
-            return reshaped(*X[0], {X[0]->dim(0), n}, c.take_output(0));
-        },
-        [xs](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const OpContext& c) {
+        [n](const Inputs& X, nn::Context&) { return nn::Tensor({X[0]->dim(0), n}, X[0]->data); },
+        [xs](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const std::vector<bool>&, nn::Context&) {
             nn::Shape shape = xs;  // x's shape, known but for the batch
             shape[0] = dY.dim(0);
-            return list(reshaped(dY, std::move(shape), c.take_output(0)));
-        },
-        BackwardReads::none);
+            return list(nn::Tensor(std::move(shape), dY.data));
+        });
 }
 
 Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const std::string& name) {
@@ -231,23 +174,11 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const st
 
     return add_op(
         "Dense", name, {x, kernel, bias}, {{x.shape()[0], ks[1]}},
-        [](const Inputs& X, const OpContext& c) {
-            if (c.reference_passes) return nn::dense_forward(*X[0], *X[1], *X[2]);
-            nn::Tensor Z = c.take_output(0);
-            nn::dense_forward_fast(*X[0], *X[1], *X[2], *c.pool, Z);
-            return Z;
-        },
-        [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
-            nn::DenseGrads g;
-            if (c.reference_passes) {
-                g = nn::dense_backward(dZ, *X[0], *X[1], *X[2]);
-            } else {
-                g = {c.take_output(0), c.take_output(1), c.take_output(2)};
-                nn::dense_backward_fast(dZ, *X[0], *X[1], *X[2], *c.pool, g);
-            }
+        [](const Inputs& X, nn::Context& ctx) { return ctx.dense_forward(*X[0], *X[1], *X[2]); },
+        [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const std::vector<bool>&, nn::Context& ctx) {
+            nn::DenseGrads g = ctx.dense_backward(dZ, *X[0], *X[1], *X[2]);
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
-        },
-        BackwardReads::inputs);
+        });
 }
 
 Tensor activation(const Tensor& x, nn::Activation activation, const std::string& name) {
@@ -256,23 +187,11 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
     require_float(op, "x", x);
     return add_op(
         op, name.empty() ? op : name, {x}, {x.shape()},
-        [activation](const Inputs& X, const OpContext& c) {
-            if (c.reference_passes) return nn::activation_forward(*X[0], activation);
-            nn::Tensor A = c.take_output(0);
-            if (nn::Tensor* Z = c.movable_input(0))
-                std::swap(A, *Z);  // the last reader of Z acts on its storage; Z's node gets our old buffer
-            else
-                A = reshaped(*X[0], X[0]->shape, std::move(A));  // Z is read again: copy it into the kept tensor
-            activation.apply(A.data.data(), A.size());  // A = act(Z), in place, as activation_forward does
-            return A;
-        },
-        [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const OpContext& c) {
-            if (c.reference_passes) return list(nn::activation_backward(dA, A, activation));
-            nn::Tensor dZ = c.take_output(0);
-            nn::activation_backward_fast(dA, A, activation, *c.pool, dZ);
-            return list(std::move(dZ));
-        },
-        BackwardReads::output);
+        [activation](const Inputs& X, nn::Context&) { return nn::activation_forward(*X[0], activation); },
+        [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const std::vector<bool>&,
+                     nn::Context& ctx) {
+            return list(ctx.activation_backward(dA, A, activation));
+        });
 }
 
 Tensor relu(const Tensor& x, const std::string& name) { return activation(x, nn::Activation::relu(), name); }
@@ -284,11 +203,10 @@ Tensor softmax(const Tensor& logits, const std::string& name) {
     require_float(fn, "logits", logits);
     return add_op(
         "Softmax", name, {logits}, {logits.shape()},
-        [](const Inputs& X, const SessionConfig&) { return nn::softmax_forward(*X[0]); },
-        [](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const SessionConfig&) {
+        [](const Inputs& X, nn::Context&) { return nn::softmax_forward(*X[0]); },
+        [](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const std::vector<bool>&, nn::Context&) {
             return list(nn::softmax_backward(dA, A));
-        },
-        BackwardReads::output);
+        });
 }
 
 Tensor softmax_cross_entropy(const Tensor& onehot_labels, const Tensor& logits, const std::string& name) {
@@ -303,15 +221,10 @@ Tensor softmax_cross_entropy(const Tensor& onehot_labels, const Tensor& logits, 
 
     return add_op(
         "SoftmaxCrossEntropy", name, {onehot_labels, logits}, {nn::Shape{}},
-        [](const Inputs& X, const OpContext& c) {
-            return scalar(static_cast<float>(nn::softmax_cross_entropy(*X[1], *X[0])), c.take_output(0));
-        },
-        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const SessionConfig&) {
-            nn::Tensor dz = nn::softmax_cross_entropy_backward(*X[1], *X[0]);
-            for (float& v : dz.data) v *= dL.data[0];  // nn::scale in place
-            return list(nn::Tensor(), std::move(dz));
-        },
-        BackwardReads::inputs);
+        [](const Inputs& X, nn::Context&) { return scalar(nn::softmax_cross_entropy(*X[1], *X[0])); },
+        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const std::vector<bool>&, nn::Context&) {
+            return list(nn::Tensor(), nn::scale(nn::softmax_cross_entropy_backward(*X[1], *X[0]), dL.data[0]));
+        });
 }
 
 Tensor argmax(const Tensor& x, int axis, const std::string& name) {
@@ -321,7 +234,7 @@ Tensor argmax(const Tensor& x, int axis, const std::string& name) {
     require(rank >= 1 && (axis == rank - 1 || axis == -1), fn,
             "only the last axis is supported, got axis " + std::to_string(axis) + " for " + arg("x", x));
     return add_op("ArgMax", name, {x}, {nn::Shape(x.shape().begin(), x.shape().end() - 1), DType::int64},
-                  [](const Inputs& X, const SessionConfig&) { return nn::argmax_last(*X[0]); });
+                  [](const Inputs& X, nn::Context&) { return nn::argmax_last(*X[0]); });
 }
 
 Tensor equal(const Tensor& a, const Tensor& b, const std::string& name) {
@@ -337,7 +250,7 @@ Tensor equal(const Tensor& a, const Tensor& b, const std::string& name) {
     }
     require(fits, fn, "a and b must have the same shape (" + arg("a", a) + ", " + arg("b", b) + ")");
     return add_op("Equal", name, {a, b}, {out, DType::bool_},
-                  [](const Inputs& X, const SessionConfig&) { return nn::equal(*X[0], *X[1]); });
+                  [](const Inputs& X, nn::Context&) { return nn::equal(*X[0], *X[1]); });
 }
 
 Tensor cast(const Tensor& x, DType dtype, const std::string& name) {
@@ -347,13 +260,12 @@ Tensor cast(const Tensor& x, DType dtype, const std::string& name) {
             "cannot cast " + dtype_name(x.dtype()) + " to " + dtype_name(dtype) + " (only to float32 or to itself)");
     Backward backward;
     if (x.dtype() == DType::float32 && dtype == DType::float32)
-        backward = [](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const OpContext& c) {
-            return list(reshaped(dY, dY.shape, c.take_output(0)));
+        backward = [](const nn::Tensor& dY, const Inputs&, const nn::Tensor&, const std::vector<bool>&,
+                      nn::Context&) {
+            return list(dY);
         };
-    return add_op(
-        "Cast", name, {x}, {x.shape(), dtype},
-        [](const Inputs& X, const OpContext& c) { return reshaped(*X[0], X[0]->shape, c.take_output(0)); },
-        backward, BackwardReads::none);
+    return add_op("Cast", name, {x}, {x.shape(), dtype}, [](const Inputs& X, nn::Context&) { return *X[0]; },
+                  backward);
 }
 
 Tensor reduce_mean(const Tensor& x, const std::string& name) {
@@ -362,16 +274,10 @@ Tensor reduce_mean(const Tensor& x, const std::string& name) {
     require_float(fn, "x", x);
     return add_op(
         "Mean", name, {x}, {nn::Shape{}},
-        [](const Inputs& X, const OpContext& c) {
-            return scalar(static_cast<float>(nn::mean(*X[0])), c.take_output(0));
-        },
-        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const OpContext& c) {
-            nn::Tensor dX = c.take_output(0);
-            nn::resize_output(dX, X[0]->shape);
-            std::fill(dX.data.begin(), dX.data.end(), dL.data[0] / static_cast<float>(X[0]->size()));
-            return list(std::move(dX));
-        },
-        BackwardReads::inputs);
+        [](const Inputs& X, nn::Context&) { return scalar(nn::mean(*X[0])); },
+        [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const std::vector<bool>&, nn::Context&) {
+            return list(nn::Tensor(X[0]->shape, dL.data[0] / static_cast<float>(X[0]->size())));
+        });
 }
 
 Tensor one_hot(const Tensor& indices, int depth, const std::string& name) {
@@ -381,7 +287,7 @@ Tensor one_hot(const Tensor& indices, int depth, const std::string& name) {
     nn::Shape out = indices.shape();
     out.push_back(depth);
     return add_op("OneHot", name, {indices}, {out},
-                  [depth](const Inputs& X, const SessionConfig&) { return nn::one_hot_indices(*X[0], depth); });
+                  [depth](const Inputs& X, nn::Context&) { return nn::one_hot_indices(*X[0], depth); });
 }
 
 namespace layers {

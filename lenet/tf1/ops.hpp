@@ -2,11 +2,9 @@
 //
 // Each op adds one node whose forward and backward are single calls into
 // nn/ (lenet/tf1/ops.cpp keeps each backward next to its forward). conv2d,
-// max_pool and dense call the nn/*_fast variants (threaded) unless the
-// session's SessionConfig asks for the plain reference passes. The fast path
-// writes each output (and each backward's dx, dW, db) into the tensor it had
-// in the previous run (OpContext::take_output, the nn/ into-forms), and
-// conv2d's backward skips dx when x needs no gradient (OpContext::wants):
+// max_pool, dense and the activations' backward go through the session's
+// nn::Context, which runs the plain reference loop nests or the fast ones.
+// conv2d's backward skips dx when x needs no gradient (the images):
 //
 //   op                         forward (nn/)                     backward (nn/)
 //   conv2d(x, W, b)            conv_forward, linear              conv_backward -> dx, dW, db

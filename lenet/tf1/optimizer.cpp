@@ -26,8 +26,7 @@ Operation AdamOptimizer::minimize(const Tensor& loss, std::vector<Tensor> var_li
     apply.op = "ApplyAdam";
     apply.name = name;
     apply.inputs = gradients(loss, var_list);
-    apply.effect = [ids, names, config = config_](State& state, int self, const Inputs& grads,
-                                                  const SessionConfig& session) {
+    apply.effect = [ids, names, config = config_](State& state, int self, const Inputs& grads, nn::Context& ctx) {
         std::vector<nn::Tensor*> params;
         for (std::size_t k = 0; k < ids.size(); ++k) {
             auto it = state.variables.find(ids[k]);
@@ -36,11 +35,7 @@ Operation AdamOptimizer::minimize(const Tensor& loss, std::vector<Tensor> var_li
             params.push_back(&it->second);
         }
         nn::Adam& adam = state.adam.try_emplace(self, config).first->second;
-        const std::vector<const nn::Tensor*> g(grads.begin(), grads.end());
-        if (session.pool && !session.reference_passes)
-            adam.step(params, g, *session.pool);  // the same numbers, shared out between the session's threads
-        else
-            adam.step(params, g);
+        ctx.adam_step(adam, params, grads);
     };
     return Operation(&g, g.add_node(std::move(apply)));
 }

@@ -3,23 +3,20 @@
 // hand back the fetched values in fetch order.
 //
 // Values: a fed tensor and a variable are read in place (a pointer to the
-// feed or to the session's State); an op's outputs are owned here and, as
-// soon as every needed consumer has run (unless they are fetched), moved to
-// kept_ for the node to write into at the next run. Fetched values are moved
-// (or copied) to the caller, so nothing the caller holds is ever reused.
+// feed or to the session's State); an op's outputs are owned by the run and
+// let go once every needed consumer has run, unless they are fetched.
 #include "lenet/tf1/session.hpp"
 
-#include <memory>
 #include <stdexcept>
 #include <utility>
 
 namespace tf1 {
 
-Session::Session(Graph& graph, SessionConfig config) : graph_(&graph), config_(std::move(config)) {
-    if (!config_.pool && !config_.reference_passes)
-        config_.pool = std::make_shared<nn::ThreadPool>(config_.intra_op_parallelism_threads);
-    context_ = OpContext(config_);
-}
+Session::Session(Graph& graph, SessionConfig config)
+    : graph_(&graph),
+      config_(config),
+      context_(config.intra_op_parallelism_threads,
+               config.reference_passes ? nn::Passes::reference : nn::Passes::fast) {}
 
 namespace {
 
@@ -35,16 +32,9 @@ void check_fetch(const Graph& graph, const Fetch& f) {
     require_member(graph, t, "Fetch argument");
 }
 
-}  // namespace
-
-std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const FeedDict& feed_dict) {
-    const Graph& g = *graph_;
-    const int n = g.size();
-    last_run_.clear();
-
-    // 1. Check the fetches and the feeds.
-    for (const Fetch& f : fetches) check_fetch(g, f);
-    std::vector<const nn::Tensor*> fed(static_cast<std::size_t>(n), nullptr);
+// The fed values by node id (null = not fed), after checking each key and shape.
+std::vector<const nn::Tensor*> fed_values(const Graph& g, const FeedDict& feed_dict) {
+    std::vector<const nn::Tensor*> fed(static_cast<std::size_t>(g.size()), nullptr);
     for (const Feed& f : feed_dict) {
         require_member(g, f.key, "Cannot interpret feed_dict key as Tensor:");
         if (g.node(f.key.node()).outputs.size() != 1)
@@ -54,43 +44,74 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
                              f.key.name() + "', which has shape '" + shape_text(f.key.shape()) + "'");
         fed[static_cast<std::size_t>(f.key.node())] = f.value;
     }
+    return fed;
+}
 
-    // 2. Mark what the fetches need; a fed node needs nothing upstream.
-    std::vector<char> needed(static_cast<std::size_t>(n), 0), fetched(static_cast<std::size_t>(n), 0);
+// needed[id]: the fetches need node id; the walk back stops at fed nodes.
+std::vector<char> needed_nodes(const Graph& g, const std::vector<Fetch>& fetches,
+                               const std::vector<const nn::Tensor*>& fed) {
+    std::vector<char> needed(static_cast<std::size_t>(g.size()), 0);
     std::vector<int> stack;
-    for (const Fetch& f : fetches) {
-        stack.push_back(f.target().node());
-        fetched[static_cast<std::size_t>(f.target().node())] = 1;
-    }
+    for (const Fetch& f : fetches) stack.push_back(f.target().node());
     while (!stack.empty()) {
         const int id = stack.back();
         stack.pop_back();
-        if (needed[static_cast<std::size_t>(id)]) continue;
-        needed[static_cast<std::size_t>(id)] = 1;
-        if (fed[static_cast<std::size_t>(id)]) continue;
+        if (needed[id]) continue;
+        needed[id] = 1;
+        if (fed[id]) continue;
         for (const Tensor& t : g.node(id).inputs) stack.push_back(t.node());
         for (int c : g.node(id).control_inputs) stack.push_back(c);
     }
-    // How many needed nodes still have to read each node's outputs.
-    std::vector<int> uses(static_cast<std::size_t>(n), 0);
-    for (int id = 0; id < n; ++id)
-        if (needed[static_cast<std::size_t>(id)] && !fed[static_cast<std::size_t>(id)])
-            for (const Tensor& t : g.node(id).inputs) ++uses[static_cast<std::size_t>(t.node())];
+    return needed;
+}
 
-    // 3. Evaluate the needed nodes in graph order.
-    kept_.resize(static_cast<std::size_t>(n));  // the graph may have grown since the last run
-    scratch_.resize(static_cast<std::size_t>(n));
-    std::vector<std::vector<nn::Tensor>> owned(static_cast<std::size_t>(n));
-    std::vector<const nn::Tensor*> external(static_cast<std::size_t>(n), nullptr);
-    auto value = [&](const Tensor& t) -> const nn::Tensor& {
-        const std::size_t id = static_cast<std::size_t>(t.node());
-        return external[id] ? *external[id] : owned[id][static_cast<std::size_t>(t.index())];
-    };
+// The values of one run by node id: read in place (fed tensors, variables) or owned (op outputs).
+struct Values {
+    std::vector<const nn::Tensor*> in_place;
+    std::vector<std::vector<nn::Tensor>> owned;
+    const nn::Tensor& of(const Tensor& t) const {
+        return in_place[t.node()] ? *in_place[t.node()] : owned[t.node()][t.index()];
+    }
+};
+
+// The stored value of variable @p id, or FailedPreconditionError before its initializer ran.
+const nn::Tensor& variable_value(const State& state, const Node& node, int id) {
+    auto it = state.variables.find(id);
+    if (it == state.variables.end())
+        throw FailedPreconditionError("Attempting to use uninitialized value " + node.name);
+    return it->second;
+}
+
+// @p Y, after checking that it has one value per output of @p node, each fitting its static shape.
+std::vector<nn::Tensor> checked(const Node& node, std::vector<nn::Tensor> Y) {
+    for (std::size_t k = 0; k < node.outputs.size(); ++k)
+        if (Y.size() != node.outputs.size() || !shape_fits(Y[k].shape, node.outputs[k].shape))
+            throw std::logic_error(node.op + " \"" + node.name + "\" computed a value that does not fit its " +
+                                   "static shape " + shape_text(node.outputs[k].shape));
+    return Y;
+}
+
+}  // namespace
+
+std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const FeedDict& feed_dict) {
+    const Graph& g = *graph_;
+    const int n = g.size();
+    last_run_.clear();
+    for (const Fetch& f : fetches) check_fetch(g, f);
+    const std::vector<const nn::Tensor*> fed = fed_values(g, feed_dict);
+    const std::vector<char> needed = needed_nodes(g, fetches, fed);
+    // readers[id]: the needed nodes still to read node id's outputs, plus one per fetch (the caller).
+    std::vector<int> readers(static_cast<std::size_t>(n), 0);
+    for (const Fetch& f : fetches) ++readers[f.target().node()];
+    for (int id = 0; id < n; ++id)
+        if (needed[id] && !fed[id])
+            for (const Tensor& t : g.node(id).inputs) ++readers[t.node()];
+
+    Values values{std::vector<const nn::Tensor*>(fed.size()), std::vector<std::vector<nn::Tensor>>(fed.size())};
     for (int id = 0; id < n; ++id) {
-        const std::size_t i = static_cast<std::size_t>(id);
-        if (!needed[i]) continue;
-        if (fed[i]) {
-            external[i] = fed[i];
+        if (!needed[id]) continue;
+        if (fed[id]) {
+            values.in_place[id] = fed[id];
             continue;
         }
         const Node& node = g.node(id);
@@ -100,66 +121,18 @@ std::vector<nn::Tensor> Session::run(const std::vector<Fetch>& fetches, const Fe
                                        dtype_name(node.outputs[0].dtype) + " and shape " +
                                        shape_text(node.outputs[0].shape));
         if (node.kind == Node::Kind::variable) {
-            auto it = state_.variables.find(id);
-            if (it == state_.variables.end())
-                throw FailedPreconditionError("Attempting to use uninitialized value " + node.name);
-            external[i] = &it->second;
+            values.in_place[id] = &variable_value(state_, node, id);
             continue;
         }
         Inputs X;
-        for (const Tensor& t : node.inputs) X.push_back(&value(t));
-        if (node.effect) node.effect(state_, id, X, config_);
-        if (node.forward) {
-            // Inputs this node reads last, owned here and not fetched: the op may take their storage.
-            std::vector<nn::Tensor*> movable(node.inputs.size(), nullptr);
-            for (std::size_t j = 0; j < node.inputs.size(); ++j) {
-                const std::size_t in = static_cast<std::size_t>(node.inputs[j].node());
-                const std::size_t k = static_cast<std::size_t>(node.inputs[j].index());
-                if (!external[in] && !fetched[in] && uses[in] == 1 && k < owned[in].size()) movable[j] = &owned[in][k];
-            }
-            context_.kept = &kept_[i];
-            context_.scratch = &scratch_[i];
-            context_.movable = &movable;
-            owned[i] = node.forward(X, context_);
-            context_.movable = nullptr;
-        }
-        for (std::size_t k = 0; k < node.outputs.size(); ++k)
-            if (owned[i].size() != node.outputs.size() || !shape_fits(owned[i][k].shape, node.outputs[k].shape))
-                throw std::logic_error(node.op + " \"" + node.name + "\" computed a value that does not fit its " +
-                                       "static shape " + shape_text(node.outputs[k].shape));
-        for (const Tensor& t : node.inputs) {
-            const std::size_t in = static_cast<std::size_t>(t.node());
-            if (--uses[in] == 0 && !fetched[in]) {
-                kept_[in] = std::move(owned[in]);  // for the node's next run to write into
-                owned[in].clear();
-            }
-        }
+        for (const Tensor& t : node.inputs) X.push_back(&values.of(t));
+        if (node.effect) node.effect(state_, id, X, context_);
+        if (node.forward) values.owned[id] = checked(node, node.forward(X, context_));
+        for (const Tensor& t : node.inputs)
+            if (--readers[t.node()] == 0) values.owned[t.node()].clear();  // its last reader has run: let it go
     }
-
-    // 4. The fetched values in fetch order; the last fetch of an owned value takes it.
     std::vector<nn::Tensor> results;
-    results.reserve(fetches.size());
-    for (std::size_t k = 0; k < fetches.size(); ++k) {
-        const Tensor& t = fetches[k].target();
-        if (fetches[k].is_operation()) {
-            results.emplace_back();
-            continue;
-        }
-        bool fetched_again = false;
-        for (std::size_t l = k + 1; l < fetches.size(); ++l)
-            fetched_again = fetched_again || (fetches[l].target().node() == t.node() &&
-                                              fetches[l].target().index() == t.index());
-        const std::size_t id = static_cast<std::size_t>(t.node());
-        if (!external[id] && !fetched_again)
-            results.push_back(std::move(owned[id][static_cast<std::size_t>(t.index())]));
-        else
-            results.push_back(value(t));
-    }
-    // What is still owned was not handed over (outputs nobody fetched, moved-from
-    // tensors): keep it for the next run.
-    for (int id = 0; id < n; ++id)
-        if (!owned[static_cast<std::size_t>(id)].empty())
-            kept_[static_cast<std::size_t>(id)] = std::move(owned[static_cast<std::size_t>(id)]);
+    for (const Fetch& f : fetches) results.push_back(f.is_operation() ? nn::Tensor() : values.of(f.target()));
     return results;
 }
 

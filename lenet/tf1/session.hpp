@@ -6,14 +6,10 @@
 //     2. walk back from the fetches through inputs and control inputs,
 //        stopping at fed tensors: those nodes are "needed";
 //     3. evaluate the needed nodes once each, in graph order (every input is
-//        an earlier node), freeing a value when its last consumer has run;
+//        an earlier node), with the passes of the session's nn::Context; a
+//        value is let go as soon as its last consumer has run;
 //     4. return the fetched values in fetch order; an Operation (the train
 //        op, the initializer) gives an empty tensor, as TF returns None.
-// Buffers are reused between runs, as TF's allocator does: a freed value is
-// kept under its node instead of being destroyed, and the op takes it back
-// at the next run (OpContext::take_output) to write its new output into, so
-// running the train op at every mini-batch allocates no op outputs after the
-// first. A fetched value is handed over to the caller and never reused.
 // Feeding a tensor that is not a placeholder overrides it, as in TF: its
 // producer does not run unless something else needs it.
 #pragma once
@@ -22,6 +18,7 @@
 #include <vector>
 
 #include "lenet/tf1/graph.hpp"
+#include "nn/context.hpp"
 #include "nn/tensor.hpp"
 
 namespace tf1 {
@@ -67,13 +64,20 @@ struct Feed {
 /// The feed_dict of a run: {{x, X_batch}, {y, Y_batch}}.
 using FeedDict = std::vector<Feed>;
 
+/// How a session runs the ops (tf.ConfigProto): which nn/ passes and how many threads.
+struct SessionConfig {
+    int intra_op_parallelism_threads = 0;  ///< threads for the fast passes; 0 = all cores, as in TF
+    bool reference_passes = false;         ///< true: the plain nn/ loop nests, on one thread
+};
+
 /// A session over one graph; keeps the variables' values between runs.
+/// Not copyable: its nn::Context owns the threads the ops run on.
 class Session {
 public:
     /// A session for @p graph, with every variable uninitialised.
     /// @param graph  the graph to run
-    /// @param config passes and threads for the ops; without a pool (and
-    ///               with the fast passes) the session starts its own
+    /// @param config passes and threads for the ops
+    /// @throws std::invalid_argument when the thread count is negative
     explicit Session(Graph& graph, SessionConfig config = {});
 
     /// Evaluates @p fetches given @p feed_dict (see the top of this file).
@@ -107,17 +111,17 @@ public:
     const std::vector<std::string>& last_run() const { return last_run_; }
     /// @return the session's graph
     Graph& graph() const { return *graph_; }
-    /// @return the passes and threads the ops use
+    /// @return the configuration the session was made with
     const SessionConfig& config() const { return config_; }
+    /// @return the context the ops run their passes on (reference or fast, and its threads)
+    const nn::Context& context() const { return context_; }
 
 private:
     Graph* graph_;
     SessionConfig config_;
+    nn::Context context_;
     State state_;
     std::vector<std::string> last_run_;
-    OpContext context_;                         // config_ plus the node's kept tensors, set per node
-    std::vector<std::vector<nn::Tensor>> kept_; // by node id: its outputs freed in an earlier run
-    std::vector<Scratch> scratch_;              // by node id: what the node keeps between runs
 };
 
 }  // namespace tf1
