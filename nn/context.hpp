@@ -49,8 +49,13 @@ public:
     /// @throws std::invalid_argument when @p threads is negative
     explicit Context(int threads = 0, Passes passes = Passes::fast);
     ~Context();
-    Context(Context&&) noexcept;             ///< moves the threads along
-    Context& operator=(Context&&) noexcept;  ///< stops this context's threads, takes the other's
+    /// Moves the threads along.
+    /// @param other the context to take over; left without threads
+    Context(Context&& other) noexcept;
+    /// Stops this context's threads and takes the other's.
+    /// @param other the context to take over; left without threads
+    /// @return this context
+    Context& operator=(Context&& other) noexcept;
     Context(const Context&) = delete;             ///< the threads belong to one context
     Context& operator=(const Context&) = delete;  ///< the threads belong to one context
 
