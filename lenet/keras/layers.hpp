@@ -265,9 +265,9 @@ public:
     Pooling2D(nn::PoolMode mode, Size2 pool_size, std::optional<Size2> strides, const std::string& padding);
 
     /// @return "MaxPooling2D" or "AveragePooling2D"
-    std::string class_name() const override;
+    std::string class_name() const final;
     /// @return "max_pooling2d" or "average_pooling2d"
-    std::string base_name() const override;
+    std::string base_name() const final;
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
     nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) override;
