@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/context.hpp"
 #include "nn/lrn.hpp"
 #include "tools/figures.hpp"
 
@@ -178,9 +179,10 @@ TEST(LrnLayer, IsLrnForwardInsideASequential) {
     // The layer's output is exactly nn::lrn_forward of its input.
     tools::LocalResponseNormalization layer(nn::LrnConfig{1.0f, 3, 1.0f, 0.5f});
     nn::Rng rng(1);
+    nn::Context ctx(1);
     layer.build({1, 1, 3}, rng);
     nn::Tensor A_prev({1, 1, 1, 3}, {1.0f, 2.0f, 2.0f});
-    EXPECT_EQ(layer.forward(A_prev, true, rng).data, nn::lrn_forward(A_prev, nn::LrnConfig{1.0f, 3, 1.0f, 0.5f}).data);
+    EXPECT_EQ(layer.forward(A_prev, true, ctx, rng).data, nn::lrn_forward(A_prev, nn::LrnConfig{1.0f, 3, 1.0f, 0.5f}).data);
 }
 
 TEST(Train, SeededRunsRepeatAndRecordEveryChunk) {

@@ -1,7 +1,7 @@
 // The Keras-style front-end: naming, summary, shape checks, compile/fit/
-// evaluate/predict contracts, the progress line, Dropout, determinism, the
-// tensors a layer keeps from step to step, and a finite-difference check of
-// the whole model's loss gradient.
+// evaluate/predict contracts, the progress line, Dropout, determinism,
+// autodiff pruning, the reference and fast passes beneath the layers, and a
+// finite-difference check of the whole model's loss gradient.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -24,12 +24,12 @@
 #include "lenet/keras/model.hpp"
 #include "lenet/keras/progress.hpp"
 #include "nn/activations.hpp"
+#include "nn/context.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/dense.hpp"
 #include "nn/init.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
-#include "nn/thread_pool.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/test_util.hpp"
 
@@ -335,11 +335,12 @@ TEST(KerasDropout, ActiveInFitInactiveInPredictAndEvaluate) {
 
 TEST(KerasDropout, LayerIsTheIdentityOutsideTraining) {
     keras::Dropout layer(0.5f);
+    nn::Context ctx(1);
     nn::Rng rng(1);
     layer.build({6}, rng);
     const nn::Tensor A_prev({2, 6}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-    EXPECT_EQ(layer.forward(A_prev, false, rng).data, A_prev.data);
-    const nn::Tensor A = layer.forward(A_prev, true, rng);
+    EXPECT_EQ(layer.forward(A_prev, false, ctx, rng).data, A_prev.data);
+    const nn::Tensor A = layer.forward(A_prev, true, ctx, rng);
     int zeros = 0;
     for (std::size_t j = 0; j < A.size(); ++j) {
         if (A.data[j] == 0.0f) ++zeros;
@@ -410,20 +411,20 @@ TEST(KerasGradients, WithReluAndMaxPoolingAwayFromKinks) {
     check_model_gradients(model, x, to_categorical({1, 0}, 2));
 }
 
-// ------------------------------------------------------------------ kept tensors
+// ------------------------------------------------------- pruning and passes
 
-TEST(KerasKept, OnlyTheFirstLayerWithWeightsSkipsItsInputGradient) {
+TEST(KerasPruning, OnlyTheFirstLayerWithWeightsSkipsItsInputGradient) {
     using namespace keras;
     auto flags = [](const Sequential& model) {
         std::vector<bool> f;
-        for (std::size_t k = 0; k < model.size(); ++k) f.push_back(model.layer(k).input_gradient());
+        for (std::size_t k = 0; k < model.size(); ++k) f.push_back(model.layer(k).needs_input_gradient());
         return f;
     };
     EXPECT_EQ(flags(small_model(4)), (std::vector<bool>{false, true, true, true, true}));
     // no weights before the Dense: nothing reads any input gradient
     Sequential pooled(Input({6, 6, 1}), {MaxPooling2D(2), Flatten(), Dropout(0.5f), Dense(3, "softmax")});
     EXPECT_EQ(flags(pooled), (std::vector<bool>(4, false)));
-    EXPECT_TRUE(Dense(3).input_gradient());  // outside a model
+    EXPECT_TRUE(Dense(3).needs_input_gradient());  // outside a model
     // and the pooled model still trains its one layer
     pooled.compile(SGD(0.1f), "categorical_crossentropy");
     const Blobs data = make_blobs(6, 9);
@@ -432,45 +433,66 @@ TEST(KerasKept, OnlyTheFirstLayerWithWeightsSkipsItsInputGradient) {
     EXPECT_NE(pooled.get_weights()[0].data, w0[0].data);
 }
 
-TEST(KerasKept, ATrainingStepReusesTheTensorsOfTheStepBefore) {
-    keras::Sequential model = small_model(5);
-    const Blobs data = make_blobs(6, 6);
-    model.train_on_batch(data.x, data.y);
-    std::vector<const float*> before;
-    for (const nn::Tensor* g : model.gradients()) before.push_back(g->data.data());
-    model.train_on_batch(data.x, data.y);
-    const std::vector<const nn::Tensor*> after = model.gradients();
-    ASSERT_EQ(after.size(), before.size());
-    for (std::size_t k = 0; k < after.size(); ++k) EXPECT_EQ(after[k]->data.data(), before[k]) << k;
+namespace {
+
+// |a - b| <= 1e-5 * max(1, |b|) for every value: the fast passes sum in
+// another order than the reference loop nests, so they agree to rounding.
+void expect_close(const nn::Tensor& a, const nn::Tensor& b, const std::string& what) {
+    ASSERT_EQ(a.shape, b.shape) << what;
+    for (std::size_t j = 0; j < a.size(); ++j)
+        EXPECT_NEAR(a.data[j], b.data[j], 1e-5f * std::max(1.0f, std::fabs(b.data[j]))) << what << " [" << j << "]";
 }
 
-TEST(KerasKept, ReturningFormsEqualTheKeptForms) {
-    nn::ThreadPool pool(2);
-    nn::Rng rng(7);
-    keras::Conv2D conv(3, 3, 1, "same", "tanh");
-    keras::Dense dense(4, "relu");
-    conv.build({5, 5, 2}, rng);
-    dense.build({6}, rng);
-    conv.set_pool(&pool);
-    dense.set_pool(&pool);
-    const nn::Tensor x_conv = testutil::seeded_uniform({2, 5, 5, 2}, 8);
-    const nn::Tensor x_dense = testutil::seeded_uniform({3, 6}, 9);
-    for (keras::Layer* layer : {static_cast<keras::Layer*>(&conv), static_cast<keras::Layer*>(&dense)}) {
-        const nn::Tensor& x = layer == &conv ? x_conv : x_dense;
-        const nn::Tensor A = layer->forward(x, true, rng);
-        const nn::Tensor& A_kept = layer->forward_kept(x, true, rng);
-        EXPECT_EQ(A.shape, A_kept.shape);
-        EXPECT_EQ(A.data, A_kept.data);
-        const nn::Tensor dA = testutil::seeded_uniform(A.shape, 10);
-        const nn::Tensor dA_prev = layer->backward(dA, x, A);
-        const std::vector<nn::Tensor> dW = {*layer->gradients()[0], *layer->gradients()[1]};
-        nn::Tensor dA_consumed = dA;
-        const nn::Tensor& dA_prev_kept = layer->backward_kept(dA_consumed, x, A_kept);
-        EXPECT_EQ(dA_prev.shape, x.shape);
-        EXPECT_EQ(dA_prev.data, dA_prev_kept.data);
-        EXPECT_EQ(dW[0].data, layer->gradients()[0]->data);
-        EXPECT_EQ(dW[1].data, layer->gradients()[1]->data);
+}  // namespace
+
+TEST(KerasPasses, EachLayerGivesTheSameValuesOnTheReferenceAndTheFastPasses) {
+    using namespace keras;
+    struct Case {
+        LayerSpec layer;
+        nn::Shape input;  // one sample
+    };
+    const std::vector<Case> cases = {
+        {Conv2D(3, 3, 1, "same", "tanh"), {5, 5, 2}},     {Conv2D(4, 2, 2, "valid", "relu"), {6, 6, 3}},
+        {MaxPooling2D(2), {6, 6, 2}},                     {AveragePooling2D(3, 1), {5, 5, 2}},
+        {Flatten(), {3, 3, 2}},                           {Dense(4, "sigmoid"), {6}},
+        {Dense(5, "softmax"), {6}},                       {Dense(3), {7}},
+    };
+    nn::Context reference(0, nn::Passes::reference), fast(2);
+    for (const Case& c : cases) {
+        std::unique_ptr<Layer> layer = c.layer.make();
+        nn::Rng rng(7);
+        layer->build(c.input, rng);
+        nn::Shape shape = c.input;
+        shape.insert(shape.begin(), 3);
+        const nn::Tensor A_prev = testutil::seeded_uniform(shape, 8);
+        const nn::Tensor A = layer->forward(A_prev, true, reference, rng);
+        expect_close(layer->forward(A_prev, true, fast, rng), A, layer->class_name() + " A");
+        const nn::Tensor dA = testutil::seeded_uniform(A.shape, 9);
+        const nn::Tensor dA_prev = layer->backward(dA, A_prev, A, reference);
+        std::vector<nn::Tensor> grads;
+        for (const nn::Tensor* g : layer->gradients()) grads.push_back(*g);
+        expect_close(layer->backward(dA, A_prev, A, fast), dA_prev, layer->class_name() + " dA_prev");
+        EXPECT_EQ(dA_prev.shape, A_prev.shape) << layer->class_name();
+        for (std::size_t k = 0; k < grads.size(); ++k)
+            expect_close(*layer->gradients()[k], grads[k], layer->class_name() + " gradient " + std::to_string(k));
     }
+}
+
+TEST(KerasPasses, AModelOnTheReferencePassesTrainsAsOnTheFastOnes) {
+    keras::Sequential fast = small_model(5), reference = small_model(5);
+    reference.set_passes(nn::Passes::reference);
+    const Blobs data = make_blobs(9, 6);
+    for (int step = 0; step < 3; ++step) {
+        const double a = fast.train_on_batch(data.x, data.y).loss, b = reference.train_on_batch(data.x, data.y).loss;
+        EXPECT_NEAR(a, b, 1e-5 * std::fabs(b)) << "step " << step;
+    }
+    const std::vector<nn::Tensor> wf = fast.get_weights(), wr = reference.get_weights();
+    for (std::size_t k = 0; k < wf.size(); ++k) expect_close(wf[k], wr[k], "weight " + std::to_string(k));
+    // the number of threads changes nothing, to the bit
+    keras::Sequential one = small_model(5);
+    one.set_threads(1);
+    for (int step = 0; step < 3; ++step) one.train_on_batch(data.x, data.y);
+    for (std::size_t k = 0; k < wf.size(); ++k) EXPECT_EQ(one.get_weights()[k].data, wf[k].data) << "weight " << k;
 }
 
 // ----------------------------------------------------------------- progress line

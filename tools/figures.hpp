@@ -124,8 +124,9 @@ public:
     std::string base_name() const override { return "lrn"; }
     std::unique_ptr<keras::Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) override;
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                        nn::Context& ctx) override;
 
 private:
     nn::LrnConfig config_;

@@ -32,11 +32,12 @@ void LocalResponseNormalization::build(const nn::Shape& input_shape, nn::Rng&) {
     output_shape_ = input_shape;
 }
 
-nn::Tensor LocalResponseNormalization::forward(const nn::Tensor& A_prev, bool, nn::Rng&) {
+nn::Tensor LocalResponseNormalization::forward(const nn::Tensor& A_prev, bool, nn::Context&, nn::Rng&) {
     return nn::lrn_forward(A_prev, config_);
 }
 
-nn::Tensor LocalResponseNormalization::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
+nn::Tensor LocalResponseNormalization::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&,
+                                                 nn::Context&) {
     return nn::lrn_backward(dA, A_prev, config_);
 }
 

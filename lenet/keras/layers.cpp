@@ -1,25 +1,18 @@
-// Keras-style layers: each forward and backward is one call into nn/.
+// Keras-style layers: each forward and backward is a call into nn/ by the
+// course's names, on the context the model passes in.
 //
-//   Conv2D     A = act(conv_forward(A_prev, W, b))     dZ = activation_backward(dA, A); conv_backward(dZ, ...)
-//   Pooling2D  A = pool_forward(A_prev)                 dA_prev = pool_backward(dA, A_prev)
-// (conv, pool, dense and activation backward through their threaded *_fast
-// variants, writing into tensors the layer keeps: forward_kept, backward_kept)
-//   Flatten    (m, h, w, c) -> (m, h*w*c)               dA reshaped back
-//   Dense      Z = dense_forward(A_prev, W, b), A = act(Z)   dZ from dA and A; dense_backward(dZ, ...)
-//   Dropout    {A, mask} = dropout_forward(A_prev)      dA_prev = dropout_backward(dA, mask)
-// The returning forward and backward are the kept forms, copied.
+//   Conv2D     A = ctx.conv_forward(A_prev, W, b, act)         dZ = ctx.activation_backward(dA, A); ctx.conv_backward(dZ, ...)
+//   Pooling2D  A = ctx.pool_forward(A_prev)                    dA_prev = ctx.pool_backward(dA, A_prev)
+//   Flatten    (m, h, w, c) -> (m, h*w*c)                      dA reshaped back
+//   Dense      Z = ctx.dense_forward(A_prev, W, b), A = act(Z)  dZ from dA and A; ctx.dense_backward(dZ, ...)
+//   Dropout    {A, mask} = dropout_forward(A_prev)             dA_prev = dropout_backward(dA, mask)
 #include "lenet/keras/layers.hpp"
 
-#include <algorithm>
 #include <utility>
 
-#include "nn/activations_fast.hpp"
-#include "nn/conv_fast.hpp"
-#include "nn/dense_fast.hpp"
 #include "nn/dropout.hpp"
 #include "nn/errors.hpp"
 #include "nn/init.hpp"
-#include "nn/pool_fast.hpp"
 
 namespace keras {
 
@@ -106,30 +99,6 @@ std::size_t Layer::count_params() const {
     return n;
 }
 
-const nn::Tensor& Layer::forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    A_ = forward(A_prev, training, rng);
-    return A_;
-}
-
-nn::Tensor& Layer::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    dA_prev_ = backward(dA, A_prev, A);
-    return dA_prev_;
-}
-
-nn::Tensor KeptLayer::forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    return forward_kept(A_prev, training, rng);
-}
-
-nn::Tensor KeptLayer::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dA_copy = dA;  // backward_kept may consume its dA (an activation turns it into dZ)
-    return backward_kept(dA_copy, A_prev, A);
-}
-
-nn::ThreadPool& Layer::pool() const {
-    nn::require(pool_ != nullptr, class_name().c_str(), "the layer runs on its model's threads; add it to a Sequential first");
-    return *pool_;
-}
-
 namespace {
 
 // Refuses a non-positive size with the layer and argument in the message.
@@ -145,15 +114,11 @@ void require_image(const nn::Shape& input_shape, const char* fn) {
                 "expects input of shape (None, h, w, c) but got " + batch_shape_str(input_shape));
 }
 
-// The output geometry of a window of size k with stride s over one image,
+// The output geometry of a kh x kw window with stride s over one image,
 // validated by nn::make_geometry (which throws, naming @p fn, when it does not fit).
-nn::Geometry image_geometry(const char* fn, const nn::Shape& input_shape, Size2 k, nn::Padding pad, Size2 s) {
-    return nn::make_geometry(fn, {1, input_shape[0], input_shape[1], input_shape[2]}, k.h, k.w, pad, {s.h, s.w});
-}
-
-// dA becomes dZ = dA * act'(Z), in place (a linear activation leaves it as it is).
-void activation_backward_in_place(nn::Tensor& dA, const nn::Tensor& A, nn::Activation act, nn::ThreadPool& pool) {
-    if (act.kind != nn::Activation::Kind::linear) nn::activation_backward_fast(dA, A, act, pool, dA);
+nn::Geometry image_geometry(const char* fn, const nn::Shape& input_shape, int kh, int kw, nn::Padding pad,
+                            nn::Stride s) {
+    return nn::make_geometry(fn, {1, input_shape[0], input_shape[1], input_shape[2]}, kh, kw, pad, s);
 }
 
 }  // namespace
@@ -164,7 +129,7 @@ Conv2D::Conv2D(int filters, Size2 kernel_size, Size2 strides, const std::string&
                const std::string& activation, Initializer kernel_initializer)
     : filters_(filters),
       kernel_size_(kernel_size),
-      strides_(strides),
+      strides_{strides.h, strides.w},
       activation_(LayerActivation::parse(activation, "Conv2D")),
       kernel_initializer_(std::move(kernel_initializer)) {
     nn::require(filters > 0, "Conv2D", "filters must be positive, got " + std::to_string(filters));
@@ -178,82 +143,69 @@ Conv2D::Conv2D(int filters, Size2 kernel_size, Size2 strides, const std::string&
 
 std::unique_ptr<Layer> Conv2D::clone() const {
     auto copy = std::make_unique<Conv2D>(*this);
-    copy->W_ = copy->b_ = copy->A_ = nn::Tensor();
-    copy->grads_ = nn::ConvGrads();
+    copy->W_ = copy->b_ = copy->dW_ = copy->db_ = nn::Tensor();
     copy->output_shape_.clear();
     return copy;
 }
 
 void Conv2D::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
     require_image(input_shape, "Conv2D");
-    nn::Geometry g = image_geometry("Conv2D", input_shape, kernel_size_, padding_, strides_);
+    nn::Geometry g = image_geometry("Conv2D", input_shape, kernel_size_.h, kernel_size_.w, padding_, strides_);
     W_ = kernel_initializer_({kernel_size_.h, kernel_size_.w, input_shape[2], filters_}, model_rng);
     b_ = nn::zeros({1, 1, 1, filters_});
     output_shape_ = {g.h, g.w, filters_};
 }
 
-const nn::Tensor& Conv2D::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    nn::conv_forward_fast(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, pool(), A_);
-    return A_;
+nn::Tensor Conv2D::forward(const nn::Tensor& A_prev, bool, nn::Context& ctx, nn::Rng&) {
+    return ctx.conv_forward(A_prev, W_, b_, activation_.elementwise, padding_, strides_);
 }
 
-nn::Tensor& Conv2D::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    return backward_into(dA, A_prev, A, input_gradient() ? nn::InputGradient::compute : nn::InputGradient::skip);
-}
-
-nn::Tensor& Conv2D::backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
-                                  nn::InputGradient input_gradient) {
-    activation_backward_in_place(dA, A, activation_.elementwise, pool());  // dA is now dZ
-    nn::conv_backward_fast(dA, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, pool(), grads_, input_gradient);
-    return grads_.dA_prev;
-}
-
-nn::Tensor Conv2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    nn::Tensor dZ = dA;  // backward_into turns its dA into dZ
-    return backward_into(dZ, A_prev, A, nn::InputGradient::compute);
+nn::Tensor Conv2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A, nn::Context& ctx) {
+    const nn::Tensor dZ = ctx.activation_backward(dA, A, activation_.elementwise);
+    nn::ConvGrads g = ctx.conv_backward(dZ, A_prev, W_, b_, padding_, strides_, needs_input_gradient());
+    dW_ = std::move(g.dW);
+    db_ = std::move(g.db);
+    return std::move(g.dA_prev);
 }
 
 // ------------------------------------------------------------------ Pooling2D
 
 Pooling2D::Pooling2D(nn::PoolMode mode, Size2 pool_size, std::optional<Size2> strides, const std::string& padding)
-    : mode_(mode), pool_size_(pool_size), strides_(strides.value_or(pool_size)) {
-    const char* fn = mode == nn::PoolMode::max ? "MaxPooling2D" : "AveragePooling2D";
-    require_positive(pool_size_, fn, "pool_size");
-    require_positive(strides_, fn, "strides");
-    nn::require(padding == "valid", fn,
+    : mode_(mode), pool_size_{pool_size.h, pool_size.w} {
+    const std::string fn = class_name();
+    const Size2 s = strides.value_or(pool_size);
+    require_positive(pool_size, fn.c_str(), "pool_size");
+    require_positive(s, fn.c_str(), "strides");
+    nn::require(padding == "valid", fn.c_str(),
                 "padding '" + padding + "' is not supported; known: valid (nn::pool_forward does not pad)");
+    strides_ = {s.h, s.w};
+}
+
+std::string Pooling2D::class_name() const { return mode_ == nn::PoolMode::max ? "MaxPooling2D" : "AveragePooling2D"; }
+
+std::string Pooling2D::base_name() const {
+    return mode_ == nn::PoolMode::max ? "max_pooling2d" : "average_pooling2d";
+}
+
+std::unique_ptr<Layer> Pooling2D::clone() const {
+    return std::make_unique<Pooling2D>(mode_, Size2(pool_size_.kh, pool_size_.kw), Size2(strides_.sh, strides_.sw),
+                                       "valid");
 }
 
 void Pooling2D::build(const nn::Shape& input_shape, nn::Rng&) {
     const std::string fn = class_name();
     require_image(input_shape, fn.c_str());
-    nn::Geometry g = image_geometry(fn.c_str(), input_shape, pool_size_, nn::Padding::valid(), strides_);
+    nn::Geometry g =
+        image_geometry(fn.c_str(), input_shape, pool_size_.kh, pool_size_.kw, nn::Padding::valid(), strides_);
     output_shape_ = {g.h, g.w, input_shape[2]};
 }
 
-const nn::Tensor& Pooling2D::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    nn::pool_forward_fast(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool(), A_);
-    return A_;
+nn::Tensor Pooling2D::forward(const nn::Tensor& A_prev, bool, nn::Context& ctx, nn::Rng&) {
+    return ctx.pool_forward(A_prev, pool_size_, strides_, mode_);
 }
 
-nn::Tensor& Pooling2D::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
-    nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool(),
-                           dA_prev_);
-    return dA_prev_;
-}
-
-std::unique_ptr<Layer> MaxPooling2D::clone() const {
-    auto copy = std::make_unique<MaxPooling2D>(*this);
-    copy->A_ = copy->dA_prev_ = nn::Tensor();
-    copy->output_shape_.clear();
-    return copy;
-}
-
-std::unique_ptr<Layer> AveragePooling2D::clone() const {
-    auto copy = std::make_unique<AveragePooling2D>(*this);
-    copy->A_ = copy->dA_prev_ = nn::Tensor();
-    copy->output_shape_.clear();
-    return copy;
+nn::Tensor Pooling2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&, nn::Context& ctx) {
+    return ctx.pool_backward(dA, A_prev, pool_size_, strides_, mode_);
 }
 
 // -------------------------------------------------------------------- Flatten
@@ -264,23 +216,21 @@ void Flatten::build(const nn::Shape& input_shape, nn::Rng&) {
     output_shape_ = {static_cast<int>(nn::shape_size(input_shape))};
 }
 
-const nn::Tensor& Flatten::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
+nn::Tensor Flatten::forward(const nn::Tensor& A_prev, bool, nn::Context&, nn::Rng&) {
     // NHWC is row-major, so (m, h, w, c) and (m, h*w*c) hold the same values in the same order.
     nn::require(A_prev.rank() >= 1 && A_prev.size() == static_cast<std::size_t>(A_prev.dim(0)) * output_shape_[0],
                 "Flatten", [&] {
                     return "expects A_prev of shape " + batch_shape_str(output_shape_) + " once flattened, got " +
                            A_prev.shape_str();
                 });
-    nn::copy_reshaped(A_prev, {A_prev.dim(0), output_shape_[0]}, A_);
-    return A_;
+    return nn::Tensor({A_prev.dim(0), output_shape_[0]}, A_prev.data);
 }
 
-nn::Tensor& Flatten::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
+nn::Tensor Flatten::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&, nn::Context&) {
     nn::require(dA.size() == A_prev.size(), "Flatten", [&] {
         return "dA " + dA.shape_str() + " does not hold as many values as A_prev " + A_prev.shape_str();
     });
-    nn::copy_reshaped(dA, A_prev.shape, dA_prev_);
-    return dA_prev_;
+    return nn::Tensor(A_prev.shape, dA.data);
 }
 
 // ---------------------------------------------------------------------- Dense
@@ -294,8 +244,7 @@ Dense::Dense(int units, const std::string& activation, Initializer kernel_initia
 
 std::unique_ptr<Layer> Dense::clone() const {
     auto copy = std::make_unique<Dense>(*this);
-    copy->W_ = copy->b_ = copy->Z_ = copy->dZ_ = copy->A_ = nn::Tensor();
-    copy->grads_ = nn::DenseGrads();
+    copy->W_ = copy->b_ = copy->dW_ = copy->db_ = nn::Tensor();
     copy->output_shape_.clear();
     return copy;
 }
@@ -309,36 +258,26 @@ void Dense::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
     output_shape_ = {units_};
 }
 
-const nn::Tensor& Dense::forward_logits(const nn::Tensor& A_prev) {
-    nn::dense_forward_fast(A_prev, W_, b_, pool(), Z_);
-    return Z_;
+nn::Tensor Dense::forward(const nn::Tensor& A_prev, bool, nn::Context& ctx, nn::Rng&) {
+    const nn::Tensor Z = forward_logits(A_prev, ctx);
+    return activation_.softmax ? nn::softmax_forward(Z) : nn::activation_forward(Z, activation_.elementwise);
 }
 
-const nn::Tensor& Dense::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    forward_logits(A_prev);
-    if (activation_.softmax) {
-        // Only predict and evaluate get here for the output layer (fit's loss reads the logits); a (m, units) tensor.
-        A_ = nn::softmax_forward(Z_);
-        return A_;
-    }
-    if (activation_.elementwise.kind == nn::Activation::Kind::linear) return Z_;
-    nn::copy_reshaped(Z_, Z_.shape, A_);  // Z stays readable through logits()
-    activation_.elementwise.apply(A_.data.data(), A_.size());
-    return A_;
+nn::Tensor Dense::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A, nn::Context& ctx) {
+    const nn::Tensor dZ = activation_.softmax ? nn::softmax_backward(dA, A)
+                                              : ctx.activation_backward(dA, A, activation_.elementwise);
+    return backward_from_logits(dZ, A_prev, ctx);
 }
 
-nn::Tensor& Dense::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    if (activation_.softmax) {
-        dZ_ = nn::softmax_backward(dA, A);
-        return backward_from_logits(dZ_, A_prev);
-    }
-    activation_backward_in_place(dA, A, activation_.elementwise, pool());  // dA is now dZ
-    return backward_from_logits(dA, A_prev);
+nn::Tensor Dense::forward_logits(const nn::Tensor& A_prev, nn::Context& ctx) {
+    return ctx.dense_forward(A_prev, W_, b_);
 }
 
-nn::Tensor& Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev) {
-    nn::dense_backward_fast(dZ, A_prev, W_, b_, pool(), grads_);
-    return grads_.dA_prev;
+nn::Tensor Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev, nn::Context& ctx) {
+    nn::DenseGrads g = ctx.dense_backward(dZ, A_prev, W_, b_);
+    dW_ = std::move(g.dW);
+    db_ = std::move(g.db);
+    return std::move(g.dA_prev);
 }
 
 // -------------------------------------------------------------------- Dropout
@@ -351,19 +290,19 @@ std::unique_ptr<Layer> Dropout::clone() const { return std::make_unique<Dropout>
 
 void Dropout::build(const nn::Shape& input_shape, nn::Rng&) { output_shape_ = input_shape; }
 
-const nn::Tensor& Dropout::forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) {
-    dropped_ = training;
-    if (!training) return A_prev;  // the identity: no copy
+nn::Tensor Dropout::forward(const nn::Tensor& A_prev, bool training, nn::Context&, nn::Rng& rng) {
+    if (!training) {
+        mask_ = nn::Tensor();
+        return A_prev;
+    }
     nn::DropoutResult r = nn::dropout_forward(A_prev, rate_, rng);
-    A_ = std::move(r.A);
     mask_ = std::move(r.mask);
-    return A_;
+    return std::move(r.A);
 }
 
-nn::Tensor& Dropout::backward_kept(nn::Tensor& dA, const nn::Tensor&, const nn::Tensor&) {
-    nn::require(dropped_, "Dropout", "backward needs a forward in training mode first");
-    dA_prev_ = nn::dropout_backward(dA, mask_);
-    return dA_prev_;
+nn::Tensor Dropout::backward(const nn::Tensor& dA, const nn::Tensor&, const nn::Tensor&, nn::Context&) {
+    nn::require(mask_.rank() > 0, "Dropout", "backward needs a forward in training mode first");
+    return nn::dropout_backward(dA, mask_);
 }
 
 }  // namespace keras

@@ -13,16 +13,11 @@
 //   Dense               A = act(A_prev · W + b)        W (n_in, units), b (1, units)
 //   Dropout             A = A_prev * mask / (1 - rate) in training, A = A_prev otherwise
 //
-// Every computation is one call into nn/ (conv, pool and dense through the
-// *_fast variants, which split the work across the model's ThreadPool and match the
-// reference passes within float rounding). A layer keeps its output A, its
-// dA_prev and its gradients dW, db as members, and the passes write into
-// them (nn/'s "into" forms): once the first training step has run, a step
-// allocates no tensor. Sequential calls forward_kept() and backward_kept(),
-// which return references to those kept tensors; forward() and backward()
-// are the same passes returning fresh copies, the simplest thing for a
-// custom layer to implement (the built-in layers get them from KeptLayer). Shapes in messages are written as Keras prints
-// them: (None, 28, 28, 6).
+// Every computation is one call by the course's name on the nn::Context the
+// model passes in (ctx.conv_forward, ctx.pool_backward, ...); the context
+// decides whether the reference loop nests or the fast threaded ones run.
+// Layers take and return plain tensors. Shapes in messages are written as
+// Keras prints them: (None, 28, 28, 6).
 #pragma once
 
 #include <cstdint>
@@ -32,11 +27,8 @@
 #include <vector>
 
 #include "nn/activations.hpp"
-#include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
-#include "nn/dense.hpp"
+#include "nn/context.hpp"
 #include "nn/geometry.hpp"
-#include "nn/thread_pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 #include "nn/tensor.hpp"
@@ -140,8 +132,11 @@ struct LayerActivation {
     std::string name() const;
 };
 
-/// The interface every layer implements. A model owns its layers, builds
-/// them in order, and calls forward/backward; users construct the concrete
+
+/// The interface every layer implements: Keras's build() and call() (here
+/// forward()), the backward pass, the weights with their gradients, and the
+/// names summary() prints. A model owns its layers, builds them in order and
+/// calls forward/backward with its nn::Context; users construct the concrete
 /// layers below and hand them to Sequential.
 class Layer {
 public:
@@ -161,44 +156,23 @@ public:
     /// @throws std::invalid_argument naming the layer and both shapes when the input does not fit
     virtual void build(const nn::Shape& input_shape, nn::Rng& model_rng) = 0;
 
-    /// The layer's output for a batch, as a new tensor. A custom layer may
-    /// implement only this and backward() (the kept forms then keep their
-    /// results); the built-in layers return a copy of forward_kept().
+    /// The layer's output for a batch (Keras's call()).
     /// @param A_prev   (m, input shape)
     /// @param training true inside fit (Dropout drops only then)
+    /// @param ctx      runs the passes
     /// @param rng      the generator Dropout draws its masks from
     /// @return A, (m, output shape)
-    virtual nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) = 0;
+    virtual nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) = 0;
 
-    /// dA_prev from dA as a new tensor, storing the weight gradients (see
-    /// gradients()); for the built-in layers, backward_kept() on a copy of
-    /// dA, always computing dA_prev.
+    /// dA_prev from dA, storing the weight gradients (see gradients()).
     /// @param dA     gradient of the loss with respect to this layer's output A
     /// @param A_prev the input of the matching forward()
     /// @param A      the output of the matching forward()
-    /// @return dA_prev, shaped like A_prev
-    virtual nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) = 0;
-
-    /// The layer's output for a batch, written into a tensor the layer keeps:
-    /// what Sequential calls at every step, so that a step allocates nothing
-    /// once the shapes are known. By default it keeps forward()'s result.
-    /// @param A_prev   (m, input shape); it must stay unchanged until the matching backward_kept()
-    /// @param training true inside fit (Dropout drops only then)
-    /// @param rng      the generator Dropout draws its masks from
-    /// @return A, (m, output shape), valid until the layer's next forward_kept()
-    ///         (a Dropout outside training returns A_prev itself)
-    virtual const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng);
-
-    /// dA_prev from dA, written into a tensor the layer keeps, storing the
-    /// weight gradients (see gradients()). By default it keeps backward()'s result.
-    /// @param dA     gradient of the loss with respect to A; consumed: the layer
-    ///               may overwrite it (an activation's backward turns it into dZ in place)
-    /// @param A_prev the input of the matching forward_kept()
-    /// @param A      what the matching forward_kept() returned
-    /// @return dA_prev, shaped like A_prev, valid until the layer's next
-    ///         backward_kept() (the layer before may consume it in turn); left
-    ///         empty (rank 0) by a layer that can skip it when input_gradient() is false
-    virtual nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A);
+    /// @param ctx    runs the passes
+    /// @return dA_prev, shaped like A_prev; a layer may leave it empty (rank 0)
+    ///         when needs_input_gradient() is false
+    virtual nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                                nn::Context& ctx) = 0;
 
     /// @return the trainable weights in Keras's get_weights() order (kernel, bias); none by default
     virtual std::vector<nn::Tensor*> weights() { return {}; }
@@ -215,79 +189,36 @@ public:
     const std::string& name() const { return name_; }
     /// @return one sample's output shape (empty before build())
     const nn::Shape& output_shape() const { return output_shape_; }
-    /// Sets the threads the layer's passes run on; the model calls it with its own pool.
-    /// @param pool the model's pool; it must outlive the layer's use in the model
-    void set_pool(nn::ThreadPool* pool) { pool_ = pool; }
-    /// Whether the model reads this layer's dA_prev. Sequential says no for
-    /// its layers up to and including the first one with weights: no layer
-    /// before them has weights, so nothing needs the gradient with respect to
-    /// their input (the images, for LeNet-5's C1, which then skips that half
-    /// of its backward). True for a layer outside a model.
-    /// @return false when backward_kept() may skip dA_prev
-    bool input_gradient() const { return input_gradient_; }
+    /// Autodiff pruning: whether anything reads this layer's dA_prev.
+    /// Sequential says no for its layers up to and including the first one
+    /// with weights: no layer before them learns, so nothing needs the
+    /// gradient with respect to their input (the images, for LeNet-5's C1,
+    /// whose conv backward then skips that half of its work). True for a
+    /// layer outside a model.
+    /// @return false when backward() may leave dA_prev empty
+    bool needs_input_gradient() const { return needs_input_gradient_; }
 
 protected:
     /// Only the concrete layers construct.
     Layer() = default;
-    /// Copies the configuration (clone() clears what build() made).
+    /// Copies the configuration.
     Layer(const Layer&) = default;
     /// Copies the configuration.
     /// @return this layer
     Layer& operator=(const Layer&) = default;
     nn::Shape output_shape_;  ///< set by build()
-    nn::ThreadPool* pool_ = nullptr;  ///< the model's pool, where the nn/*_fast passes run
-    nn::Tensor A_;        ///< the kept output of forward_kept()
-    nn::Tensor dA_prev_;  ///< the kept result of backward_kept() (Conv2D and Dense keep theirs in their grads)
-    /// @return the model's pool
-    /// @throws std::invalid_argument when the layer is in no model
-    nn::ThreadPool& pool() const;
 
 private:
     friend class Sequential;
     std::string name_;
-    bool input_gradient_ = true;  // set by Sequential::add, see input_gradient()
+    bool needs_input_gradient_ = true;  // set by Sequential::add
 };
 
-/// The built-in layers' base: they implement the kept forms, and forward()
-/// and backward() return copies of what those keep, backward() always
-/// computing dA_prev. A custom layer derives from Layer instead.
-class KeptLayer : public Layer {
-public:
-    /// forward_kept(), returned as a copy.
-    /// @param A_prev   (m, input shape)
-    /// @param training true inside fit
-    /// @param rng      the generator Dropout draws its masks from
-    /// @return A, (m, output shape)
-    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    /// backward_kept() on a copy of @p dA, returned as a copy.
-    /// @param dA     gradient of the loss with respect to A
-    /// @param A_prev the input of the matching forward()
-    /// @param A      the output of the matching forward()
-    /// @return dA_prev, shaped like A_prev
-    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
-    /// Layer::forward_kept(), which each built-in layer implements.
-    /// @param A_prev   (m, input shape)
-    /// @param training true inside fit
-    /// @param rng      the generator Dropout draws its masks from
-    /// @return A, kept by the layer
-    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override = 0;
-    /// Layer::backward_kept(), which each built-in layer implements.
-    /// @param dA     gradient of the loss with respect to A; consumed
-    /// @param A_prev the input of the matching forward_kept()
-    /// @param A      what the matching forward_kept() returned
-    /// @return dA_prev, kept by the layer
-    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override = 0;
-
-protected:
-    /// Only the concrete layers construct.
-    KeptLayer() = default;
-};
-
-/// 2-D convolution, keras.layers.Conv2D: A = act(conv(A_prev, W) + b), by
-/// nn::conv_forward_fast; backward is nn::activation_backward_fast (dA turns
-/// into dZ in place) then nn::conv_backward_fast, which skips dA_prev when
-/// input_gradient() is false. Input (h, w, c), weights {kernel, bias}.
-class Conv2D : public KeptLayer {
+/// 2-D convolution, keras.layers.Conv2D: A = act(conv(A_prev, W) + b) by
+/// ctx.conv_forward; backward is ctx.activation_backward (dA to dZ) then
+/// ctx.conv_backward, which skips dA_prev when needs_input_gradient() is
+/// false. Input (h, w, c), weights {kernel, bias}.
+class Conv2D : public Layer {
 public:
     /// @param filters            output channels c_new, positive
     /// @param kernel_size        (kh, kw)
@@ -303,35 +234,28 @@ public:
     std::string base_name() const override { return "conv2d"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    /// As KeptLayer's, but computing dA_prev even where backward_kept() skips it.
-    /// @param dA     gradient of the loss with respect to A
-    /// @param A_prev the input of the matching forward()
-    /// @param A      the output of the matching forward()
-    /// @return dA_prev, shaped like A_prev
-    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
-    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) override;
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                        nn::Context& ctx) override;
     std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }
     std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }
-    std::vector<const nn::Tensor*> gradients() const override { return {&grads_.dW, &grads_.db}; }
+    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }
 
 private:
     int filters_;
-    Size2 kernel_size_, strides_;
+    Size2 kernel_size_;
+    nn::Stride strides_;
     nn::Padding padding_;
     LayerActivation activation_;
     Initializer kernel_initializer_;
-    nn::Tensor W_, b_;
-    nn::ConvGrads grads_;  // dA_prev, dW, db of the last backward, kept from step to step
-
-    // The backward into grads_, dA turning into dZ in place; @p input_gradient says whether dA_prev is computed.
-    nn::Tensor& backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
-                              nn::InputGradient input_gradient);
+    nn::Tensor W_, b_, dW_, db_;
 };
 
-/// Max or average pooling without padding (the base of the two Keras
-/// layers), by nn::pool_forward_fast and nn::pool_backward_fast. Input (h, w, c).
-class Pooling2D : public KeptLayer {
+/// Max or average pooling without padding, by ctx.pool_forward and
+/// ctx.pool_backward: the one body of keras.layers.MaxPooling2D and
+/// keras.layers.AveragePooling2D, which only choose the mode (and with it
+/// the class name). Input (h, w, c).
+class Pooling2D : public Layer {
 public:
     /// @param mode      max or avg
     /// @param pool_size (kh, kw)
@@ -340,70 +264,66 @@ public:
     /// @throws std::invalid_argument on a non-positive size or another padding
     Pooling2D(nn::PoolMode mode, Size2 pool_size, std::optional<Size2> strides, const std::string& padding);
 
+    /// @return "MaxPooling2D" or "AveragePooling2D"
+    std::string class_name() const final;
+    /// @return "max_pooling2d" or "average_pooling2d"
+    std::string base_name() const final;
+    std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) override;
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                        nn::Context& ctx) override;
 
 private:
     nn::PoolMode mode_;
-    Size2 pool_size_, strides_;
+    nn::Window pool_size_;
+    nn::Stride strides_;
 };
 
 /// keras.layers.MaxPooling2D.
-class MaxPooling2D : public Pooling2D {
-public:
+struct MaxPooling2D : Pooling2D {
     /// @param pool_size (kh, kw), 2x2 by default
     /// @param strides   (sh, sw); none = pool_size
     /// @param padding   "valid" only
     explicit MaxPooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
                           const std::string& padding = "valid")
         : Pooling2D(nn::PoolMode::max, pool_size, strides, padding) {}
-    std::string class_name() const override { return "MaxPooling2D"; }
-    std::string base_name() const override { return "max_pooling2d"; }
-    std::unique_ptr<Layer> clone() const override;
 };
 
 /// keras.layers.MaxPool2D, the same class under its short name.
 using MaxPool2D = MaxPooling2D;
 
 /// keras.layers.AveragePooling2D.
-class AveragePooling2D : public Pooling2D {
-public:
+struct AveragePooling2D : Pooling2D {
     /// @param pool_size (kh, kw), 2x2 by default
     /// @param strides   (sh, sw); none = pool_size
     /// @param padding   "valid" only
     explicit AveragePooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
                               const std::string& padding = "valid")
         : Pooling2D(nn::PoolMode::avg, pool_size, strides, padding) {}
-    std::string class_name() const override { return "AveragePooling2D"; }
-    std::string base_name() const override { return "average_pooling2d"; }
-    std::unique_ptr<Layer> clone() const override;
 };
 
 /// keras.layers.Flatten: (m, h, w, c) -> (m, h*w*c), any input shape; the
-/// values keep their order (NHWC is row-major), only the shape changes. A
-/// Tensor owns its values, so A and dA_prev are kept copies (a few dozen
-/// kilobytes for LeNet-5, against taking over a neighbour's storage).
-class Flatten : public KeptLayer {
+/// values keep their order (NHWC is row-major), only the shape changes.
+class Flatten : public Layer {
 public:
     std::string class_name() const override { return "Flatten"; }
     std::string base_name() const override { return "flatten"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) override;
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                        nn::Context& ctx) override;
 };
 
-/// keras.layers.Dense: A = act(A_prev · W + b) on (m, n_in) inputs, by
-/// nn::dense_forward_fast into the kept logits Z, then the activation on a
-/// kept copy of Z (a linear Dense returns Z itself) or the softmax. The
-/// backward is nn::activation_backward_fast (dA turns into dZ in place), or
-/// nn::softmax_backward, then nn::dense_backward_fast; it always computes
-/// dA_prev (nn/ has no dense backward without it). A loss fused with the
-/// softmax uses forward_logits() and backward_from_logits() instead. A 4-D
-/// input is refused at build() with both shapes (add Flatten first).
-/// Weights {kernel, bias}.
-class Dense : public KeptLayer {
+/// keras.layers.Dense: A = act(Z), Z = A_prev · W + b on (m, n_in) inputs,
+/// by ctx.dense_forward then the activation (or the softmax of each row).
+/// The backward turns dA into dZ (ctx.activation_backward, or
+/// nn::softmax_backward) and hands it to backward_from_logits(). A loss
+/// fused with the softmax reads the logits Z alone: it calls
+/// forward_logits() and backward_from_logits() directly. A 4-D input is
+/// refused at build() with both shapes (add Flatten first). Weights {kernel, bias}.
+class Dense : public Layer {
 public:
     /// @param units              n_out, positive
     /// @param activation         "linear"/"" (default), "relu", "tanh", "sigmoid" or "softmax"
@@ -415,43 +335,39 @@ public:
     std::string base_name() const override { return "dense"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
-    /// Only the logits Z = A_prev · W + b, into the kept Z: the forward of a
-    /// layer whose softmax is fused with the loss, which reads Z alone.
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) override;
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                        nn::Context& ctx) override;
+    /// The logits Z = A_prev · W + b, before the activation (ctx.dense_forward).
     /// @param A_prev (m, n_in)
-    /// @return Z, (m, units), the same as logits()
-    const nn::Tensor& forward_logits(const nn::Tensor& A_prev);
-    /// nn::dense_backward_fast from the gradient with respect to the logits Z,
-    /// for a loss fused with the softmax (softmax cross-entropy).
+    /// @param ctx    runs the pass
+    /// @return Z, (m, units)
+    nn::Tensor forward_logits(const nn::Tensor& A_prev, nn::Context& ctx);
+    /// The backward from the gradient with respect to the logits Z
+    /// (ctx.dense_backward), storing dW and db.
     /// @param dZ     (m, units)
     /// @param A_prev the input of the matching forward
-    /// @return dA_prev, (m, n_in), kept by the layer until its next backward
-    nn::Tensor& backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev);
-    /// @return Z = A_prev · W + b of the last forward, before the activation
-    const nn::Tensor& logits() const { return Z_; }
+    /// @param ctx    runs the pass
+    /// @return dA_prev, (m, n_in)
+    nn::Tensor backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev, nn::Context& ctx);
     /// @return the activation this layer applies
     const LayerActivation& activation() const { return activation_; }
     std::vector<nn::Tensor*> weights() override { return {&W_, &b_}; }
     std::vector<std::string> weight_names() const override { return {"kernel", "bias"}; }
-    std::vector<const nn::Tensor*> gradients() const override { return {&grads_.dW, &grads_.db}; }
+    std::vector<const nn::Tensor*> gradients() const override { return {&dW_, &db_}; }
 
 private:
     int units_;
     LayerActivation activation_;
     Initializer kernel_initializer_;
-    nn::Tensor W_, b_;
-    nn::Tensor Z_;          // the logits of the last forward
-    nn::Tensor dZ_;         // softmax_backward's result, when the softmax is not fused with the loss
-    nn::DenseGrads grads_;  // dA_prev, dW, db of the last backward, kept from step to step
+    nn::Tensor W_, b_, dW_, db_;
 };
 
 /// keras.layers.Dropout: in training, each value is zeroed with probability
 /// @p rate and the rest scaled by 1 / (1 - rate) (nn::dropout_forward); in
-/// predict and evaluate it passes its input through unchanged (forward_kept
-/// returns A_prev itself). nn/dropout has no into-forms, so in training the
-/// kept A, mask and dA_prev are replaced by fresh tensors at every step.
-class Dropout : public KeptLayer {
+/// predict and evaluate it passes its input through unchanged. The mask of
+/// the last training forward is what its backward applies to dA.
+class Dropout : public Layer {
 public:
     /// @param rate fraction dropped, in [0, 1)
     /// @throws std::invalid_argument when rate is outside [0, 1)
@@ -461,13 +377,13 @@ public:
     std::string base_name() const override { return "dropout"; }
     std::unique_ptr<Layer> clone() const override;
     void build(const nn::Shape& input_shape, nn::Rng& model_rng) override;
-    const nn::Tensor& forward_kept(const nn::Tensor& A_prev, bool training, nn::Rng& rng) override;
-    nn::Tensor& backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) override;
+    nn::Tensor forward(const nn::Tensor& A_prev, bool training, nn::Context& ctx, nn::Rng& rng) override;
+    nn::Tensor backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
+                        nn::Context& ctx) override;
 
 private:
     float rate_;
-    bool dropped_ = false;  // whether the last forward() dropped (training)
-    nn::Tensor mask_;
+    nn::Tensor mask_;  // of the last forward in training; empty otherwise
 };
 
 }  // namespace keras

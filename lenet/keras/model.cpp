@@ -5,8 +5,8 @@
 //   backward: dZ_n = (softmax(Z_n) - y) / m, dA_{k-1} = layer_k.backward(dA_k, A_{k-1}, A_k),
 //             down to the first layer with weights, which skips dA_{k-1} where it can
 //   update:   optimizer.step(weights, gradients)
-// The passes write into tensors the layers keep (forward_kept, backward_kept).
-// The loops here walk layers, epochs and batches; the math is in nn/.
+// The loops here walk layers, epochs and batches; the math is in nn/, run
+// on the model's nn::Context.
 #include "lenet/keras/model.hpp"
 
 #include <algorithm>
@@ -78,8 +78,7 @@ Sequential::Sequential(const Input& input, const std::vector<LayerSpec>& layers,
       naming_(naming ? std::move(naming) : std::make_shared<Naming>()),
       init_rng_(seed),
       shuffle_rng_(seed + 1),
-      dropout_rng_(seed + 2),
-      pool_(std::make_unique<nn::ThreadPool>(threads_)) {
+      dropout_rng_(seed + 2) {
     name_ = naming_->unique("sequential");
     for (const LayerSpec& layer : layers) add(layer);
 }
@@ -99,9 +98,8 @@ Sequential& Sequential::add(const LayerSpec& spec) {
                                     " with output shape " + batch_shape_str(input_shape) + ": " + e.what());
     }
     layer->name_ = naming_->unique(layer->base_name());  // named once it is sure to join
-    layer->set_pool(pool_.get());
     // The gradient with respect to this layer's input is read only by a layer before it with weights.
-    layer->input_gradient_ = std::any_of(layers_.begin(), layers_.end(),
+    layer->needs_input_gradient_ = std::any_of(layers_.begin(), layers_.end(),
                                          [](const std::unique_ptr<Layer>& l) { return !l->weights().empty(); });
     layers_.push_back(std::move(layer));
     compiled_ = false;
@@ -118,9 +116,10 @@ std::size_t Sequential::count_params() const {
 void Sequential::set_threads(int threads) {
     nn::require(threads >= 0, "set_threads", "threads must not be negative, got " + std::to_string(threads));
     threads_ = threads;
-    pool_ = std::make_unique<nn::ThreadPool>(threads);
-    for (auto& layer : layers_) layer->set_pool(pool_.get());
+    ctx_ = nn::Context(threads_, ctx_.passes());
 }
+
+void Sequential::set_passes(nn::Passes passes) { ctx_ = nn::Context(threads_, passes); }
 
 void Sequential::compile(const Optimizer& optimizer, const std::string& loss, const std::vector<std::string>& metrics) {
     nn::require(loss == "categorical_crossentropy", "compile",
@@ -141,8 +140,6 @@ void Sequential::compile(const Optimizer& optimizer, const std::string& loss, co
         optimizer_ = nn::SGD(optimizer.sgd);
     accuracy_metric_ = accuracy;
     output_ = last;
-    params_ = trainable_weights();  // the layers' tensors stay where they are until the next add
-    grads_ = gradients();
     compiled_ = true;
 }
 
@@ -171,33 +168,28 @@ void Sequential::check_compiled(const char* fn) const {
 
 // ------------------------------------------------------- forward and backward
 
-// Fills A_ and returns A_n. With logits_only (a compiled model), the output
-// layer computes only its logits, which are all the fused loss reads.
-const nn::Tensor& Sequential::forward_all(const nn::Tensor& x, bool training, bool logits_only) {
+// One step's forward, loss and backward; the gradients stay in the layers.
+Evaluation Sequential::loss_and_gradients(nn::Tensor x, const nn::Tensor& y) {
+    // Forward, keeping the tape A_0 = x, A_k = layer_k(A_{k-1}) that the backward reads;
+    // the output layer gives its logits Z_n, all the fused loss reads.
     const std::size_t n = layers_.size();
-    A_.resize(n + 1);
-    A_[0] = &x;
-    for (std::size_t k = 0; k < n; ++k)
-        A_[k + 1] = logits_only && k + 1 == n ? &output_->forward_logits(*A_[k])
-                                              : &layers_[k]->forward_kept(*A_[k], training, dropout_rng_);
-    return *A_[n];
-}
-
-Evaluation Sequential::loss_and_gradients(const nn::Tensor& x, const nn::Tensor& y) {
-    const nn::Tensor& Z = forward_all(x, true, true);
-    Evaluation e{nn::softmax_cross_entropy(Z, y), nn::accuracy(Z, y)};
-    dZ_ = nn::softmax_cross_entropy_backward(Z, y);  // (m, classes), the one tensor a step still allocates
-    const std::size_t n = layers_.size();
-    nn::Tensor* dA = &output_->backward_from_logits(dZ_, *A_[n - 1]);
-    // Layer k runs its backward only when layer k + 1 computed dA_k (some layer up to k has weights).
-    for (std::size_t k = n - 1; k-- > 0 && layers_[k + 1]->input_gradient();)
-        dA = &layers_[k]->backward_kept(*dA, *A_[k], *A_[k + 1]);
+    std::vector<nn::Tensor> A;
+    A.reserve(n);
+    A.push_back(std::move(x));
+    for (std::size_t k = 0; k + 1 < n; ++k) A.push_back(layers_[k]->forward(A[k], true, ctx_, dropout_rng_));
+    const nn::Tensor Z = output_->forward_logits(A[n - 1], ctx_);
+    const Evaluation e{nn::softmax_cross_entropy(Z, y), nn::accuracy(Z, y)};
+    // Backward in reverse, from dZ_n = (softmax(Z_n) - y) / m. Layer k runs only when
+    // layer k + 1 computed dA_k (some layer up to k has weights).
+    nn::Tensor dA = output_->backward_from_logits(nn::softmax_cross_entropy_backward(Z, y), A[n - 1], ctx_);
+    for (std::size_t k = n - 1; k-- > 0 && layers_[k + 1]->needs_input_gradient();)
+        dA = layers_[k]->backward(dA, A[k], A[k + 1], ctx_);
     return e;
 }
 
 void Sequential::apply_gradients() {
-    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) adam->step(params_, grads_, *pool_);  // shared out, same numbers
-    if (auto* sgd = std::get_if<nn::SGD>(&optimizer_)) sgd->step(params_, grads_);
+    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) ctx_.adam_step(*adam, trainable_weights(), gradients());
+    if (auto* sgd = std::get_if<nn::SGD>(&optimizer_)) sgd->step(trainable_weights(), gradients());
 }
 
 std::vector<nn::Tensor*> Sequential::trainable_weights() {
@@ -255,9 +247,8 @@ History Sequential::fit(const nn::Tensor& x, const nn::Tensor& y, int batch_size
         std::vector<Metric> logs;
         for (int step = 0; step < steps; ++step) {
             const std::size_t begin = static_cast<std::size_t>(step) * size, end = std::min(n, begin + size);
-            nn::gather_samples(x, index, begin, end, x_batch_);
-            nn::gather_samples(y, index, begin, end, y_batch_);
-            Evaluation batch = loss_and_gradients(x_batch_, y_batch_);
+            Evaluation batch =
+                loss_and_gradients(nn::gather_samples(x, index, begin, end), nn::gather_samples(y, index, begin, end));
             apply_gradients();
             loss_sum += batch.loss;
             accuracy_sum += batch.accuracy;
@@ -285,12 +276,12 @@ Evaluation Sequential::evaluate(const nn::Tensor& x, const nn::Tensor& y, int ba
     std::vector<std::size_t> index(n);
     std::iota(index.begin(), index.end(), std::size_t{0});
     double loss_sum = 0.0, correct = 0.0;  // sums over samples: mean * batch size per batch
-    nn::Tensor x_batch, y_batch;
     for (std::size_t begin = 0; begin < n; begin += static_cast<std::size_t>(batch_size)) {
         const std::size_t end = std::min(n, begin + static_cast<std::size_t>(batch_size));
-        nn::gather_samples(x, index, begin, end, x_batch);
-        nn::gather_samples(y, index, begin, end, y_batch);
-        const nn::Tensor& Z = forward_all(x_batch, false, true);
+        nn::Tensor A = nn::gather_samples(x, index, begin, end);
+        for (std::size_t k = 0; k + 1 < layers_.size(); ++k) A = layers_[k]->forward(A, false, ctx_, dropout_rng_);
+        const nn::Tensor Z = output_->forward_logits(A, ctx_);  // the loss and the argmax read the logits
+        const nn::Tensor y_batch = nn::gather_samples(y, index, begin, end);
         loss_sum += nn::softmax_cross_entropy(Z, y_batch) * static_cast<double>(end - begin);
         correct += nn::accuracy(Z, y_batch) * static_cast<double>(end - begin);
     }
@@ -306,11 +297,10 @@ nn::Tensor Sequential::predict(const nn::Tensor& x, int batch_size) {
     nn::Tensor y_pred(shape);
     std::vector<std::size_t> index(n);
     std::iota(index.begin(), index.end(), std::size_t{0});
-    nn::Tensor x_batch;
     for (std::size_t begin = 0; begin < n; begin += static_cast<std::size_t>(batch_size)) {
         const std::size_t end = std::min(n, begin + static_cast<std::size_t>(batch_size));
-        nn::gather_samples(x, index, begin, end, x_batch);
-        const nn::Tensor& A = forward_all(x_batch, false, false);
+        nn::Tensor A = nn::gather_samples(x, index, begin, end);
+        for (auto& layer : layers_) A = layer->forward(A, false, ctx_, dropout_rng_);
         std::copy(A.data.begin(), A.data.end(), y_pred.data.begin() + static_cast<std::ptrdiff_t>(begin * (y_pred.size() / n)));
     }
     return y_pred;

@@ -8,12 +8,12 @@
 //   backward: dZ_n = (softmax(Z_n) - y) / m, then each layer's backward in reverse
 //   update:   the optimizer (nn::Adam or nn::SGD) steps every weight with its gradient
 //
-// A training step allocates no tensor once the first one has run: the batch
-// is gathered into kept tensors, and every layer writes its A, dA_prev and
-// gradients into tensors it keeps (forward_kept, backward_kept). In training
-// the output layer computes only its logits Z_n (the loss reads nothing
-// else), and the backward stops at the first layer with weights, which does
-// not compute the gradient with respect to its input.
+// The layers run their passes on the model's nn::Context: the fast threaded
+// passes by default (set_threads), or the plain reference loop nests
+// (set_passes). In training the output layer computes only its logits Z_n
+// (the loss reads nothing else), and the backward stops at the first layer
+// with weights, which does not compute the gradient with respect to its
+// input: nothing reads it (autodiff pruning).
 //
 // fit shuffles with its own generator (seed + 1), drawing one permutation
 // of 0..n-1 per epoch and taking batches in that order, the last partial
@@ -37,10 +37,10 @@
 #include "lenet/keras/layers.hpp"
 #include "lenet/keras/progress.hpp"
 #include "nn/adam.hpp"
+#include "nn/context.hpp"
 #include "nn/rng.hpp"
 #include "nn/sgd.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
 
 namespace keras {
 
@@ -271,16 +271,19 @@ public:
     const Layer& layer(std::size_t k) const { return *layers_.at(k); }
     /// @return the number of trainable values
     std::size_t count_params() const;
-    /// Sets how many threads the passes may use, for every layer now and
-    /// later: the model's ThreadPool is restarted with that many. Results do
-    /// not depend on it.
+    /// Sets how many threads the fast passes may use. Results do not depend on it.
     /// @param threads 0 (the default) = all cores
     /// @throws std::invalid_argument when negative
     void set_threads(int threads);
+    /// Chooses the passes the layers run on: the fast ones (the default), or
+    /// the plain reference loop nests of nn/ on one thread, the code a
+    /// student reads (slower; the same values up to float rounding). Like
+    /// Keras's run_eagerly, it changes how the model runs, not what it computes.
+    /// @param passes nn::Passes::fast or nn::Passes::reference
+    void set_passes(nn::Passes passes);
 
 private:
-    const nn::Tensor& forward_all(const nn::Tensor& x, bool training, bool logits_only);
-    Evaluation loss_and_gradients(const nn::Tensor& x, const nn::Tensor& y);
+    Evaluation loss_and_gradients(nn::Tensor x, const nn::Tensor& y);
     void apply_gradients();
     void check_x(const char* fn, const nn::Tensor& x) const;
     void check_xy(const char* fn, const nn::Tensor& x, const nn::Tensor& y) const;
@@ -291,18 +294,12 @@ private:
     std::shared_ptr<Naming> naming_;
     std::vector<std::unique_ptr<Layer>> layers_;
     nn::Rng init_rng_, shuffle_rng_, dropout_rng_;
-    int threads_ = 0;
-    std::unique_ptr<nn::ThreadPool> pool_;  // threads_ threads, kept for every pass; the layers point to it
+    int threads_ = 0;  // as given to set_threads
+    nn::Context ctx_;  // where every layer's passes run
     bool compiled_ = false;
     bool accuracy_metric_ = false;
     Dense* output_ = nullptr;  // the softmax Dense the loss is fused with (set by compile)
     std::variant<std::monostate, nn::Adam, nn::SGD> optimizer_;
-    std::vector<nn::Tensor*> params_;       // trainable_weights(), kept by compile for the optimizer
-    std::vector<const nn::Tensor*> grads_;  // gradients(), the same way
-    // Kept from step to step: A_[0] = x, A_[k + 1] = what layer k's forward_kept returned
-    // (the output layer's logits in training); the mini-batch; the loss's dZ_n.
-    std::vector<const nn::Tensor*> A_;
-    nn::Tensor x_batch_, y_batch_, dZ_;
 };
 
 /// keras.utils.to_categorical: one-hot rows from class labels (nn::one_hot).
