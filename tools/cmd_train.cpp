@@ -23,11 +23,13 @@ int cmd_train(const Args& args) {
         {"save", "FILE", "write the trained weights here (default: not saved); for --api tf1 a folder "
                           "of .npy files, one per variable", false},
         {"threads", "N", "worker threads, 0 for all cores (default " + std::to_string(defaults.threads) + ")", false},
+        {"reference", "", "train on the plain reference passes (nn/conv_forward.cpp and friends, one thread): "
+                          "the same numbers up to float rounding, many times slower", false},
     };
     Flags flags(args, known);
     if (flags.help()) {
         std::cout << format_help("usage: plaincnn train --api tf1|keras [--epochs N] [--batch-size B] [--seed S]\n"
-                                 "                      [--data DIR] [--save FILE] [--threads N]\n"
+                                 "                      [--data DIR] [--save FILE] [--threads N] [--reference]\n"
                                  "Trains LeNet-5 on MNIST and prints the loss and accuracy of every epoch.",
                                  known);
         return 0;
@@ -40,6 +42,7 @@ int cmd_train(const Args& args) {
     options.data = flags.text("data", defaults.data);
     options.save = flags.text("save", defaults.save);
     options.threads = flags.integer("threads", defaults.threads, 0, INT_MAX);
+    options.reference = flags.has("reference");
     return options.api == "keras" ? train_keras(options) : train_tf1(options);
 }
 

@@ -37,6 +37,7 @@ struct TrainOptions {
     std::string data = "data/mnist";  ///< folder with the four MNIST IDX files
     std::string save;                 ///< weights file to write at the end ("" = none)
     int threads = 0;                  ///< 0 = all cores
+    bool reference = false;           ///< train on the plain reference passes (one thread)
 };
 
 /// Trains LeNet-5 on the TF1-style front-end (course task 4) with the course's log.

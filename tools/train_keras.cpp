@@ -45,6 +45,7 @@ int train_keras(const TrainOptions& options) {
     keras::Input X({28, 28, 1});
     keras::Sequential model = keras::lenet5(X, options.seed);
     model.set_threads(options.threads);
+    if (options.reference) model.set_passes(nn::Passes::reference);
     model.summary(std::cout);
 
     const keras::Console console(std::cout, isatty(STDOUT_FILENO) == 1);

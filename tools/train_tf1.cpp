@@ -101,6 +101,7 @@ int train_tf1(const TrainOptions& options) {
 
     tf1::SessionConfig config;
     config.intra_op_parallelism_threads = options.threads;
+    config.reference_passes = options.reference;
     tf1::Session sess(graph, config);
     sess.run(init);
 
