@@ -14,7 +14,7 @@
 #include <string>
 
 #include "nn/errors.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace nn {
 

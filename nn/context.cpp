@@ -4,14 +4,14 @@
 
 #include <string>
 
-#include "nn/activations_fast.hpp"
-#include "nn/conv_fast.hpp"
+#include "nn/fast/activations.hpp"
+#include "nn/fast/conv_forward.hpp"
 #include "nn/conv_forward.hpp"
-#include "nn/dense_fast.hpp"
+#include "nn/fast/dense.hpp"
 #include "nn/errors.hpp"
 #include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace nn {
 

@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "nn/activations.hpp"
-#include "nn/activations_fast.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/activations.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "tests/test_util.hpp"
 
 using nn::Activation;

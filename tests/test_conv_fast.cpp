@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
+#include "nn/fast/conv_forward.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"

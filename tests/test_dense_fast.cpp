@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "nn/dense.hpp"
-#include "nn/dense_fast.hpp"
+#include "nn/fast/dense.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/test_util.hpp"

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <vector>
 
-#include "nn/gemm.hpp"
+#include "nn/fast/gemm.hpp"
 #include "nn/rng.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace {
 

@@ -29,7 +29,7 @@
 #include "nn/init.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "tests/gradcheck.hpp"
 #include "tests/test_util.hpp"
 

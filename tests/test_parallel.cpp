@@ -1,7 +1,7 @@
 // Tests for nn/parallel: the ranges cover [0, n) exactly once, and an
 // exception thrown by a worker reaches the caller instead of ending the
 // program (std::terminate, before the fix).
-#include "nn/parallel.hpp"
+#include "nn/fast/parallel.hpp"
 
 #include <gtest/gtest.h>
 

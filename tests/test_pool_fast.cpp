@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"

@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "nn/simd.hpp"
+#include "nn/fast/simd.hpp"
 
 using nn::simd::kLanes;
 using nn::simd::Vec;

@@ -8,12 +8,12 @@
 #include <stdexcept>
 #include <vector>
 
-#include "nn/conv_fast.hpp"
-#include "nn/dense_fast.hpp"
-#include "nn/parallel.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/conv_forward.hpp"
+#include "nn/fast/dense.hpp"
+#include "nn/fast/parallel.hpp"
+#include "nn/fast/pool.hpp"
 #include "nn/rng.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "tests/gradcheck.hpp"
 
 namespace {

@@ -1,8 +1,8 @@
 // threads_for: how many threads a fast pass starts.
 #include <gtest/gtest.h>
 
-#include "nn/parallel.hpp"
-#include "nn/work_split.hpp"
+#include "nn/fast/parallel.hpp"
+#include "nn/fast/work_split.hpp"
 
 // work / min_work limits the count: 10 / 4 = 2.5 → 2; too little work → 1.
 TEST(WorkSplit, WorkLimitsThreads) {

@@ -12,9 +12,9 @@
 #include <chrono>
 #include <vector>
 
-#include "nn/parallel.hpp"
-#include "nn/simd.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/parallel.hpp"
+#include "nn/fast/simd.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace tools {
 

@@ -17,17 +17,17 @@
 #include <vector>
 
 #include "nn/activations.hpp"
-#include "nn/activations_fast.hpp"
+#include "nn/fast/activations.hpp"
 #include "nn/batch.hpp"
 #include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
+#include "nn/fast/conv_forward.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/dense.hpp"
-#include "nn/dense_fast.hpp"
+#include "nn/fast/dense.hpp"
 #include "nn/init.hpp"
 #include "nn/loss.hpp"
 #include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 

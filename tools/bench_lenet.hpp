@@ -15,7 +15,7 @@
 #include "nn/conv_backward.hpp"
 #include "nn/dense.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace tools {
 

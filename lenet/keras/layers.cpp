@@ -13,13 +13,13 @@
 #include <algorithm>
 #include <utility>
 
-#include "nn/activations_fast.hpp"
-#include "nn/conv_fast.hpp"
-#include "nn/dense_fast.hpp"
+#include "nn/fast/activations.hpp"
+#include "nn/fast/conv_forward.hpp"
+#include "nn/fast/dense.hpp"
 #include "nn/dropout.hpp"
 #include "nn/errors.hpp"
 #include "nn/init.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
 
 namespace keras {
 

@@ -33,10 +33,10 @@
 
 #include "nn/activations.hpp"
 #include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
+#include "nn/fast/conv_forward.hpp"
 #include "nn/dense.hpp"
 #include "nn/geometry.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 #include "nn/tensor.hpp"

@@ -40,7 +40,7 @@
 #include "nn/rng.hpp"
 #include "nn/sgd.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace keras {
 

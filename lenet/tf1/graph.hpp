@@ -30,7 +30,7 @@
 #include "nn/adam.hpp"
 #include "nn/rng.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace tf1 {
 

@@ -23,15 +23,15 @@
 #include <algorithm>
 #include <utility>
 
-#include "nn/activations_fast.hpp"
+#include "nn/fast/activations.hpp"
 #include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
+#include "nn/fast/conv_forward.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/dense.hpp"
-#include "nn/dense_fast.hpp"
+#include "nn/fast/dense.hpp"
 #include "nn/loss.hpp"
 #include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/reduce.hpp"
 

@@ -5,14 +5,14 @@
 //   dW      = A_prevᵀ · dZ        gemm with A_prev viewed transposed
 //   db[j]   = sum_i dZ[i, j]      a column sum, rows in order
 // A_prev (m, n_in), W (n_in, n_out), b (1, n_out), Z and dZ (m, n_out).
-#include "nn/dense_fast.hpp"
+#include "nn/fast/dense.hpp"
 
 #include <algorithm>
 #include <string>
 
 #include "nn/dense.hpp"
 #include "nn/errors.hpp"
-#include "nn/gemm.hpp"
+#include "nn/fast/gemm.hpp"
 
 namespace nn {
 

@@ -18,7 +18,7 @@
 // vector, each sample is worked on in a copy with kLanes floats of padding.
 // Every sample's output depends on that sample alone, so splitting the batch
 // changes nothing in the arithmetic.
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "nn/errors.hpp"
-#include "nn/thread_pool.hpp"
-#include "nn/simd.hpp"
-#include "nn/work_split.hpp"
+#include "nn/fast/thread_pool.hpp"
+#include "nn/fast/simd.hpp"
+#include "nn/fast/work_split.hpp"
 
 namespace nn {
 

@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-#include "nn/parallel.hpp"
+#include "nn/fast/parallel.hpp"
 
 namespace nn {
 

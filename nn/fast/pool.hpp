@@ -10,7 +10,7 @@
 #include "nn/geometry.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace nn {
 

@@ -10,7 +10,7 @@
 
 #include "nn/dense.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace nn {
 

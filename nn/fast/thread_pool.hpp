@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "nn/work_split.hpp"
+#include "nn/fast/work_split.hpp"
 
 namespace nn {
 

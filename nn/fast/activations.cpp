@@ -1,6 +1,6 @@
 // Activation backward on a ThreadPool: each thread runs nn/activations'
 // loop on its own contiguous share of the samples.
-#include "nn/activations_fast.hpp"
+#include "nn/fast/activations.hpp"
 
 #include <cstddef>
 

@@ -20,7 +20,7 @@
 // on dZ with W turned around (by whole rows when a row fits one vector, so
 // that taps reading only dZ's zero padding can be skipped); dW and db are dot
 // products between A's planes and dZ's planes, summed per group of samples.
-#include "nn/conv_fast.hpp"
+#include "nn/fast/conv_forward.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -30,9 +30,9 @@
 #include <vector>
 
 #include "nn/errors.hpp"
-#include "nn/thread_pool.hpp"
-#include "nn/simd.hpp"
-#include "nn/work_split.hpp"
+#include "nn/fast/thread_pool.hpp"
+#include "nn/fast/simd.hpp"
+#include "nn/fast/work_split.hpp"
 
 namespace nn {
 

@@ -9,14 +9,14 @@
 // of C's rows. A tile of kRows rows x kPanel columns of C stays in
 // 24 vector registers while k runs from 0 to K: per k it loads one panel row
 // (4 vectors) and multiplies it by kRows broadcast values of A.
-#include "nn/gemm.hpp"
+#include "nn/fast/gemm.hpp"
 
 #include <algorithm>
 #include <vector>
 
-#include "nn/thread_pool.hpp"
-#include "nn/simd.hpp"
-#include "nn/work_split.hpp"
+#include "nn/fast/thread_pool.hpp"
+#include "nn/fast/simd.hpp"
+#include "nn/fast/work_split.hpp"
 
 namespace nn {
 

@@ -26,7 +26,7 @@
 #include "nn/conv_backward.hpp"
 #include "nn/geometry.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace nn {
 

@@ -11,7 +11,7 @@
 
 #include <cstddef>
 
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace nn {
 

@@ -10,12 +10,12 @@
 // keep the awaited thread from running. Both sleeps check their condition
 // under mutex_, and both wakers take mutex_ before notifying, so no wake-up
 // is lost.
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 #include <algorithm>
 #include <chrono>
 
-#include "nn/parallel.hpp"
+#include "nn/fast/parallel.hpp"
 
 namespace nn {
 
