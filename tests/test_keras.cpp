@@ -432,20 +432,8 @@ TEST(KerasKept, OnlyTheFirstLayerWithWeightsSkipsItsInputGradient) {
     EXPECT_NE(pooled.get_weights()[0].data, w0[0].data);
 }
 
-TEST(KerasKept, ATrainingStepReusesTheTensorsOfTheStepBefore) {
-    keras::Sequential model = small_model(5);
-    const Blobs data = make_blobs(6, 6);
-    model.train_on_batch(data.x, data.y);
-    std::vector<const float*> before;
-    for (const nn::Tensor* g : model.gradients()) before.push_back(g->data.data());
-    model.train_on_batch(data.x, data.y);
-    const std::vector<const nn::Tensor*> after = model.gradients();
-    ASSERT_EQ(after.size(), before.size());
-    for (std::size_t k = 0; k < after.size(); ++k) EXPECT_EQ(after[k]->data.data(), before[k]) << k;
-}
-
 TEST(KerasKept, ReturningFormsEqualTheKeptForms) {
-    nn::ThreadPool pool(2);
+    nn::fast::ThreadPool pool(2);
     nn::Rng rng(7);
     keras::Conv2D conv(3, 3, 1, "same", "tanh");
     keras::Dense dense(4, "relu");

@@ -592,7 +592,7 @@ TEST(Tf1Reuse, AFetchedTensorKeepsItsValuesAfterLaterRuns) {
 
 TEST(Tf1Reuse, SkippingTheImagesGradientGivesTheSameKernelGradients) {
     // With x among the xs, the conv backward computes dx; without it, it skips
-    // dx (nn::InputGradient::skip). dW and db must be the same bits.
+    // dx (need_dA_prev false). dW and db must be the same bits.
     SmallNet net;
     std::vector<tf1::Tensor> xs = {net.x};
     xs.insert(xs.end(), net.vars.begin(), net.vars.end());

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "nn/fast/activations.hpp"
+#include "nn/fast/conv_backward.hpp"
 #include "nn/fast/conv_forward.hpp"
 #include "nn/fast/dense.hpp"
 #include "nn/dropout.hpp"
@@ -125,7 +126,7 @@ nn::Tensor KeptLayer::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, c
     return backward_kept(dA_copy, A_prev, A);
 }
 
-nn::ThreadPool& Layer::pool() const {
+nn::fast::ThreadPool& Layer::pool() const {
     nn::require(pool_ != nullptr, class_name().c_str(), "the layer runs on its model's threads; add it to a Sequential first");
     return *pool_;
 }
@@ -152,8 +153,8 @@ nn::Geometry image_geometry(const char* fn, const nn::Shape& input_shape, Size2 
 }
 
 // dA becomes dZ = dA * act'(Z), in place (a linear activation leaves it as it is).
-void activation_backward_in_place(nn::Tensor& dA, const nn::Tensor& A, nn::Activation act, nn::ThreadPool& pool) {
-    if (act.kind != nn::Activation::Kind::linear) nn::activation_backward_fast(dA, A, act, pool, dA);
+void activation_backward_in_place(nn::Tensor& dA, const nn::Tensor& A, nn::Activation act, nn::fast::ThreadPool& pool) {
+    if (act.kind != nn::Activation::Kind::linear) dA = nn::fast::activation_backward(dA, A, act, pool);
 }
 
 }  // namespace
@@ -193,24 +194,24 @@ void Conv2D::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
 }
 
 const nn::Tensor& Conv2D::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    nn::conv_forward_fast(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, pool(), A_);
+    A_ = nn::fast::conv_forward(A_prev, W_, b_, activation_.elementwise, padding_, {strides_.h, strides_.w}, pool());
     return A_;
 }
 
 nn::Tensor& Conv2D::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
-    return backward_into(dA, A_prev, A, input_gradient() ? nn::InputGradient::compute : nn::InputGradient::skip);
+    return backward_into(dA, A_prev, A, input_gradient());
 }
 
 nn::Tensor& Conv2D::backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
-                                  nn::InputGradient input_gradient) {
+                                  bool need_dA_prev) {
     activation_backward_in_place(dA, A, activation_.elementwise, pool());  // dA is now dZ
-    nn::conv_backward_fast(dA, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, pool(), grads_, input_gradient);
+    grads_ = nn::fast::conv_backward(dA, A_prev, W_, b_, padding_, {strides_.h, strides_.w}, pool(), need_dA_prev);
     return grads_.dA_prev;
 }
 
 nn::Tensor Conv2D::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A) {
     nn::Tensor dZ = dA;  // backward_into turns its dA into dZ
-    return backward_into(dZ, A_prev, A, nn::InputGradient::compute);
+    return backward_into(dZ, A_prev, A, true);
 }
 
 // ------------------------------------------------------------------ Pooling2D
@@ -232,13 +233,13 @@ void Pooling2D::build(const nn::Shape& input_shape, nn::Rng&) {
 }
 
 const nn::Tensor& Pooling2D::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) {
-    nn::pool_forward_fast(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool(), A_);
+    A_ = nn::fast::pool_forward(A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool());
     return A_;
 }
 
 nn::Tensor& Pooling2D::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor&) {
-    nn::pool_backward_fast(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_, pool(),
-                           dA_prev_);
+    dA_prev_ = nn::fast::pool_backward(dA, A_prev, {pool_size_.h, pool_size_.w}, {strides_.h, strides_.w}, mode_,
+                                       pool());
     return dA_prev_;
 }
 
@@ -271,7 +272,7 @@ const nn::Tensor& Flatten::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&
                     return "expects A_prev of shape " + batch_shape_str(output_shape_) + " once flattened, got " +
                            A_prev.shape_str();
                 });
-    nn::copy_reshaped(A_prev, {A_prev.dim(0), output_shape_[0]}, A_);
+    A_ = nn::Tensor({A_prev.dim(0), output_shape_[0]}, A_prev.data);
     return A_;
 }
 
@@ -279,7 +280,7 @@ nn::Tensor& Flatten::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, con
     nn::require(dA.size() == A_prev.size(), "Flatten", [&] {
         return "dA " + dA.shape_str() + " does not hold as many values as A_prev " + A_prev.shape_str();
     });
-    nn::copy_reshaped(dA, A_prev.shape, dA_prev_);
+    dA_prev_ = nn::Tensor(A_prev.shape, dA.data);
     return dA_prev_;
 }
 
@@ -310,7 +311,7 @@ void Dense::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
 }
 
 const nn::Tensor& Dense::forward_logits(const nn::Tensor& A_prev) {
-    nn::dense_forward_fast(A_prev, W_, b_, pool(), Z_);
+    Z_ = nn::fast::dense_forward(A_prev, W_, b_, pool());
     return Z_;
 }
 
@@ -322,7 +323,7 @@ const nn::Tensor& Dense::forward_kept(const nn::Tensor& A_prev, bool, nn::Rng&) 
         return A_;
     }
     if (activation_.elementwise.kind == nn::Activation::Kind::linear) return Z_;
-    nn::copy_reshaped(Z_, Z_.shape, A_);  // Z stays readable through logits()
+    A_ = Z_;  // Z stays readable through logits()
     activation_.elementwise.apply(A_.data.data(), A_.size());
     return A_;
 }
@@ -337,7 +338,7 @@ nn::Tensor& Dense::backward_kept(nn::Tensor& dA, const nn::Tensor& A_prev, const
 }
 
 nn::Tensor& Dense::backward_from_logits(const nn::Tensor& dZ, const nn::Tensor& A_prev) {
-    nn::dense_backward_fast(dZ, A_prev, W_, b_, pool(), grads_);
+    grads_ = nn::fast::dense_backward(dZ, A_prev, W_, b_, pool());
     return grads_.dA_prev;
 }
 

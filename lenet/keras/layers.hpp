@@ -33,7 +33,6 @@
 
 #include "nn/activations.hpp"
 #include "nn/conv_backward.hpp"
-#include "nn/fast/conv_forward.hpp"
 #include "nn/dense.hpp"
 #include "nn/geometry.hpp"
 #include "nn/fast/thread_pool.hpp"
@@ -217,7 +216,7 @@ public:
     const nn::Shape& output_shape() const { return output_shape_; }
     /// Sets the threads the layer's passes run on; the model calls it with its own pool.
     /// @param pool the model's pool; it must outlive the layer's use in the model
-    void set_pool(nn::ThreadPool* pool) { pool_ = pool; }
+    void set_pool(nn::fast::ThreadPool* pool) { pool_ = pool; }
     /// Whether the model reads this layer's dA_prev. Sequential says no for
     /// its layers up to and including the first one with weights: no layer
     /// before them has weights, so nothing needs the gradient with respect to
@@ -235,12 +234,12 @@ protected:
     /// @return this layer
     Layer& operator=(const Layer&) = default;
     nn::Shape output_shape_;  ///< set by build()
-    nn::ThreadPool* pool_ = nullptr;  ///< the model's pool, where the nn/*_fast passes run
+    nn::fast::ThreadPool* pool_ = nullptr;  ///< the model's pool, where the nn/*_fast passes run
     nn::Tensor A_;        ///< the kept output of forward_kept()
     nn::Tensor dA_prev_;  ///< the kept result of backward_kept() (Conv2D and Dense keep theirs in their grads)
     /// @return the model's pool
     /// @throws std::invalid_argument when the layer is in no model
-    nn::ThreadPool& pool() const;
+    nn::fast::ThreadPool& pool() const;
 
 private:
     friend class Sequential;
@@ -324,9 +323,8 @@ private:
     nn::Tensor W_, b_;
     nn::ConvGrads grads_;  // dA_prev, dW, db of the last backward, kept from step to step
 
-    // The backward into grads_, dA turning into dZ in place; @p input_gradient says whether dA_prev is computed.
-    nn::Tensor& backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A,
-                              nn::InputGradient input_gradient);
+    // The backward into grads_, dA turning into dZ in place; @p need_dA_prev says whether dA_prev is computed.
+    nn::Tensor& backward_into(nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A, bool need_dA_prev);
 };
 
 /// Max or average pooling without padding (the base of the two Keras

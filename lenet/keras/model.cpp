@@ -17,6 +17,7 @@
 
 #include "lenet/keras/weights_io.hpp"
 #include "nn/batch.hpp"
+#include "nn/fast/adam.hpp"
 #include "nn/errors.hpp"
 #include "nn/loss.hpp"
 
@@ -79,7 +80,7 @@ Sequential::Sequential(const Input& input, const std::vector<LayerSpec>& layers,
       init_rng_(seed),
       shuffle_rng_(seed + 1),
       dropout_rng_(seed + 2),
-      pool_(std::make_unique<nn::ThreadPool>(threads_)) {
+      pool_(std::make_unique<nn::fast::ThreadPool>(threads_)) {
     name_ = naming_->unique("sequential");
     for (const LayerSpec& layer : layers) add(layer);
 }
@@ -118,7 +119,7 @@ std::size_t Sequential::count_params() const {
 void Sequential::set_threads(int threads) {
     nn::require(threads >= 0, "set_threads", "threads must not be negative, got " + std::to_string(threads));
     threads_ = threads;
-    pool_ = std::make_unique<nn::ThreadPool>(threads);
+    pool_ = std::make_unique<nn::fast::ThreadPool>(threads);
     for (auto& layer : layers_) layer->set_pool(pool_.get());
 }
 
@@ -196,7 +197,7 @@ Evaluation Sequential::loss_and_gradients(const nn::Tensor& x, const nn::Tensor&
 }
 
 void Sequential::apply_gradients() {
-    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) adam->step(params_, grads_, *pool_);  // shared out, same numbers
+    if (auto* adam = std::get_if<nn::Adam>(&optimizer_)) nn::fast::adam_step(*adam, params_, grads_, *pool_);  // shared out, same numbers
     if (auto* sgd = std::get_if<nn::SGD>(&optimizer_)) sgd->step(params_, grads_);
 }
 
@@ -255,8 +256,8 @@ History Sequential::fit(const nn::Tensor& x, const nn::Tensor& y, int batch_size
         std::vector<Metric> logs;
         for (int step = 0; step < steps; ++step) {
             const std::size_t begin = static_cast<std::size_t>(step) * size, end = std::min(n, begin + size);
-            nn::gather_samples(x, index, begin, end, x_batch_);
-            nn::gather_samples(y, index, begin, end, y_batch_);
+            x_batch_ = nn::gather_samples(x, index, begin, end);
+            y_batch_ = nn::gather_samples(y, index, begin, end);
             Evaluation batch = loss_and_gradients(x_batch_, y_batch_);
             apply_gradients();
             loss_sum += batch.loss;
@@ -288,8 +289,8 @@ Evaluation Sequential::evaluate(const nn::Tensor& x, const nn::Tensor& y, int ba
     nn::Tensor x_batch, y_batch;
     for (std::size_t begin = 0; begin < n; begin += static_cast<std::size_t>(batch_size)) {
         const std::size_t end = std::min(n, begin + static_cast<std::size_t>(batch_size));
-        nn::gather_samples(x, index, begin, end, x_batch);
-        nn::gather_samples(y, index, begin, end, y_batch);
+        x_batch = nn::gather_samples(x, index, begin, end);
+        y_batch = nn::gather_samples(y, index, begin, end);
         const nn::Tensor& Z = forward_all(x_batch, false, true);
         loss_sum += nn::softmax_cross_entropy(Z, y_batch) * static_cast<double>(end - begin);
         correct += nn::accuracy(Z, y_batch) * static_cast<double>(end - begin);
@@ -309,7 +310,7 @@ nn::Tensor Sequential::predict(const nn::Tensor& x, int batch_size) {
     nn::Tensor x_batch;
     for (std::size_t begin = 0; begin < n; begin += static_cast<std::size_t>(batch_size)) {
         const std::size_t end = std::min(n, begin + static_cast<std::size_t>(batch_size));
-        nn::gather_samples(x, index, begin, end, x_batch);
+        x_batch = nn::gather_samples(x, index, begin, end);
         const nn::Tensor& A = forward_all(x_batch, false, false);
         std::copy(A.data.begin(), A.data.end(), y_pred.data.begin() + static_cast<std::ptrdiff_t>(begin * (y_pred.size() / n)));
     }

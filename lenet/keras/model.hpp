@@ -292,7 +292,7 @@ private:
     std::vector<std::unique_ptr<Layer>> layers_;
     nn::Rng init_rng_, shuffle_rng_, dropout_rng_;
     int threads_ = 0;
-    std::unique_ptr<nn::ThreadPool> pool_;  // threads_ threads, kept for every pass; the layers point to it
+    std::unique_ptr<nn::fast::ThreadPool> pool_;  // threads_ threads, kept for every pass; the layers point to it
     bool compiled_ = false;
     bool accuracy_metric_ = false;
     Dense* output_ = nullptr;  // the softmax Dense the loss is fused with (set by compile)

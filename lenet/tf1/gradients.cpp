@@ -108,8 +108,7 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
         kept.back().resize(1);
         std::vector<nn::Tensor*> grad(tensors, nullptr);  // dL/d(tensor i), once something reached it
         nn::Tensor& seed = kept.back()[0];
-        nn::resize_output(seed, X[loss_pos]->shape);
-        std::fill(seed.data.begin(), seed.data.end(), 1.0f);
+        seed = nn::Tensor(X[loss_pos]->shape, 1.0f);
         grad[loss_index] = &seed;
 
         OpContext backward_ctx = ctx;
@@ -150,8 +149,7 @@ std::vector<Tensor> gradients(const Tensor& loss, const std::vector<Tensor>& xs,
             } else if (grad[p]) {
                 std::swap(o, *grad[p]);
             } else {  // zeros if nothing arrived
-                nn::resize_output(o, X[x_pos[k]]->shape);
-                std::fill(o.data.begin(), o.data.end(), 0.0f);
+                o = nn::Tensor(X[x_pos[k]]->shape);
             }
             out.push_back(std::move(o));
         }

@@ -150,7 +150,7 @@ struct SessionConfig {
     /// The kept threads conv, pool and dense run on. Empty: the Session starts
     /// one of intra_op_parallelism_threads threads. Copies of a config (and of
     /// a Session) share it, so they must not run at the same time.
-    std::shared_ptr<nn::ThreadPool> pool = nullptr;
+    std::shared_ptr<nn::fast::ThreadPool> pool = nullptr;
 };
 
 /// Pointers to the values of a node's inputs, in the node's input order.

@@ -25,6 +25,7 @@
 
 #include "nn/fast/activations.hpp"
 #include "nn/conv_backward.hpp"
+#include "nn/fast/conv_backward.hpp"
 #include "nn/fast/conv_forward.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/dense.hpp"
@@ -88,14 +89,13 @@ Tensor add_op(const std::string& op, const std::string& name, std::vector<Tensor
 
 // @p X's values under @p shape, written into @p out (a kept output).
 nn::Tensor reshaped(const nn::Tensor& X, nn::Shape shape, nn::Tensor out) {
-    nn::copy_reshaped(X, std::move(shape), out);
+    out = nn::Tensor(std::move(shape), X.data);
     return out;
 }
 
 // A scalar (shape ()) holding @p value, written into @p out (a kept output).
 nn::Tensor scalar(float value, nn::Tensor out) {
-    nn::resize_output(out, nn::Shape{});
-    out.data[0] = value;
+    out = nn::Tensor(nn::Shape{}, value);
     return out;
 }
 
@@ -141,9 +141,7 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, nn::Pad
         [padding, strides](const Inputs& X, const OpContext& c) {
             const nn::Activation linear = nn::Activation::linear();
             if (c.reference_passes) return nn::conv_forward(*X[0], *X[1], *X[2], linear, padding, strides);
-            nn::Tensor Z = c.take_output(0);
-            nn::conv_forward_fast(*X[0], *X[1], *X[2], linear, padding, strides, *c.pool, Z);
-            return Z;
+            return nn::fast::conv_forward(*X[0], *X[1], *X[2], linear, padding, strides, *c.pool);
         },
         [padding, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
             nn::ConvGrads g;
@@ -152,9 +150,7 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, nn::Pad
             } else {
                 // No dx for an input that needs no gradient (the images): TF prunes Conv2DBackpropInput too.
                 const bool dx = c.wants(0);
-                g = {dx ? c.take_output(0) : nn::Tensor(), c.take_output(1), c.take_output(2)};
-                nn::conv_backward_fast(dZ, *X[0], *X[1], *X[2], padding, strides, *c.pool, g,
-                                       dx ? nn::InputGradient::compute : nn::InputGradient::skip);
+                g = nn::fast::conv_backward(dZ, *X[0], *X[1], *X[2], padding, strides, *c.pool, dx);
             }
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         },
@@ -174,16 +170,12 @@ Tensor max_pool(const Tensor& x, nn::Window ksize, nn::Stride strides, const std
         [ksize, strides](const Inputs& X, const OpContext& c) {
             const nn::PoolMode max = nn::PoolMode::max;
             if (c.reference_passes) return nn::pool_forward(*X[0], ksize, strides, max);
-            nn::Tensor Z = c.take_output(0);
-            nn::pool_forward_fast(*X[0], ksize, strides, max, *c.pool, Z);
-            return Z;
+            return nn::fast::pool_forward(*X[0], ksize, strides, max, *c.pool);
         },
         [ksize, strides](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
             const nn::PoolMode max = nn::PoolMode::max;
             if (c.reference_passes) return list(nn::pool_backward(dZ, *X[0], ksize, strides, max));
-            nn::Tensor dX = c.take_output(0);
-            nn::pool_backward_fast(dZ, *X[0], ksize, strides, max, *c.pool, dX);
-            return list(std::move(dX));
+            return list(nn::fast::pool_backward(dZ, *X[0], ksize, strides, max, *c.pool));
         },
         BackwardReads::inputs);
 }
@@ -233,17 +225,14 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, const st
         "Dense", name, {x, kernel, bias}, {{x.shape()[0], ks[1]}},
         [](const Inputs& X, const OpContext& c) {
             if (c.reference_passes) return nn::dense_forward(*X[0], *X[1], *X[2]);
-            nn::Tensor Z = c.take_output(0);
-            nn::dense_forward_fast(*X[0], *X[1], *X[2], *c.pool, Z);
-            return Z;
+            return nn::fast::dense_forward(*X[0], *X[1], *X[2], *c.pool);
         },
         [](const nn::Tensor& dZ, const Inputs& X, const nn::Tensor&, const OpContext& c) {
             nn::DenseGrads g;
             if (c.reference_passes) {
                 g = nn::dense_backward(dZ, *X[0], *X[1], *X[2]);
             } else {
-                g = {c.take_output(0), c.take_output(1), c.take_output(2)};
-                nn::dense_backward_fast(dZ, *X[0], *X[1], *X[2], *c.pool, g);
+                g = nn::fast::dense_backward(dZ, *X[0], *X[1], *X[2], *c.pool);
             }
             return list(std::move(g.dA_prev), std::move(g.dW), std::move(g.db));
         },
@@ -268,9 +257,7 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
         },
         [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const OpContext& c) {
             if (c.reference_passes) return list(nn::activation_backward(dA, A, activation));
-            nn::Tensor dZ = c.take_output(0);
-            nn::activation_backward_fast(dA, A, activation, *c.pool, dZ);
-            return list(std::move(dZ));
+            return list(nn::fast::activation_backward(dA, A, activation, *c.pool));
         },
         BackwardReads::output);
 }
@@ -367,8 +354,7 @@ Tensor reduce_mean(const Tensor& x, const std::string& name) {
         },
         [](const nn::Tensor& dL, const Inputs& X, const nn::Tensor&, const OpContext& c) {
             nn::Tensor dX = c.take_output(0);
-            nn::resize_output(dX, X[0]->shape);
-            std::fill(dX.data.begin(), dX.data.end(), dL.data[0] / static_cast<float>(X[0]->size()));
+            dX = nn::Tensor(X[0]->shape, dL.data[0] / static_cast<float>(X[0]->size()));
             return list(std::move(dX));
         },
         BackwardReads::inputs);

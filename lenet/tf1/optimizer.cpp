@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "lenet/tf1/gradients.hpp"
+#include "nn/fast/adam.hpp"
 
 namespace tf1 {
 
@@ -38,7 +39,7 @@ Operation AdamOptimizer::minimize(const Tensor& loss, std::vector<Tensor> var_li
         nn::Adam& adam = state.adam.try_emplace(self, config).first->second;
         const std::vector<const nn::Tensor*> g(grads.begin(), grads.end());
         if (session.pool && !session.reference_passes)
-            adam.step(params, g, *session.pool);  // the same numbers, shared out between the session's threads
+            nn::fast::adam_step(adam, params, g, *session.pool);  // the same numbers, shared out between the session's threads
         else
             adam.step(params, g);
     };

@@ -17,7 +17,7 @@ namespace tf1 {
 
 Session::Session(Graph& graph, SessionConfig config) : graph_(&graph), config_(std::move(config)) {
     if (!config_.pool && !config_.reference_passes)
-        config_.pool = std::make_shared<nn::ThreadPool>(config_.intra_op_parallelism_threads);
+        config_.pool = std::make_shared<nn::fast::ThreadPool>(config_.intra_op_parallelism_threads);
     context_ = OpContext(config_);
 }
 

@@ -17,7 +17,7 @@
 
 #include "nn/fast/parallel.hpp"
 
-namespace nn {
+namespace nn::fast {
 
 namespace {
 
@@ -110,14 +110,4 @@ void ThreadPool::run(int n, int parts, const LoopBody& body) {
         if (e) std::rethrow_exception(e);
 }
 
-Workers::Workers(int threads) : threads_(threads <= 0 ? default_threads() : threads) {}
-
-void Workers::run(int n, int parts, const LoopBody& body) const {
-    parts = std::max(1, std::min(parts, threads_));
-    if (pool_)
-        pool_->run(n, parts, body);
-    else
-        parallel_for(n, parts, body);
-}
-
-}  // namespace nn
+}  // namespace nn::fast

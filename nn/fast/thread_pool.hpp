@@ -1,14 +1,13 @@
-// ThreadPool: worker threads started once and reused by every parallel loop,
-// and Workers: where a fast pass runs its loops (a pool, or fresh threads).
+// ThreadPool: worker threads started once and reused by every parallel loop
+// of the fast passes.
 //
-// parallel_for (nn/parallel.hpp) starts and joins its threads on every call,
-// which costs about 15-30 us (`plaincnn bench` measures it). A LeNet-5
+// parallel_for (nn/fast/parallel.hpp) starts and joins its threads on every
+// call, which costs about 15-30 us (`plaincnn bench` measures it). A LeNet-5
 // training step at batch 32 runs a dozen parallel loops of 50-300 us each, so
 // that cost alone would eat 10-20% of a two-thread step. A ThreadPool's
-// workers stay alive and wait for the next loop; the owner (a trainer, the
-// bench) creates one and passes it to the fast passes explicitly. The ranges
-// and their order are those of parallel_for, so a pass gives the same result
-// on a pool as on fresh threads.
+// workers stay alive and wait for the next loop; its owner (nn::Context, the
+// bench) passes it to every fast pass. The ranges and their order are those
+// of parallel_for.
 #pragma once
 
 #include <atomic>
@@ -21,7 +20,7 @@
 
 #include "nn/fast/work_split.hpp"
 
-namespace nn {
+namespace nn::fast {
 
 /// The body of a parallel loop: body(part, begin, end) handles [begin, end).
 using LoopBody = std::function<void(int part, int begin, int end)>;
@@ -51,6 +50,21 @@ public:
     /// @throws whatever the lowest-numbered throwing range threw, after every range has finished
     void run(int n, int parts, const LoopBody& body);
 
+    /// Threads worth using for a loop (work_split.hpp's threads_for). The
+    /// fast passes state @p min_work for freshly started threads (15-40 us
+    /// each); a loop on kept threads costs about 1 us (`plaincnn bench`), so
+    /// the pool asks for kPoolDiscount times less work per thread.
+    /// @param work     the loop's work, in the unit of @p min_work
+    /// @param parts    how many independent pieces the work splits into
+    /// @param min_work the least work that pays for one more fresh thread
+    /// @return a thread count in [1, size()]
+    int threads_for(double work, double parts, double min_work) const {
+        return fast::threads_for(size(), work, parts, min_work / kPoolDiscount);
+    }
+
+    /// How many times cheaper a loop on a kept pool is than one on fresh threads, roughly.
+    static constexpr double kPoolDiscount = 32.0;
+
 private:
     void work(int k);
 
@@ -65,45 +79,4 @@ private:
     std::vector<std::exception_ptr> errors_;
 };
 
-/// Where a fast pass runs its parallel loops: on a ThreadPool, or on threads
-/// started for each loop (parallel_for) when the caller gave a thread count.
-class Workers {
-public:
-    /// Fresh threads for each loop.
-    /// @param threads at most this many per loop; 0 or less = default_threads()
-    explicit Workers(int threads);
-    /// The threads of a pool.
-    /// @param pool the pool to run loops on; it must outlive this object
-    explicit Workers(ThreadPool& pool) : pool_(&pool), threads_(pool.size()) {}
-
-    /// Threads per loop at most.
-    /// @return the thread count or the pool's size
-    int size() const { return threads_; }
-
-    /// Threads worth using for a loop (nn/work_split.hpp's threads_for). Kept
-    /// threads cost about 1 us per loop, fresh ones 15-40 us (`plaincnn
-    /// bench`), so a pool asks for kPoolDiscount times less work per thread.
-    /// @param work     the loop's work, in the unit of @p min_work
-    /// @param parts    how many independent pieces the work splits into
-    /// @param min_work the least work that pays for one more fresh thread
-    /// @return a thread count in [1, size()]
-    int threads_for(double work, double parts, double min_work) const {
-        return nn::threads_for(threads_, work, parts, pool_ ? min_work / kPoolDiscount : min_work);
-    }
-
-    /// How many times cheaper a loop on a kept pool is than one on fresh threads, roughly.
-    static constexpr double kPoolDiscount = 32.0;
-
-    /// body(part, begin, end) over min(parts, size(), n) contiguous ranges of [0, n), as parallel_for.
-    /// @param n     the loop's length
-    /// @param parts how many ranges to make at most
-    /// @param body  the loop body
-    /// @throws whatever the lowest-numbered throwing range threw
-    void run(int n, int parts, const LoopBody& body) const;
-
-private:
-    ThreadPool* pool_ = nullptr;
-    int threads_ = 1;
-};
-
-}  // namespace nn
+}  // namespace nn::fast
