@@ -50,7 +50,9 @@ public:
     explicit Context(int threads = 0, Passes passes = Passes::fast);
     ~Context();
     Context(Context&&) noexcept;             ///< moves the threads along
-    Context& operator=(Context&&) noexcept;  ///< stops this context's threads, takes the other's
+    /// Stops this context's threads and takes the other's.
+    /// @return this context
+    Context& operator=(Context&&) noexcept;
     Context(const Context&) = delete;             ///< the threads belong to one context
     Context& operator=(const Context&) = delete;  ///< the threads belong to one context
 
