@@ -21,7 +21,7 @@ WARN     := -std=c++17 -Wall -Wextra -Wpedantic -Werror
 # vectorise. GCC 12.2 (Debian 12) targeting AVX-512, as -march=native does on
 # recent x86, miscompiles constants made by its straight-line (SLP)
 # vectoriser: float v[8] = {7,7,7,7,0,0,0,0} copied to memory comes out as
-# eight 7s (tests/test_toolchain.cpp). The hot loops use nn/simd.hpp's vector
+# eight 7s (tests/test_toolchain.cpp). The hot loops use nn/fast/simd.hpp's vector
 # type and loop vectorisation, not SLP, so it is switched off.
 MATH     := -fno-math-errno -fno-tree-slp-vectorize
 CPPFLAGS := -I. -MMD -MP

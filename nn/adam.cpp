@@ -8,23 +8,13 @@
 // m[k] and v[k] have the shape of params[k]; all updates are elementwise.
 #include "nn/adam.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "nn/errors.hpp"
-#include "nn/thread_pool.hpp"
 
 namespace nn {
-
-namespace {
-
-// Values below which one thread updates everything: a kept pool costs about
-// 1 us per loop, and a thread updates about 4,000 values per microsecond.
-constexpr std::size_t kMinValuesPerThread = 16384;
-
-}  // namespace
 
 Adam::Adam(AdamConfig config) : config_(config) {
     require(config.learning_rate >= 0.0f, "Adam",
@@ -37,14 +27,11 @@ Adam::Adam(AdamConfig config) : config_(config) {
 }
 
 void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads) {
-    step(params, grads, nullptr);
+    const float lr_t = start_step(params, grads);
+    for (std::size_t k = 0; k < params.size(); ++k) update(k, *params[k], *grads[k], 0, params[k]->size(), lr_t);
 }
 
-void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool& pool) {
-    step(params, grads, &pool);
-}
-
-void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool* pool) {
+float Adam::start_step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads) {
     require(params.size() == grads.size(), "Adam::step", [&] {
         return "got " + std::to_string(params.size()) + " params but " + std::to_string(grads.size()) + " grads";
     });
@@ -59,7 +46,6 @@ void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tens
     require(params.size() == m_.size(), "Adam::step", [&] {
         return "got " + std::to_string(params.size()) + " params but the first step had " + std::to_string(m_.size());
     });
-    std::size_t total = 0;  // values in all the parameters
     for (std::size_t k = 0; k < params.size(); ++k) {
         require(params[k]->shape == m_[k].shape, "Adam::step", [&] {
             return "param " + std::to_string(k) + " has shape " + params[k]->shape_str() + " but the first step had " +
@@ -69,7 +55,6 @@ void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tens
             return "grad " + std::to_string(k) + " has shape " + grads[k]->shape_str() + " but param " +
                    std::to_string(k) + " has " + params[k]->shape_str();
         });
-        total += params[k]->size();
     }
 
     ++t_;
@@ -78,50 +63,33 @@ void Adam::step(const std::vector<Tensor*>& params, const std::vector<const Tens
     // gives the same numbers to float precision without extra state.
     const double beta1_t = std::pow(static_cast<double>(config_.beta1), static_cast<double>(t_));
     const double beta2_t = std::pow(static_cast<double>(config_.beta2), static_cast<double>(t_));
-    const float lr_t = static_cast<float>(config_.learning_rate * std::sqrt(1.0 - beta2_t) / (1.0 - beta1_t));
+    return static_cast<float>(config_.learning_rate * std::sqrt(1.0 - beta2_t) / (1.0 - beta1_t));
+}
+
+void Adam::update(std::size_t k, Tensor& theta, const Tensor& g, std::size_t begin, std::size_t end, float lr_t) {
+    // Local copies of the constants: read through `this` they could alias
+    // the float arrays, and the loop would reload them at every value.
     const float b1 = config_.beta1, b2 = config_.beta2, eps = config_.epsilon;
     const float tiny = std::numeric_limits<float>::min();  // the smallest normal float
-
-    // Values [begin, end) of the parameters laid end to end: every value is
-    // updated on its own, so any split gives the same numbers.
-    // The constants are captured by value: captured by reference they could
-    // alias the float arrays, and the loop would reload them at every value.
-    auto update = [this, &params, &grads, lr_t, b1, b2, eps, tiny](std::size_t begin, std::size_t end) {
-        std::size_t first = 0;  // where params[k] starts in the end-to-end numbering
-        for (std::size_t k = 0; k < params.size() && first < end; first += params[k]->size(), ++k) {
-            const std::size_t n = params[k]->size();
-            const std::size_t j0 = std::max(begin, first) - first, j1 = std::min(end, first + n) - first;
-            if (j0 >= std::min(n, j1)) continue;
-            float* theta = params[k]->data.data();
-            const float* g = grads[k]->data.data();
-            float* m = m_[k].data.data();
-            float* v = v_[k].data.data();
-            for (std::size_t j = j0; j < j1; ++j) {
-                float m_j = b1 * m[j] + (1.0f - b1) * g[j];         // first moment: running mean of g
-                float v_j = b2 * v[j] + (1.0f - b2) * g[j] * g[j];  // second moment: running mean of g^2
-                // Subnormal moments become 0, as in TensorFlow (it runs with the
-                // processor's flush-to-zero mode): where g stays 0 (a dead ReLU), m
-                // shrinks by beta1 per step and is subnormal after ~800 steps, and
-                // x86 computes with subnormals about 100x slower (`plaincnn bench`:
-                // Adam took 28% of a LeNet-5 epoch). Selects, not branches, so
-                // the loop vectorises.
-                m_j = std::fabs(m_j) < tiny ? 0.0f : m_j;
-                v_j = v_j < tiny ? 0.0f : v_j;
-                m[j] = m_j;
-                v[j] = v_j;
-                theta[j] -= lr_t * m_j / (std::sqrt(v_j) + eps);
-            }
-        }
-    };
-    if (!pool || pool->size() == 1 || total < kMinValuesPerThread) {
-        update(0, total);
-        return;
+    float* th = theta.data.data();
+    const float* gr = g.data.data();
+    float* m = m_[k].data.data();
+    float* v = v_[k].data.data();
+    for (std::size_t j = begin; j < end; ++j) {
+        float m_j = b1 * m[j] + (1.0f - b1) * gr[j];          // first moment: running mean of g
+        float v_j = b2 * v[j] + (1.0f - b2) * gr[j] * gr[j];  // second moment: running mean of g^2
+        // Subnormal moments become 0, as in TensorFlow (it runs with the
+        // processor's flush-to-zero mode): where g stays 0 (a dead ReLU), m
+        // shrinks by beta1 per step and is subnormal after ~800 steps, and
+        // x86 computes with subnormals about 100x slower (`plaincnn bench`:
+        // Adam took 28% of a LeNet-5 epoch). Selects, not branches, so
+        // the loop vectorises.
+        m_j = std::fabs(m_j) < tiny ? 0.0f : m_j;
+        v_j = v_j < tiny ? 0.0f : v_j;
+        m[j] = m_j;
+        v[j] = v_j;
+        th[j] -= lr_t * m_j / (std::sqrt(v_j) + eps);
     }
-    // Split into whole multiples of 16 values, so each thread's vector loop starts aligned to the same lanes.
-    const int chunks = static_cast<int>((total + 15) / 16);
-    pool->run(chunks, pool->size(), [&](int, int begin, int end) {
-        update(static_cast<std::size_t>(begin) * 16, std::min(total, static_cast<std::size_t>(end) * 16));
-    });
 }
 
 }  // namespace nn

@@ -11,12 +11,21 @@
 // beta2 0.999, epsilon 1e-8. Keras's Adam uses epsilon 1e-7.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
 
 namespace nn {
+
+class Adam;
+
+// The threaded step, nn/fast/adam.hpp, declared here for the friend below.
+namespace fast {
+class ThreadPool;
+void adam_step(Adam& adam, const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads,
+               ThreadPool& pool);
+}  // namespace fast
 
 /// Adam's hyper-parameters.
 struct AdamConfig {
@@ -45,21 +54,21 @@ public:
     ///         shapes on a count or shape mismatch (nothing is updated then).
     void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads);
 
-    /// step() with the values shared out between the threads of @p pool.
-    /// Every value is updated on its own, so the numbers are step()'s.
-    /// @param params the parameters theta, updated in place
-    /// @param grads  their gradients g, one per parameter, same shapes
-    /// @param pool   the threads to use
-    /// @throws std::invalid_argument as step()
-    void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool& pool);
-
     /// @return the number of steps taken so far, t
     long steps() const { return t_; }
     /// @return the hyper-parameters
     const AdamConfig& config() const { return config_; }
 
 private:
-    void step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads, ThreadPool* pool);
+    // The threaded step (nn/fast/adam.hpp) shares the values of step() out
+    // between threads, with start_step() and update() below.
+    friend void fast::adam_step(Adam& adam, const std::vector<Tensor*>& params,
+                                const std::vector<const Tensor*>& grads, fast::ThreadPool& pool);
+
+    // The checks, m and v created on the first step, t <- t + 1; returns lr_t.
+    float start_step(const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads);
+    // The update of values [begin, end) of parameter k.
+    void update(std::size_t k, Tensor& theta, const Tensor& g, std::size_t begin, std::size_t end, float lr_t);
 
     AdamConfig config_;
     long t_ = 0;

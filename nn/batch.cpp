@@ -13,13 +13,6 @@ namespace nn {
 
 Tensor gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std::size_t begin,
                       std::size_t end) {
-    Tensor X_batch;
-    gather_samples(X, index, begin, end, X_batch);
-    return X_batch;
-}
-
-void gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std::size_t begin, std::size_t end,
-                    Tensor& X_batch) {
     require(X.rank() >= 1, "gather_samples", [&] { return "X must have a sample axis, got shape " + X.shape_str(); });
     require(begin <= end && end <= index.size(), "gather_samples", [&] {
         return "range [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside index of size " +
@@ -28,8 +21,7 @@ void gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std:
     const std::size_t m = static_cast<std::size_t>(X.dim(0));
     Shape shape = X.shape;
     shape[0] = static_cast<int>(end - begin);
-    require(&X_batch != &X, "gather_samples", "the output X_batch must not be X");
-    resize_output(X_batch, shape);  // every value is copied below
+    Tensor X_batch(shape);
     const std::size_t n = m == 0 ? 0 : X.size() / m;  // values per sample
     for (std::size_t k = begin; k < end; ++k) {
         const std::size_t i = index[k];
@@ -40,6 +32,7 @@ void gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std:
         const float* x_i = X.data.data() + i * n;
         std::copy(x_i, x_i + n, X_batch.data.data() + (k - begin) * n);
     }
+    return X_batch;
 }
 
 Tensor one_hot(const std::vector<int>& labels, int num_classes) {

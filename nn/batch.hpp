@@ -27,18 +27,6 @@ namespace nn {
 Tensor gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std::size_t begin,
                       std::size_t end);
 
-/// gather_samples into a kept tensor: @p X_batch is given its shape by
-/// nn::resize_output and every value is copied, so a training loop that
-/// passes the same X_batch at every step allocates nothing.
-/// @param X       data, (m, ...) with rank >= 1
-/// @param index   sample numbers, each in [0, m)
-/// @param begin   first position of @p index to take
-/// @param end     one past the last position
-/// @param X_batch the output, reused; it must not be X
-/// @throws std::invalid_argument as the other form, or if X_batch is X
-void gather_samples(const Tensor& X, const std::vector<std::size_t>& index, std::size_t begin, std::size_t end,
-                    Tensor& X_batch);
-
 /// One-hot rows from class labels, as Keras's to_categorical.
 /// @param labels      m labels, each in [0, num_classes)
 /// @param num_classes number of columns, positive

@@ -4,24 +4,18 @@
 
 #include <string>
 
-#include "nn/activations_fast.hpp"
-#include "nn/conv_fast.hpp"
 #include "nn/conv_forward.hpp"
-#include "nn/dense_fast.hpp"
 #include "nn/errors.hpp"
+#include "nn/fast/activations.hpp"
+#include "nn/fast/adam.hpp"
+#include "nn/fast/conv_backward.hpp"
+#include "nn/fast/conv_forward.hpp"
+#include "nn/fast/dense.hpp"
+#include "nn/fast/pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
-#include "nn/thread_pool.hpp"
 
 namespace nn {
-
-namespace fast {
-// Interim: the pool keeps its place in nn/ until the fast path moves to nn/fast/.
-class ThreadPool : public nn::ThreadPool {
-public:
-    using nn::ThreadPool::ThreadPool;
-};
-}  // namespace fast
 
 Context::Context(int threads, Passes passes) : passes_(passes) {
     require(threads >= 0, "Context", [&] { return "threads must not be negative, got " + std::to_string(threads); });
@@ -37,63 +31,46 @@ int Context::threads() const { return pool_ ? pool_->size() : 1; }
 Tensor Context::conv_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, Activation activation,
                              Padding padding, Stride stride) {
     if (!pool_) return nn::conv_forward(A_prev, W, b, activation, padding, stride);
-    Tensor Z;
-    conv_forward_fast(A_prev, W, b, activation, padding, stride, *pool_, Z);
-    return Z;
+    return fast::conv_forward(A_prev, W, b, activation, padding, stride, *pool_);
 }
 
 ConvGrads Context::conv_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b,
                                  Padding padding, Stride stride, bool need_dA_prev) {
-    ConvGrads g;
-    if (!pool_) {
-        g = nn::conv_backward(dZ, A_prev, W, b, padding, stride);
-        if (!need_dA_prev) g.dA_prev = Tensor();
-        return g;
-    }
-    conv_backward_fast(dZ, A_prev, W, b, padding, stride, *pool_, g,
-                       need_dA_prev ? InputGradient::compute : InputGradient::skip);
+    if (pool_) return fast::conv_backward(dZ, A_prev, W, b, padding, stride, *pool_, need_dA_prev);
+    ConvGrads g = nn::conv_backward(dZ, A_prev, W, b, padding, stride);
+    if (!need_dA_prev) g.dA_prev = Tensor();  // as the fast pass leaves it
     return g;
 }
 
 Tensor Context::pool_forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode) {
     if (!pool_) return nn::pool_forward(A_prev, kernel_shape, stride, mode);
-    Tensor Z;
-    pool_forward_fast(A_prev, kernel_shape, stride, mode, *pool_, Z);
-    return Z;
+    return fast::pool_forward(A_prev, kernel_shape, stride, mode, *pool_);
 }
 
 Tensor Context::pool_backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride,
                               PoolMode mode) {
     if (!pool_) return nn::pool_backward(dA, A_prev, kernel_shape, stride, mode);
-    Tensor dA_prev;
-    pool_backward_fast(dA, A_prev, kernel_shape, stride, mode, *pool_, dA_prev);
-    return dA_prev;
+    return fast::pool_backward(dA, A_prev, kernel_shape, stride, mode, *pool_);
 }
 
 Tensor Context::dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b) {
     if (!pool_) return nn::dense_forward(A_prev, W, b);
-    Tensor Z;
-    dense_forward_fast(A_prev, W, b, *pool_, Z);
-    return Z;
+    return fast::dense_forward(A_prev, W, b, *pool_);
 }
 
 DenseGrads Context::dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
     if (!pool_) return nn::dense_backward(dZ, A_prev, W, b);
-    DenseGrads g;
-    dense_backward_fast(dZ, A_prev, W, b, *pool_, g);
-    return g;
+    return fast::dense_backward(dZ, A_prev, W, b, *pool_);
 }
 
 Tensor Context::activation_backward(const Tensor& dA, const Tensor& A, Activation activation) {
     if (!pool_) return nn::activation_backward(dA, A, activation);
-    Tensor dZ;
-    activation_backward_fast(dA, A, activation, *pool_, dZ);
-    return dZ;
+    return fast::activation_backward(dA, A, activation, *pool_);
 }
 
 void Context::adam_step(Adam& adam, const std::vector<Tensor*>& params, const std::vector<const Tensor*>& grads) {
     if (!pool_) return adam.step(params, grads);
-    adam.step(params, grads, *pool_);
+    fast::adam_step(adam, params, grads, *pool_);
 }
 
 }  // namespace nn

@@ -38,7 +38,7 @@ Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b);
 DenseGrads dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b);
 
 /// The shape checks dense_forward and dense_backward share (and the fast
-/// variants in nn/dense_fast.hpp), with their messages under the caller's name.
+/// variants in nn/fast/dense.hpp), with their messages under the caller's name.
 /// @param fn     the public function's name, for the message
 /// @param A_prev must be (m, n_in)
 /// @param W      must be (n_in, n_out)

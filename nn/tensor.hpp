@@ -104,23 +104,4 @@ struct Tensor {
     }
 };
 
-/// Gives @p out the shape @p shape for a pass that will overwrite every
-/// value. Its storage is kept when it is already large enough, and then the
-/// old values stay until the pass overwrites them; otherwise it grows (the
-/// new values are zero). A training loop that hands a pass the same output
-/// tensor at every step allocates nothing and clears nothing, and each thread
-/// of a fast pass writes its own share of the output straight into its own
-/// cache, instead of first receiving lines the calling thread zeroed.
-/// @param out   the tensor to reuse
-/// @param shape its new extents
-void resize_output(Tensor& out, Shape shape);
-
-/// Copies @p from's values into @p to under @p shape (a reshape that keeps
-/// @p from intact), reusing @p to's storage as nn::resize_output does.
-/// @param from  the values, in row-major order
-/// @param shape the new extents, holding as many values as @p from
-/// @param to    the output, reused; it may not be @p from
-/// @throws std::invalid_argument if the sizes differ or @p to is @p from
-void copy_reshaped(const Tensor& from, Shape shape, Tensor& to);
-
 }  // namespace nn

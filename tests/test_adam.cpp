@@ -123,36 +123,3 @@ TEST(Adam, RefusesBadHyperParameters) {
 }
 
 }  // namespace
-
-// The pool form: LeNet-5's ten parameters (61,706 values, enough to be
-// shared out), ten steps with gradients that include zeros (dead units),
-// bit for bit step()'s numbers for any pool size.
-TEST(Adam, OnAPoolGivesTheSameNumbers) {
-    const std::vector<nn::Shape> shapes = {{5, 5, 1, 6}, {1, 1, 1, 6}, {5, 5, 6, 16}, {1, 1, 1, 16}, {400, 120},
-                                           {1, 120},     {120, 84},    {1, 84},       {84, 10},     {1, 10}};
-    for (int threads : {1, 2, 3}) {
-        std::vector<nn::Tensor> serial, pooled, grads;
-        for (std::size_t k = 0; k < shapes.size(); ++k) {
-            serial.push_back(testutil::seeded_uniform(shapes[k], 100 + k));
-            grads.push_back(testutil::seeded_uniform(shapes[k], 200 + k));
-            for (std::size_t j = 0; j < grads[k].size(); j += 3) grads[k].data[j] = 0.0f;  // dead units
-        }
-        pooled = serial;
-        nn::Adam a, b;
-        nn::ThreadPool pool(threads);
-        std::vector<nn::Tensor*> ps, pp;
-        std::vector<const nn::Tensor*> gs;
-        for (std::size_t k = 0; k < shapes.size(); ++k) {
-            ps.push_back(&serial[k]);
-            pp.push_back(&pooled[k]);
-            gs.push_back(&grads[k]);
-        }
-        for (int step = 0; step < 10; ++step) {
-            a.step(ps, gs);
-            b.step(pp, gs, pool);
-        }
-        for (std::size_t k = 0; k < shapes.size(); ++k)
-            EXPECT_TRUE(testutil::identical(pooled[k], serial[k])) << "param " << k << ", " << threads << " threads";
-        EXPECT_EQ(b.steps(), 10);
-    }
-}

@@ -49,20 +49,3 @@ TEST(OneHot, RefusesLabelsOutOfRange) {
     EXPECT_TRUE(throws_with([] { nn::one_hot({-1}, 3); }, {"one_hot", "labels[0] = -1"}));
     EXPECT_TRUE(throws_with([] { nn::one_hot({0}, 0); }, {"one_hot", "num_classes"}));
 }
-
-// The into-form reuses X_batch: stale values and another shape are replaced,
-// and the storage is kept once it is large enough.
-TEST(GatherSamples, IntoAKeptBatch) {
-    nn::Tensor X({3, 2, 2, 1}, {0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23});
-    const std::vector<std::size_t> index = {2, 0, 1};
-    nn::Tensor B({5, 5}, 99.0f);
-    nn::gather_samples(X, index, 0, 2, B);
-    EXPECT_EQ(B.shape, (nn::Shape{2, 2, 2, 1}));
-    EXPECT_EQ(B.data, (std::vector<float>{20, 21, 22, 23, 0, 1, 2, 3}));
-    const float* storage = B.data.data();
-    nn::gather_samples(X, index, 2, 3, B);
-    EXPECT_EQ(B.data, (std::vector<float>{10, 11, 12, 13}));
-    EXPECT_EQ(B.data.data(), storage);
-    EXPECT_TRUE(throws_with([&] { nn::gather_samples(X, index, 0, 1, X); }, {"gather_samples", "X_batch"}));
-    EXPECT_TRUE(throws_with([&] { nn::gather_samples(X, {0, 7}, 0, 2, B); }, {"index[1] = 7", "(3,2,2,1)"}));
-}

@@ -112,33 +112,3 @@ TEST(TensorErrors, OverflowingShape) {
     std::string msg = error_message([&] { nn::shape_size({big, big, big}); });
     EXPECT_THAT(msg, AllOf(HasSubstr("Tensor"), HasSubstr("too many elements")));
 }
-
-// resize_output: the new shape, the storage kept when it is large enough
-// (old values stay until overwritten), zeros where it grows.
-TEST(Tensor, ResizeOutputKeepsStorage) {
-    Tensor t({2, 3}, 7.0f);
-    const float* storage = t.data.data();
-    nn::resize_output(t, {3, 2});
-    EXPECT_EQ(t.shape, (Shape{3, 2}));
-    EXPECT_EQ(t.data.data(), storage);
-    EXPECT_EQ(t.data, std::vector<float>(6, 7.0f));
-    nn::resize_output(t, {1, 4});
-    EXPECT_EQ(t.size(), 4u);
-    EXPECT_EQ(t.data.data(), storage);
-    nn::resize_output(t, {2, 4});
-    EXPECT_EQ(t.data, (std::vector<float>{7, 7, 7, 7, 0, 0, 0, 0}));
-    EXPECT_THAT(error_message([&] { nn::resize_output(t, {2, -1}); }), HasSubstr("negative extent"));
-}
-
-// copy_reshaped: the values in order under the new shape, the source intact,
-// and a clear error when the sizes differ.
-TEST(Tensor, CopyReshapedKeepsTheValuesInOrder) {
-    const Tensor from({2, 2, 1, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-    Tensor to({100}, 9.0f);
-    nn::copy_reshaped(from, {2, 6}, to);
-    EXPECT_EQ(to.shape, (Shape{2, 6}));
-    EXPECT_EQ(to.data, from.data);
-    EXPECT_EQ(from.shape, (Shape{2, 2, 1, 3}));
-    EXPECT_THAT(error_message([&] { nn::copy_reshaped(from, {5, 2}, to); }),
-                AllOf(HasSubstr("copy_reshaped"), HasSubstr("(5,2)"), HasSubstr("12"), HasSubstr("(2,2,1,3)")));
-}

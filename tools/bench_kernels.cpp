@@ -1,10 +1,10 @@
 // Machine measurements for the bench: FMA peak, thread start cost, and the
-// plain-loop versus nn::simd::Vec register tile.
+// plain-loop versus nn::fast::simd::Vec register tile.
 //
 //   FMA peak: acc[r] = acc[r] * x + y on 12 independent vectors per thread,
 //             2 FLOP per lane per step.
 //   tile:     acc[c][j] += a_t[j] w[t, c] for c < CB, j < P, t < 150 taps,
-//             2 FLOP per product, the inner loop of nn/conv_fast.cpp, for
+//             2 FLOP per product, the inner loop of nn/fast/conv_planes.cpp, for
 //             the three tile shapes LeNet-5 uses.
 #include "tools/bench_kernels.hpp"
 
@@ -12,17 +12,17 @@
 #include <chrono>
 #include <vector>
 
-#include "nn/parallel.hpp"
-#include "nn/simd.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/parallel.hpp"
+#include "nn/fast/simd.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace tools {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using nn::simd::kLanes;
-using nn::simd::Vec;
+using nn::fast::simd::kLanes;
+using nn::fast::simd::Vec;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -32,12 +32,12 @@ constexpr int kChains = 12;
 // all of them so the compiler cannot drop the loop.
 float fma_chains(long steps, float x, float y) {
     Vec acc[kChains];
-    for (int r = 0; r < kChains; ++r) acc[r] = nn::simd::zero() + static_cast<float>(r);
+    for (int r = 0; r < kChains; ++r) acc[r] = nn::fast::simd::zero() + static_cast<float>(r);
     for (long s = 0; s < steps; ++s)
         for (int r = 0; r < kChains; ++r) acc[r] = acc[r] * x + y;
     float lanes[kLanes], sum = 0.0f;
     for (int r = 0; r < kChains; ++r) {
-        nn::simd::store(lanes, acc[r]);
+        nn::fast::simd::store(lanes, acc[r]);
         for (int l = 0; l < kLanes; ++l) sum += lanes[l];
     }
     return sum;
@@ -60,29 +60,29 @@ __attribute__((noinline)) void tile_plain(const float* src, const int* off, cons
         for (int j = 0; j < P; ++j) out[c * P + j] = acc[c][j];
 }
 
-// The same tile with one Vec per register, as nn/conv_fast.cpp writes it.
+// The same tile with one Vec per register, as nn/fast/conv_planes.cpp writes it.
 template <int CB, int P>
 __attribute__((noinline)) void tile_vec(const float* src, const int* off, const float* w, float* out) {
     constexpr int NV = P / kLanes;
     Vec acc[CB][NV];
     for (int c = 0; c < CB; ++c)
-        for (int v = 0; v < NV; ++v) acc[c][v] = nn::simd::zero();
+        for (int v = 0; v < NV; ++v) acc[c][v] = nn::fast::simd::zero();
     for (int t = 0; t < kTileTaps; ++t) {
         const float* a_t = src + off[t];
         Vec a[NV];
-        for (int v = 0; v < NV; ++v) a[v] = nn::simd::load(a_t + v * kLanes);
+        for (int v = 0; v < NV; ++v) a[v] = nn::fast::simd::load(a_t + v * kLanes);
         for (int c = 0; c < CB; ++c) {
             const float w_tc = w[t * CB + c];
             for (int v = 0; v < NV; ++v) acc[c][v] += a[v] * w_tc;
         }
     }
     for (int c = 0; c < CB; ++c)
-        for (int v = 0; v < NV; ++v) nn::simd::store(out + c * P + v * kLanes, acc[c][v]);
+        for (int v = 0; v < NV; ++v) nn::fast::simd::store(out + c * P + v * kLanes, acc[c][v]);
 }
 
 template <int CB, int P, typename Tile>
 double tile_gflops(Tile tile, double seconds) {
-    // Planes as conv_fast reads them: 6 channels of 18 x 18.
+    // Planes as the fast conv reads them: 6 channels of 18 x 18.
     std::vector<float> src(6 * 18 * 18 + P + 64, 0.5f), w(kTileTaps * CB, 0.25f), out(CB * P);
     std::vector<int> off(kTileTaps);
     for (int t = 0; t < kTileTaps; ++t) off[static_cast<std::size_t>(t)] = (t % 6) * 18 * 18 + (t / 30) * 18 + (t / 6) % 5;
@@ -117,7 +117,7 @@ double fma_peak_gflops(int threads, double seconds) {
     steps *= 10;
     std::vector<float> sinks(static_cast<std::size_t>(threads));
     const Clock::time_point t0 = Clock::now();
-    nn::parallel_for(threads, threads, [&](int part, int, int) {
+    nn::fast::parallel_for(threads, threads, [&](int part, int, int) {
         sinks[static_cast<std::size_t>(part)] = fma_chains(steps, 0.999999f, 1e-7f);
     });
     const double elapsed = seconds_since(t0);
@@ -129,7 +129,7 @@ double thread_start_us(int threads) {
     for (int run = 0; run < 9; ++run) {
         const int calls = 200;
         const Clock::time_point t0 = Clock::now();
-        for (int k = 0; k < calls; ++k) nn::parallel_for(threads, threads, [](int, int, int) {});
+        for (int k = 0; k < calls; ++k) nn::fast::parallel_for(threads, threads, [](int, int, int) {});
         times.push_back(seconds_since(t0) / calls * 1e6);
     }
     std::sort(times.begin(), times.end());
@@ -137,8 +137,8 @@ double thread_start_us(int threads) {
 }
 
 double pool_loop_us(int threads) {
-    nn::ThreadPool pool(threads);
-    const nn::LoopBody empty = [](int, int, int) {};
+    nn::fast::ThreadPool pool(threads);
+    const nn::fast::LoopBody empty = [](int, int, int) {};
     std::vector<double> times;
     for (int run = 0; run < 9; ++run) {
         const int calls = 2000;

@@ -5,24 +5,23 @@
 // 2x2/2, C3 conv 16@5x5 valid relu, S4 max 2x2/2, F5 120 relu, F6 84 relu,
 // F7 10 softmax), with He-normal kernels, zero biases and TF1's Adam. One step
 // is forward, softmax cross-entropy, backward and Adam, every stage a direct
-// call into nn/, either the plain reference passes or the fast ones.
+// call into nn/, either the plain reference passes or the fast ones of
+// nn/fast/ on a kept ThreadPool, each returning fresh tensors.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 
 #include "nn/adam.hpp"
-#include "nn/conv_backward.hpp"
-#include "nn/dense.hpp"
 #include "nn/tensor.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace tools {
 
 /// Which implementation of the conv, pool and dense passes a LenetCore calls.
 enum class Passes {
     reference,  ///< nn/conv_forward.cpp and friends, single-threaded loop nests
-    fast,       ///< nn/conv_fast.cpp, nn/pool_fast.cpp, nn/dense_fast.cpp
+    fast,       ///< nn/fast/: conv_forward.cpp, conv_backward.cpp, pool.cpp, dense.cpp
 };
 
 /// FLOP (2 per multiply-add) of one LeNet-5 training step: the conv and
@@ -49,18 +48,10 @@ public:
     double train_step(const nn::Tensor& X, const nn::Tensor& Y);
 
 private:
-    // Every tensor a step makes, kept for the next step (see train_step).
-    struct Step {
-        nn::Tensor A1, P1, A3, P3, A5, A6, Z7, dZ7, dA3, dA1;
-        nn::DenseGrads g7, g6, g5;
-        nn::ConvGrads g3, g1;
-    };
-
     Passes passes_;
-    std::unique_ptr<nn::ThreadPool> pool_;  // the fast passes' threads
+    std::unique_ptr<nn::fast::ThreadPool> pool_;  // the fast passes' threads
     nn::Tensor W1_, b1_, W3_, b3_, W5_, b5_, W6_, b6_, W7_, b7_;
     nn::Adam adam_;
-    Step s_;
 };
 
 /// One epoch over (X, Y) in a shuffled order, as the front-ends train.

@@ -7,13 +7,12 @@
 // loop-nest reference passes and over PyTorch where the issue gives its
 // figure. A run of a short case repeats the call until it lasts about 20 ms
 // and reports the time per call. Cases:
-//   machine   FMA peak, thread start cost, plain-loop vs nn::simd::Vec tile
+//   machine   FMA peak, thread start cost, plain-loop vs nn::fast::simd::Vec tile
 //   course    the course's example passes on 50,000 images, forward and backward
 //   lenet     every LeNet-5 layer forward and backward at batch 32
-// Pass cases are timed twice: returning a fresh output tensor (allocated and
-// zeroed by the calling thread; 270 MB for the course's conv, most of whose
-// time is then the kernel mapping fresh pages), and writing into a kept
-// output, as the training step does.
+// Pass cases return a fresh output tensor, as training's passes do
+// (allocated and zeroed by the calling thread; 270 MB for the course's conv,
+// most of whose time is then the kernel mapping fresh pages).
 //   epoch     one LeNet-5 training epoch (50,000 images, from a cold start) on
 //             the nn/ core alone and on each front-end, and what they add
 //   scaling   conv_forward at 28, 56 and 112 pixels; epochs at batch 32 and 128
@@ -36,16 +35,17 @@
 #include "nn/activations.hpp"
 #include "nn/batch.hpp"
 #include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
+#include "nn/fast/conv_backward.hpp"
+#include "nn/fast/conv_forward.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/dense.hpp"
-#include "nn/dense_fast.hpp"
-#include "nn/parallel.hpp"
+#include "nn/fast/dense.hpp"
+#include "nn/fast/parallel.hpp"
 #include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "tools/args.hpp"
 #include "tools/atomic_file.hpp"
 #include "tools/bench_kernels.hpp"
@@ -262,28 +262,27 @@ void machine_cases(Bench& b) {
         if (t > 1) {
             b.add(measured("machine", "start + join threads (empty parallel_for)", t, thread_start_us(t),
                            "us per call"));
-            b.add(measured("machine", "empty loop on a kept nn::ThreadPool", t, pool_loop_us(t), "us per call"));
+            b.add(measured("machine", "empty loop on a kept nn::fast::ThreadPool", t, pool_loop_us(t), "us per call"));
         }
     for (const TileSpeeds& tile : tile_speeds(0.2)) {
         const std::string shape = "tile " + std::to_string(tile.channels) + "x" + std::to_string(tile.pixels);
         b.add(measured("machine", shape + ", plain loops (auto-vectorised)", 1, tile.plain_gflops, "GFLOP/s"));
-        b.add(measured("machine", shape + ", nn::simd::Vec", 1, tile.vec_gflops, "GFLOP/s"));
+        b.add(measured("machine", shape + ", nn::fast::simd::Vec", 1, tile.vec_gflops, "GFLOP/s"));
     }
 }
 
 // Median seconds per call of the fast pass @p f, run on a ThreadPool of t
 // threads kept for all the runs (as a training loop keeps one).
-double pooled_time(int t, int runs, const std::function<void(nn::ThreadPool&)>& f) {
-    nn::ThreadPool pool(t);
+double pooled_time(int t, int runs, const std::function<void(nn::fast::ThreadPool&)>& f) {
+    nn::fast::ThreadPool pool(t);
     return median_time([&] { f(pool); }, runs);
 }
 
 // A conv layer's forward and backward: the reference, then the fast pass at
 // each thread count, returning a fresh output (allocated and zeroed by the
 // calling thread; the CLI keeps freed memory in the heap, see tools/main.cpp,
-// so only the first call in a process page-faults it in) and writing into a
-// kept one (as the training step does: nothing allocated after the first call).
-// For a first layer, also the backward without dA_prev, as training runs it.
+// so only the first call in a process page-faults it in). For a first layer,
+// also the backward without dA_prev, as training runs it.
 void conv_case(Bench& b, const std::string& group, const std::string& name, const nn::Shape& a_shape,
                const nn::Shape& w_shape, nn::Padding pad, int runs, double torch_fwd, double torch_bwd,
                bool backward = true, bool first_layer = false) {
@@ -293,37 +292,25 @@ void conv_case(Bench& b, const std::string& group, const std::string& name, cons
     const Tensor bias = uniform({1, 1, 1, w_shape[3]}, rng, -0.1f, 0.1f);
     const nn::Activation relu = nn::Activation::relu();
     const nn::Stride one{1, 1};
-    const Tensor Z = nn::conv_forward_fast(A, W, bias, relu, pad, one, 0);
+    nn::fast::ThreadPool all_cores(0);
+    const Tensor Z = nn::fast::conv_forward(A, W, bias, relu, pad, one, all_cores);
     const Tensor dZ = uniform(Z.shape, rng, -1.0f, 1.0f);
     const double flop = 2.0 * static_cast<double>(Z.size()) * w_shape[0] * w_shape[1] * w_shape[2];
     const double ref_f = median_time([&] { nn::conv_forward(A, W, bias, relu, pad, one); }, runs);
     for (int t : b.thread_counts) {
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_forward_fast(A, W, bias, relu, pad, one, p); });
+        const double s = pooled_time(t, runs, [&](nn::fast::ThreadPool& p) { nn::fast::conv_forward(A, W, bias, relu, pad, one, p); });
         b.add(timed(group, name + " forward", t, s, runs, flop, ref_f, "", torch_fwd));
-    }
-    for (int t : b.thread_counts) {
-        Tensor kept;
-        const double s =
-            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_forward_fast(A, W, bias, relu, pad, one, p, kept); });
-        b.add(timed(group, name + " forward, kept output", t, s, runs, flop, ref_f, "", torch_fwd));
     }
     if (!backward) return;
     const double ref_b = median_time([&] { nn::conv_backward(dZ, A, W, bias, pad, one); }, runs);
     for (int t : b.thread_counts) {
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_backward_fast(dZ, A, W, bias, pad, one, p); });
+        const double s = pooled_time(t, runs, [&](nn::fast::ThreadPool& p) { nn::fast::conv_backward(dZ, A, W, bias, pad, one, p); });
         b.add(timed(group, name + " backward", t, s, runs, 2 * flop, ref_b, "", torch_bwd));
-    }
-    for (int t : b.thread_counts) {
-        nn::ConvGrads kept;
-        const double s =
-            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::conv_backward_fast(dZ, A, W, bias, pad, one, p, kept); });
-        b.add(timed(group, name + " backward, kept outputs", t, s, runs, 2 * flop, ref_b, "", torch_bwd));
     }
     if (!first_layer) return;
     for (int t : b.thread_counts) {
-        nn::ConvGrads kept;
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) {
-            nn::conv_backward_fast(dZ, A, W, bias, pad, one, p, kept, nn::InputGradient::skip);
+        const double s = pooled_time(t, runs, [&](nn::fast::ThreadPool& p) {
+            nn::fast::conv_backward(dZ, A, W, bias, pad, one, p, false);
         });
         b.add(timed(group, name + " backward, dW db only", t, s, runs, flop, ref_b, "", 0));
     }
@@ -337,29 +324,19 @@ void pool_case(Bench& b, const std::string& group, const std::string& name, cons
     const nn::Window k{2, 2};
     const nn::Stride st{2, 2};
     const nn::PoolMode max = nn::PoolMode::max;
-    const Tensor Z = nn::pool_forward_fast(A, k, st, max, 0);
+    nn::fast::ThreadPool all_cores(0);
+    const Tensor Z = nn::fast::pool_forward(A, k, st, max, all_cores);
     const Tensor dZ = uniform(Z.shape, rng, -1.0f, 1.0f);
     const double cells = 4.0 * static_cast<double>(Z.size());
     const double ref_f = median_time([&] { nn::pool_forward(A, k, st, max); }, runs);
     for (int t : b.thread_counts) {
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_forward_fast(A, k, st, max, p); });
+        const double s = pooled_time(t, runs, [&](nn::fast::ThreadPool& p) { nn::fast::pool_forward(A, k, st, max, p); });
         b.add(timed(group, name + " forward", t, s, runs, cells, ref_f, "", torch_fwd));
-    }
-    for (int t : b.thread_counts) {
-        Tensor kept;
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_forward_fast(A, k, st, max, p, kept); });
-        b.add(timed(group, name + " forward, kept output", t, s, runs, cells, ref_f, "", torch_fwd));
     }
     const double ref_b = median_time([&] { nn::pool_backward(dZ, A, k, st, max); }, runs);
     for (int t : b.thread_counts) {
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_backward_fast(dZ, A, k, st, max, p); });
+        const double s = pooled_time(t, runs, [&](nn::fast::ThreadPool& p) { nn::fast::pool_backward(dZ, A, k, st, max, p); });
         b.add(timed(group, name + " backward", t, s, runs, cells, ref_b, "", 0));
-    }
-    for (int t : b.thread_counts) {
-        Tensor kept;
-        const double s =
-            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::pool_backward_fast(dZ, A, k, st, max, p, kept); });
-        b.add(timed(group, name + " backward, kept output", t, s, runs, cells, ref_b, "", 0));
     }
 }
 
@@ -373,24 +350,13 @@ void dense_case(Bench& b, const std::string& name, int m, int n_in, int n_out, i
     const double flop = 2.0 * m * n_in * n_out;
     const double ref_f = median_time([&] { nn::dense_forward(A, W, bias); }, runs);
     for (int t : b.thread_counts) {
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_forward_fast(A, W, bias, p); });
+        const double s = pooled_time(t, runs, [&](nn::fast::ThreadPool& p) { nn::fast::dense_forward(A, W, bias, p); });
         b.add(timed("lenet", name + " forward", t, s, runs, flop, ref_f, "", 0));
-    }
-    for (int t : b.thread_counts) {
-        Tensor kept;
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_forward_fast(A, W, bias, p, kept); });
-        b.add(timed("lenet", name + " forward, kept output", t, s, runs, flop, ref_f, "", 0));
     }
     const double ref_b = median_time([&] { nn::dense_backward(dZ, A, W, bias); }, runs);
     for (int t : b.thread_counts) {
-        const double s = pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_backward_fast(dZ, A, W, bias, p); });
+        const double s = pooled_time(t, runs, [&](nn::fast::ThreadPool& p) { nn::fast::dense_backward(dZ, A, W, bias, p); });
         b.add(timed("lenet", name + " backward", t, s, runs, 2 * flop, ref_b, "", 0));
-    }
-    for (int t : b.thread_counts) {
-        nn::DenseGrads kept;
-        const double s =
-            pooled_time(t, runs, [&](nn::ThreadPool& p) { nn::dense_backward_fast(dZ, A, W, bias, p, kept); });
-        b.add(timed("lenet", name + " backward, kept outputs", t, s, runs, 2 * flop, ref_b, "", 0));
     }
 }
 
@@ -461,12 +427,10 @@ void tf1_epoch(const TrainingData& data, int threads) {
     std::iota(order.begin(), order.end(), std::size_t{0});
     nn::Rng rng(2);
     rng.shuffle(order);
-    nn::Tensor X_batch, Y_batch;  // kept from step to step, as plaincnn train does
     for (std::size_t begin = 0; begin < order.size(); begin += 32) {
         const std::size_t end = std::min(order.size(), begin + 32);
-        nn::gather_samples(data.X, order, begin, end, X_batch);
-        nn::gather_samples(data.Y, order, begin, end, Y_batch);
-        sess.run(net.train_op, {{x, X_batch}, {y, Y_batch}});
+        sess.run(net.train_op,
+                 {{x, nn::gather_samples(data.X, order, begin, end)}, {y, nn::gather_samples(data.Y, order, begin, end)}});
     }
 }
 
@@ -561,7 +525,7 @@ void scaling_cases(Bench& b, const TrainingData& data) {
 int chosen_threads(const Flags& flags) {
     if (flags.has("threads")) {
         const int t = flags.integer("threads", 0, 0, 256);
-        return t == 0 ? nn::default_threads() : t;
+        return t == 0 ? nn::fast::default_threads() : t;
     }
     if (const char* env = std::getenv("PLAINCNN_THREADS")) {
         const std::string text = env;
@@ -569,9 +533,9 @@ int chosen_threads(const Flags& flags) {
         const long t = std::strtol(text.c_str(), &end, 10);
         if (text.empty() || *end != '\0' || t < 0 || t > 256)
             throw std::invalid_argument("PLAINCNN_THREADS: expected an integer from 0 to 256, got '" + text + "'");
-        return t == 0 ? nn::default_threads() : static_cast<int>(t);
+        return t == 0 ? nn::fast::default_threads() : static_cast<int>(t);
     }
-    return nn::default_threads();
+    return nn::fast::default_threads();
 }
 
 }  // namespace

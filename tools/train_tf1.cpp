@@ -121,12 +121,10 @@ int train_tf1(const TrainOptions& options) {
         std::vector<std::size_t> order(m);
         std::iota(order.begin(), order.end(), std::size_t{0});
         shuffle_rng.shuffle(order);
-        nn::Tensor X_batch, Y_batch;  // kept from step to step, as the session keeps its tensors
         for (std::size_t begin = 0; begin < m; begin += batch) {
             const std::size_t end = std::min(m, begin + batch);
-            nn::gather_samples(X_train, order, begin, end, X_batch);
-            nn::gather_samples(Y_train, order, begin, end, Y_batch);
-            sess.run(net.train_op, {{x, X_batch}, {y, Y_batch}});
+            sess.run(net.train_op,
+                     {{x, nn::gather_samples(X_train, order, begin, end)}, {y, nn::gather_samples(Y_train, order, begin, end)}});
         }
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
         const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;

@@ -18,7 +18,7 @@
 // vector, each sample is worked on in a copy with kLanes floats of padding.
 // Every sample's output depends on that sample alone, so splitting the batch
 // changes nothing in the arithmetic.
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -26,11 +26,9 @@
 #include <vector>
 
 #include "nn/errors.hpp"
-#include "nn/thread_pool.hpp"
-#include "nn/simd.hpp"
-#include "nn/work_split.hpp"
+#include "nn/fast/simd.hpp"
 
-namespace nn {
+namespace nn::fast {
 
 namespace {
 
@@ -40,7 +38,7 @@ using simd::Vec;
 
 // Window cells that pay for one more freshly started thread (a cell is a
 // fraction of a nanosecond, a thread 15-40 us; a kept ThreadPool needs
-// Workers::kPoolDiscount times less).
+// ThreadPool::kPoolDiscount times less).
 constexpr double kMinCellsPerThread = 1 << 19;
 
 // Writes the first n <= kLanes lanes of v to out (add: adds them), one by
@@ -163,27 +161,28 @@ const float* readable(const std::vector<float>& data, int i, Index n, std::vecto
     return spare.data();
 }
 
-void forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, const Workers& workers,
-             Tensor& Z) {
-    const char* fn = "pool_forward_fast";
+}  // namespace
+
+Tensor pool_forward(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool) {
+    const char* fn = "fast::pool_forward";
     require(mode == PoolMode::max || mode == PoolMode::avg, fn, "mode must be max or avg");
     const Geometry g = make_geometry(fn, A_prev.shape, kernel_shape.kh, kernel_shape.kw, Padding::valid(), stride);
-    require(&Z != &A_prev, fn, "the output Z must not be the input A_prev");
-    resize_output(Z, {g.m, g.h, g.w, g.c_prev});  // every value is written below
-    if (Z.size() == 0) return;
+    Tensor Z({g.m, g.h, g.w, g.c_prev});
+    if (Z.size() == 0) return Z;
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(Z.size()) * g.kh * g.kw;
-    workers.run(g.m, workers.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
+    pool.run(g.m, pool.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare;
         for (int i = begin; i < end; ++i)
             forward_sample(readable(A_prev.data, i, in_size, spare), Z.data.data() + i * out_size, g, mode);
     });
+    return Z;
 }
 
-void backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
-              const Workers& workers, Tensor& dA_prev) {
-    const char* fn = "pool_backward_fast";
+Tensor pool_backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
+                     ThreadPool& pool) {
+    const char* fn = "fast::pool_backward";
     require(mode == PoolMode::max || mode == PoolMode::avg, fn, "mode must be max or avg");
     const Geometry g = make_geometry(fn, A_prev.shape, kernel_shape.kh, kernel_shape.kw, Padding::valid(), stride);
     const Shape z_shape{g.m, g.h, g.w, g.c_prev};
@@ -192,17 +191,15 @@ void backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Strid
                A_prev.shape_str() + ", kernel (" + std::to_string(g.kh) + "," + std::to_string(g.kw) +
                "), stride (" + std::to_string(g.sh) + "," + std::to_string(g.sw) + "))";
     });
-    require(&dA_prev != &dA && &dA_prev != &A_prev, fn, "the output dA_prev must not be one of the inputs");
-    resize_output(dA_prev, A_prev.shape);  // each thread clears its own samples below
-    if (dA_prev.size() == 0) return;
+    Tensor dA_prev(A_prev.shape);  // cells no window covers stay zero; overlaps add up
+    if (dA_prev.size() == 0) return dA_prev;
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(dA.size()) * g.kh * g.kw;
-    workers.run(g.m, workers.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
+    pool.run(g.m, pool.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare_a, spare_dz;
         for (int i = begin; i < end; ++i) {
             float* da_i = dA_prev.data.data() + i * in_size;
-            std::fill(da_i, da_i + in_size, 0.0f);  // cells no window covers stay zero; overlaps add up
             const float* dz_i = readable(dA.data, i, out_size, spare_dz);
             const float* a_i = readable(A_prev.data, i, in_size, spare_a);
             if (g.kh == 2 && g.kw == 2)  // the course's and LeNet's window
@@ -211,44 +208,7 @@ void backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Strid
                 backward_sample<0, 0>(dz_i, a_i, da_i, g, mode);
         }
     });
-}
-
-}  // namespace
-
-Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, int threads) {
-    Tensor Z;
-    forward(A_prev, kernel_shape, stride, mode, Workers(threads), Z);
-    return Z;
-}
-
-Tensor pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool) {
-    Tensor Z;
-    forward(A_prev, kernel_shape, stride, mode, Workers(pool), Z);
-    return Z;
-}
-
-void pool_forward_fast(const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode, ThreadPool& pool,
-                       Tensor& Z) {
-    forward(A_prev, kernel_shape, stride, mode, Workers(pool), Z);
-}
-
-Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
-                          int threads) {
-    Tensor dA_prev;
-    backward(dA, A_prev, kernel_shape, stride, mode, Workers(threads), dA_prev);
     return dA_prev;
 }
 
-Tensor pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
-                          ThreadPool& pool) {
-    Tensor dA_prev;
-    backward(dA, A_prev, kernel_shape, stride, mode, Workers(pool), dA_prev);
-    return dA_prev;
-}
-
-void pool_backward_fast(const Tensor& dA, const Tensor& A_prev, Window kernel_shape, Stride stride, PoolMode mode,
-                        ThreadPool& pool, Tensor& dA_prev) {
-    backward(dA, A_prev, kernel_shape, stride, mode, Workers(pool), dA_prev);
-}
-
-}  // namespace nn
+}  // namespace nn::fast

@@ -9,16 +9,15 @@
 // of C's rows. A tile of kRows rows x kPanel columns of C stays in
 // 24 vector registers while k runs from 0 to K: per k it loads one panel row
 // (4 vectors) and multiplies it by kRows broadcast values of A.
-#include "nn/gemm.hpp"
+#include "nn/fast/gemm.hpp"
 
 #include <algorithm>
 #include <vector>
 
-#include "nn/thread_pool.hpp"
-#include "nn/simd.hpp"
-#include "nn/work_split.hpp"
+#include "nn/fast/thread_pool.hpp"
+#include "nn/fast/simd.hpp"
 
-namespace nn {
+namespace nn::fast {
 
 namespace {
 
@@ -30,7 +29,7 @@ constexpr int kRows = 6;                 // rows of a tile
 constexpr int kVectors = 4;              // vectors across a tile
 constexpr int kPanel = kVectors * kLanes;  // columns of a tile and of a B panel
 // Multiply-adds that pay for one more freshly started thread (40-80 us of
-// work; a kept ThreadPool needs Workers::kPoolDiscount times less).
+// work; a kept ThreadPool needs ThreadPool::kPoolDiscount times less).
 constexpr double kMinWorkPerThread = 1 << 22;
 
 // panel[k kPanel + j] = B[k, p kPanel + j], zero where p kPanel + j >= N:
@@ -78,12 +77,7 @@ void tile(int i0, int rows, int j0, int cols, int K, MatrixView A, const float* 
 }  // namespace
 
 void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
-          int threads) {
-    gemm(M, N, K, A, B, C, ldc, accumulate, Workers(threads));
-}
-
-void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
-          const Workers& workers) {
+          ThreadPool& pool) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {  // an empty sum
         if (!accumulate)
@@ -93,7 +87,7 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     const int blocks = (M + kRows - 1) / kRows;
     const int n_panels = (N + kPanel - 1) / kPanel;
     const double work = static_cast<double>(M) * N * K;
-    const int threads = workers.threads_for(work, std::max(blocks, n_panels), kMinWorkPerThread);
+    const int threads = pool.threads_for(work, std::max(blocks, n_panels), kMinWorkPerThread);
     // Column panels split C's rows at multiples of kPanel floats. When a row
     // of C is not a whole number of cache lines (ldc not a multiple of 16),
     // the two threads then write halves of the same lines, which bounce
@@ -104,7 +98,7 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     const bool rows_share_lines = ldc % kLineFloats != 0;
     if (n_panels >= threads && !(rows_share_lines && blocks >= 4 * threads)) {
         // By column panels: each thread copies only its own panels of B.
-        workers.run(n_panels, threads, [&](int, int begin, int end) {
+        pool.run(n_panels, threads, [&](int, int begin, int end) {
             std::vector<float> panel;
             for (int p = begin; p < end; ++p) {
                 pack_panel(N, K, B, p, panel);
@@ -115,7 +109,7 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
         });
     } else {
         // By bands of rows (B is narrow, or C's rows share cache lines): every thread copies all of B.
-        workers.run(blocks, threads, [&](int, int begin, int end) {
+        pool.run(blocks, threads, [&](int, int begin, int end) {
             std::vector<float> panel;
             for (int p = 0; p < n_panels; ++p) {
                 pack_panel(N, K, B, p, panel);
@@ -129,4 +123,4 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     }
 }
 
-}  // namespace nn
+}  // namespace nn::fast

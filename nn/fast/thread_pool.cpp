@@ -10,14 +10,14 @@
 // keep the awaited thread from running. Both sleeps check their condition
 // under mutex_, and both wakers take mutex_ before notifying, so no wake-up
 // is lost.
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 #include <algorithm>
 #include <chrono>
 
-#include "nn/parallel.hpp"
+#include "nn/fast/parallel.hpp"
 
-namespace nn {
+namespace nn::fast {
 
 namespace {
 
@@ -110,14 +110,4 @@ void ThreadPool::run(int n, int parts, const LoopBody& body) {
         if (e) std::rethrow_exception(e);
 }
 
-Workers::Workers(int threads) : threads_(threads <= 0 ? default_threads() : threads) {}
-
-void Workers::run(int n, int parts, const LoopBody& body) const {
-    parts = std::max(1, std::min(parts, threads_));
-    if (pool_)
-        pool_->run(n, parts, body);
-    else
-        parallel_for(n, parts, body);
-}
-
-}  // namespace nn
+}  // namespace nn::fast

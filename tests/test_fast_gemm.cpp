@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
-#include "nn/gemm.hpp"
+#include "nn/fast/gemm.hpp"
 #include "nn/rng.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
 namespace {
 
@@ -20,7 +21,7 @@ std::vector<float> random_values(std::size_t n, nn::Rng& rng) {
 }
 
 // C = A B + (accumulate ? C0 : 0) by the textbook loop, in double.
-std::vector<double> textbook(int M, int N, int K, nn::MatrixView A, nn::MatrixView B, const std::vector<float>& C0,
+std::vector<double> textbook(int M, int N, int K, nn::fast::MatrixView A, nn::fast::MatrixView B, const std::vector<float>& C0,
                              bool accumulate) {
     std::vector<double> C(static_cast<std::size_t>(M) * N);
     for (int i = 0; i < M; ++i)
@@ -32,15 +33,22 @@ std::vector<double> textbook(int M, int N, int K, nn::MatrixView A, nn::MatrixVi
     return C;
 }
 
+// gemm on a pool of @p threads threads started for the call.
+void gemm_on(int threads, int M, int N, int K, nn::fast::MatrixView A, nn::fast::MatrixView B, float* C,
+             std::ptrdiff_t ldc, bool accumulate) {
+    nn::fast::ThreadPool pool(threads);
+    nn::fast::gemm(M, N, K, A, B, C, ldc, accumulate, pool);
+}
+
 }  // namespace
 
 // [1 2 3; 4 5 6] [1 0; 0 1; 1 1] = [1+3, 2+3; 4+6, 5+6] = [4 5; 10 11].
 TEST(Gemm, HandCase) {
     const std::vector<float> A = {1, 2, 3, 4, 5, 6}, B = {1, 0, 0, 1, 1, 1};
     std::vector<float> C(4, -7.0f);
-    nn::gemm(2, 2, 3, {A.data(), 3, 1}, {B.data(), 2, 1}, C.data(), 2, false, 1);
+    gemm_on(1, 2, 2, 3, {A.data(), 3, 1}, {B.data(), 2, 1}, C.data(), 2, false);
     EXPECT_EQ(C, (std::vector<float>{4, 5, 10, 11}));
-    nn::gemm(2, 2, 3, {A.data(), 3, 1}, {B.data(), 2, 1}, C.data(), 2, true, 1);  // adds A B once more
+    gemm_on(1, 2, 2, 3, {A.data(), 3, 1}, {B.data(), 2, 1}, C.data(), 2, true);  // adds A B once more
     EXPECT_EQ(C, (std::vector<float>{8, 10, 20, 22}));
 }
 
@@ -56,12 +64,12 @@ TEST(Gemm, MatchesTextbookLoop) {
                     const std::vector<float> a = random_values(static_cast<std::size_t>(M) * K, rng);
                     const std::vector<float> b = random_values(static_cast<std::size_t>(K) * N, rng);
                     // A stored (M, K) or as its transpose (K, M); likewise B.
-                    const nn::MatrixView A = ta ? nn::MatrixView{a.data(), 1, M} : nn::MatrixView{a.data(), K, 1};
-                    const nn::MatrixView B = tb ? nn::MatrixView{b.data(), 1, K} : nn::MatrixView{b.data(), N, 1};
+                    const nn::fast::MatrixView A = ta ? nn::fast::MatrixView{a.data(), 1, M} : nn::fast::MatrixView{a.data(), K, 1};
+                    const nn::fast::MatrixView B = tb ? nn::fast::MatrixView{b.data(), 1, K} : nn::fast::MatrixView{b.data(), N, 1};
                     const bool accumulate = (M + N + K) % 2 == 0;
                     std::vector<float> C = random_values(static_cast<std::size_t>(M) * N, rng);
                     const std::vector<double> want = textbook(M, N, K, A, B, C, accumulate);
-                    nn::gemm(M, N, K, A, B, C.data(), N, accumulate, 2);
+                    gemm_on(2, M, N, K, A, B, C.data(), N, accumulate);
                     for (std::size_t j = 0; j < C.size(); ++j)
                         ASSERT_NEAR(C[j], want[j], 1e-5 * std::max(1.0, std::sqrt(double(K)) * std::fabs(want[j])) + 1e-4)
                             << "M " << M << " N " << N << " K " << K << " layout " << layout << " element " << j;
@@ -72,16 +80,16 @@ TEST(Gemm, MatchesTextbookLoop) {
 TEST(Gemm, RowStrideOfC) {
     const std::vector<float> A = {1, 2}, B = {3, 4};  // (2,1) times (1,2)
     std::vector<float> C = {9, 9, 9, 9, 9, 9};         // 2 rows of 3, only 2 used
-    nn::gemm(2, 2, 1, {A.data(), 1, 1}, {B.data(), 2, 1}, C.data(), 3, false, 1);
+    gemm_on(1, 2, 2, 1, {A.data(), 1, 1}, {B.data(), 2, 1}, C.data(), 3, false);
     EXPECT_EQ(C, (std::vector<float>{3, 4, 9, 6, 8, 9}));
 }
 
 // K = 0: the sum is empty, so C becomes 0 (or stays as it was when accumulating).
 TEST(Gemm, EmptySum) {
     std::vector<float> C = {5, 6};
-    nn::gemm(1, 2, 0, {nullptr, 0, 1}, {nullptr, 2, 1}, C.data(), 2, true, 1);
+    gemm_on(1, 1, 2, 0, {nullptr, 0, 1}, {nullptr, 2, 1}, C.data(), 2, true);
     EXPECT_EQ(C, (std::vector<float>{5, 6}));
-    nn::gemm(1, 2, 0, {nullptr, 0, 1}, {nullptr, 2, 1}, C.data(), 2, false, 1);
+    gemm_on(1, 1, 2, 0, {nullptr, 0, 1}, {nullptr, 2, 1}, C.data(), 2, false);
     EXPECT_EQ(C, (std::vector<float>{0, 0}));
 }
 
@@ -92,25 +100,22 @@ TEST(Gemm, IdenticalForEveryThreadCount) {
     const std::vector<float> a = random_values(static_cast<std::size_t>(M) * K, rng);
     const std::vector<float> b = random_values(static_cast<std::size_t>(K) * N, rng);
     std::vector<float> one(static_cast<std::size_t>(M) * N);
-    nn::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, one.data(), N, false, 1);
+    gemm_on(1, M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, one.data(), N, false);
     for (int threads : {2, 3, 5, 0}) {
-        std::vector<float> C(one.size());
-        nn::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, C.data(), N, false, threads);
-        EXPECT_EQ(std::memcmp(C.data(), one.data(), C.size() * sizeof(float)), 0) << threads << " threads";
-        nn::ThreadPool pool(threads);
+        nn::fast::ThreadPool pool(threads);
         std::vector<float> P(one.size());
-        nn::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, P.data(), N, false, nn::Workers(pool));
-        EXPECT_EQ(std::memcmp(P.data(), one.data(), P.size() * sizeof(float)), 0) << threads << " pooled threads";
+        nn::fast::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, P.data(), N, false, pool);
+        EXPECT_EQ(std::memcmp(P.data(), one.data(), P.size() * sizeof(float)), 0) << threads << " threads";
         // Rows of C that are whole cache lines (ldc = 128): split by panels,
         // where ldc = 130 above is split by bands of rows.
         std::vector<float> lined(static_cast<std::size_t>(M) * 128), lined1(lined.size());
-        nn::gemm(M, 128, K, {a.data(), K, 1}, {b.data(), N, 1}, lined1.data(), 128, false, 1);
-        nn::gemm(M, 128, K, {a.data(), K, 1}, {b.data(), N, 1}, lined.data(), 128, false, nn::Workers(pool));
+        gemm_on(1, M, 128, K, {a.data(), K, 1}, {b.data(), N, 1}, lined1.data(), 128, false);
+        nn::fast::gemm(M, 128, K, {a.data(), K, 1}, {b.data(), N, 1}, lined.data(), 128, false, pool);
         EXPECT_EQ(std::memcmp(lined.data(), lined1.data(), lined.size() * sizeof(float)), 0) << threads;
         // B of one panel: split by rows instead of panels.
         std::vector<float> narrow(static_cast<std::size_t>(M) * 10), narrow1(narrow.size());
-        nn::gemm(M, 10, K, {a.data(), K, 1}, {b.data(), N, 1}, narrow1.data(), 10, false, 1);
-        nn::gemm(M, 10, K, {a.data(), K, 1}, {b.data(), N, 1}, narrow.data(), 10, false, nn::Workers(pool));
+        gemm_on(1, M, 10, K, {a.data(), K, 1}, {b.data(), N, 1}, narrow1.data(), 10, false);
+        nn::fast::gemm(M, 10, K, {a.data(), K, 1}, {b.data(), N, 1}, narrow.data(), 10, false, pool);
         EXPECT_EQ(std::memcmp(narrow.data(), narrow1.data(), narrow.size() * sizeof(float)), 0) << threads;
     }
 }

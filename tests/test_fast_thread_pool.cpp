@@ -1,6 +1,6 @@
-// ThreadPool and Workers: every index visited once in parallel_for's ranges,
-// many loops in a row, exceptions, limits, and the fast passes giving the
-// same bytes on a pool as on fresh threads.
+// ThreadPool: every index visited once in parallel_for's ranges, many loops
+// in a row, exceptions, limits, and the fast passes giving the same bytes on
+// pools of different sizes.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,12 +8,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "nn/conv_fast.hpp"
-#include "nn/dense_fast.hpp"
-#include "nn/parallel.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/conv_backward.hpp"
+#include "nn/fast/conv_forward.hpp"
+#include "nn/fast/dense.hpp"
+#include "nn/fast/parallel.hpp"
+#include "nn/fast/pool.hpp"
 #include "nn/rng.hpp"
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "tests/gradcheck.hpp"
 
 namespace {
@@ -26,7 +27,7 @@ bool identical(const nn::Tensor& a, const nn::Tensor& b) {
 
 // 3 threads over [0, 10): ranges (0,4) (4,7) (7,10), as split_range gives.
 TEST(ThreadPool, RangesAreParallelFors) {
-    nn::ThreadPool pool(3);
+    nn::fast::ThreadPool pool(3);
     EXPECT_EQ(pool.size(), 3);
     std::vector<int> owner(10, -1);
     std::vector<std::pair<int, int>> ranges(3);
@@ -41,7 +42,7 @@ TEST(ThreadPool, RangesAreParallelFors) {
 // 2,000 loops back to back: each adds its index range once; the total is
 // 2,000 * (0 + 1 + ... + 99) = 2,000 * 4,950.
 TEST(ThreadPool, ManyLoopsInARow) {
-    nn::ThreadPool pool(2);
+    nn::fast::ThreadPool pool(2);
     std::atomic<long> total{0};
     for (int loop = 0; loop < 2000; ++loop)
         pool.run(100, 2, [&](int, int begin, int end) {
@@ -54,7 +55,7 @@ TEST(ThreadPool, ManyLoopsInARow) {
 
 // parts is capped by the pool's size and by n; n = 0 still calls the body once, with an empty range.
 TEST(ThreadPool, PartsAreCapped) {
-    nn::ThreadPool pool(2);
+    nn::fast::ThreadPool pool(2);
     std::atomic<int> calls{0};
     pool.run(50, 8, [&](int, int, int) { ++calls; });
     EXPECT_EQ(calls.load(), 2);
@@ -74,7 +75,7 @@ TEST(ThreadPool, PartsAreCapped) {
 
 // The lowest-numbered range's exception reaches the caller, and the pool keeps working.
 TEST(ThreadPool, ExceptionsReachTheCaller) {
-    nn::ThreadPool pool(3);
+    nn::fast::ThreadPool pool(3);
     try {
         pool.run(9, 3, [](int part, int, int) {
             if (part >= 1) throw std::runtime_error("part " + std::to_string(part));
@@ -89,36 +90,34 @@ TEST(ThreadPool, ExceptionsReachTheCaller) {
 }
 
 TEST(ThreadPool, ZeroMeansAllCores) {
-    nn::ThreadPool pool(0);
-    EXPECT_EQ(pool.size(), nn::default_threads());
-    EXPECT_EQ(nn::Workers(0).size(), nn::default_threads());
-    EXPECT_EQ(nn::Workers(pool).size(), pool.size());
+    nn::fast::ThreadPool pool(0);
+    EXPECT_EQ(pool.size(), nn::fast::default_threads());
 }
 
-// The fast passes on a pool give the same bytes as with a thread count.
-TEST(ThreadPool, FastPassesSameOnPool) {
+// The fast passes give the same bytes on a pool of 3 as on a pool of 1.
+TEST(ThreadPool, FastPassesSameOnEveryPool) {
     nn::Rng rng(61);
-    nn::ThreadPool pool(3);
+    nn::fast::ThreadPool pool(3), one(1);
     const nn::Tensor A = gradcheck::random_tensor({9, 28, 28, 3}, rng);
     const nn::Tensor W = gradcheck::random_tensor({5, 5, 3, 8}, rng);
     const nn::Tensor b = gradcheck::random_tensor({1, 1, 1, 8}, rng);
     const nn::Activation relu = nn::Activation::relu();
-    const nn::Tensor Z = nn::conv_forward_fast(A, W, b, relu, nn::Padding::same(), {1, 1}, 3);
-    EXPECT_TRUE(identical(nn::conv_forward_fast(A, W, b, relu, nn::Padding::same(), {1, 1}, pool), Z));
-    const nn::ConvGrads g = nn::conv_backward_fast(Z, A, W, b, nn::Padding::same(), {1, 1}, 3);
-    const nn::ConvGrads gp = nn::conv_backward_fast(Z, A, W, b, nn::Padding::same(), {1, 1}, pool);
+    const nn::Tensor Z = nn::fast::conv_forward(A, W, b, relu, nn::Padding::same(), {1, 1}, one);
+    EXPECT_TRUE(identical(nn::fast::conv_forward(A, W, b, relu, nn::Padding::same(), {1, 1}, pool), Z));
+    const nn::ConvGrads g = nn::fast::conv_backward(Z, A, W, b, nn::Padding::same(), {1, 1}, one);
+    const nn::ConvGrads gp = nn::fast::conv_backward(Z, A, W, b, nn::Padding::same(), {1, 1}, pool);
     EXPECT_TRUE(identical(gp.dA_prev, g.dA_prev));
     EXPECT_TRUE(identical(gp.dW, g.dW));
     EXPECT_TRUE(identical(gp.db, g.db));
-    const nn::Tensor P = nn::pool_forward_fast(Z, {2, 2}, {2, 2}, nn::PoolMode::max, 3);
-    EXPECT_TRUE(identical(nn::pool_forward_fast(Z, {2, 2}, {2, 2}, nn::PoolMode::max, pool), P));
-    EXPECT_TRUE(identical(nn::pool_backward_fast(P, Z, {2, 2}, {2, 2}, nn::PoolMode::max, pool),
-                          nn::pool_backward_fast(P, Z, {2, 2}, {2, 2}, nn::PoolMode::max, 3)));
+    const nn::Tensor P = nn::fast::pool_forward(Z, {2, 2}, {2, 2}, nn::PoolMode::max, one);
+    EXPECT_TRUE(identical(nn::fast::pool_forward(Z, {2, 2}, {2, 2}, nn::PoolMode::max, pool), P));
+    EXPECT_TRUE(identical(nn::fast::pool_backward(P, Z, {2, 2}, {2, 2}, nn::PoolMode::max, pool),
+                          nn::fast::pool_backward(P, Z, {2, 2}, {2, 2}, nn::PoolMode::max, one)));
     const nn::Tensor X = gradcheck::random_tensor({64, 400}, rng), V = gradcheck::random_tensor({400, 120}, rng),
                      c = gradcheck::random_tensor({1, 120}, rng);
-    const nn::Tensor D = nn::dense_forward_fast(X, V, c, 3);
-    EXPECT_TRUE(identical(nn::dense_forward_fast(X, V, c, pool), D));
-    const nn::DenseGrads h = nn::dense_backward_fast(D, X, V, c, 3), hp = nn::dense_backward_fast(D, X, V, c, pool);
+    const nn::Tensor D = nn::fast::dense_forward(X, V, c, one);
+    EXPECT_TRUE(identical(nn::fast::dense_forward(X, V, c, pool), D));
+    const nn::DenseGrads h = nn::fast::dense_backward(D, X, V, c, one), hp = nn::fast::dense_backward(D, X, V, c, pool);
     EXPECT_TRUE(identical(hp.dA_prev, h.dA_prev));
     EXPECT_TRUE(identical(hp.dW, h.dW));
     EXPECT_TRUE(identical(hp.db, h.db));

@@ -1,7 +1,7 @@
 // How many threads a fast pass should start for a given amount of work.
 //
 // Starting and joining a std::thread costs 15-40 us on the machines plaincnn
-// is measured on, a loop on a kept nn::ThreadPool about 1 us (`plaincnn
+// is measured on, a loop on a kept ThreadPool about 1 us (`plaincnn
 // bench` reports both). A thread that gets less work than that slows the
 // pass down, so the fast passes ask for
 //   min(threads, parts, work / min_work)
@@ -11,9 +11,9 @@
 
 #include <algorithm>
 
-#include "nn/parallel.hpp"
+#include "nn/fast/parallel.hpp"
 
-namespace nn {
+namespace nn::fast {
 
 /// Threads worth starting.
 /// @param threads  the caller's limit; 0 or less means default_threads()
@@ -27,4 +27,4 @@ inline int threads_for(int threads, double work, double parts, double min_work) 
     return std::max(1, static_cast<int>(useful));
 }
 
-}  // namespace nn
+}  // namespace nn::fast

@@ -1,4 +1,4 @@
-// nn::simd: loads and stores, lane-wise arithmetic, broadcasts, comparisons,
+// nn::fast::simd: loads and stores, lane-wise arithmetic, broadcasts, comparisons,
 // select, and keep_in_register.
 #include <gtest/gtest.h>
 
@@ -6,16 +6,16 @@
 #include <limits>
 #include <vector>
 
-#include "nn/simd.hpp"
+#include "nn/fast/simd.hpp"
 
-using nn::simd::kLanes;
-using nn::simd::Vec;
+using nn::fast::simd::kLanes;
+using nn::fast::simd::Vec;
 
 namespace {
 
 std::vector<float> lanes_of(Vec v) {
     std::vector<float> out(kLanes);
-    nn::simd::store(out.data(), v);
+    nn::fast::simd::store(out.data(), v);
     return out;
 }
 
@@ -36,29 +36,29 @@ TEST(Simd, WidthIsAPowerOfTwo) {
 TEST(Simd, LoadStoreRoundTrip) {
     std::vector<float> src = counting(0.5f);
     src.insert(src.begin(), 99.0f);  // start at an odd address
-    const Vec v = nn::simd::load(src.data() + 1);
+    const Vec v = nn::fast::simd::load(src.data() + 1);
     EXPECT_EQ(lanes_of(v), counting(0.5f));
 }
 
 // (l + 1) * 2 + l = 3 l + 2 in lane l; a float operand is broadcast.
 TEST(Simd, ArithmeticIsLaneWise) {
-    const Vec a = nn::simd::load(counting(1.0f).data()), b = nn::simd::lane_numbers();
+    const Vec a = nn::fast::simd::load(counting(1.0f).data()), b = nn::fast::simd::lane_numbers();
     Vec c = a * 2.0f;
     c += b;
     std::vector<float> want(kLanes);
     for (int l = 0; l < kLanes; ++l) want[static_cast<std::size_t>(l)] = 3.0f * static_cast<float>(l) + 2.0f;
     EXPECT_EQ(lanes_of(c), want);
-    EXPECT_EQ(lanes_of(nn::simd::zero()), std::vector<float>(kLanes, 0.0f));
-    EXPECT_EQ(lanes_of(nn::simd::broadcast(-1.5f)), std::vector<float>(kLanes, -1.5f));
+    EXPECT_EQ(lanes_of(nn::fast::simd::zero()), std::vector<float>(kLanes, 0.0f));
+    EXPECT_EQ(lanes_of(nn::fast::simd::broadcast(-1.5f)), std::vector<float>(kLanes, -1.5f));
 }
 
 // Lane l: l > 2 picks a (= l), else b (= -1); equal picks only lane 2.
 TEST(Simd, ComparisonsAndSelect) {
-    const Vec lane = nn::simd::lane_numbers(), two = nn::simd::broadcast(2.0f), minus = nn::simd::broadcast(-1.0f);
-    const std::vector<float> above = lanes_of(nn::simd::select(nn::simd::greater(lane, two), lane, minus));
-    const std::vector<float> at = lanes_of(nn::simd::select(nn::simd::equal(lane, two), lane, minus));
+    const Vec lane = nn::fast::simd::lane_numbers(), two = nn::fast::simd::broadcast(2.0f), minus = nn::fast::simd::broadcast(-1.0f);
+    const std::vector<float> above = lanes_of(nn::fast::simd::select(nn::fast::simd::greater(lane, two), lane, minus));
+    const std::vector<float> at = lanes_of(nn::fast::simd::select(nn::fast::simd::equal(lane, two), lane, minus));
     const std::vector<float> none = lanes_of(
-        nn::simd::select(nn::simd::both(nn::simd::greater(lane, two), nn::simd::equal(lane, two)), lane, minus));
+        nn::fast::simd::select(nn::fast::simd::both(nn::fast::simd::greater(lane, two), nn::fast::simd::equal(lane, two)), lane, minus));
     for (int l = 0; l < kLanes; ++l) {
         const auto k = static_cast<std::size_t>(l);
         EXPECT_EQ(above[k], l > 2 ? static_cast<float>(l) : -1.0f) << l;
@@ -71,16 +71,16 @@ TEST(Simd, ComparisonsAndSelect) {
 // x - 0, which is x for every float; 0 + x would turn -0 into +0).
 TEST(Simd, BroadcastKeepsMinusZeroAndNaN) {
     for (const float x : {-0.0f, std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
-        const std::vector<float> lanes = lanes_of(nn::simd::broadcast(x));
+        const std::vector<float> lanes = lanes_of(nn::fast::simd::broadcast(x));
         for (const float y : lanes) EXPECT_EQ(std::memcmp(&x, &y, sizeof x), 0) << x << " became " << y;
     }
 }
 
 // keep_in_register changes no value: it only tells the compiler where to keep it.
 TEST(Simd, KeepInRegisterKeepsTheValue) {
-    Vec v = nn::simd::lane_numbers();
-    nn::simd::keep_in_register(v);
-    v += nn::simd::broadcast(1.0f);
-    nn::simd::keep_in_register(v);
+    Vec v = nn::fast::simd::lane_numbers();
+    nn::fast::simd::keep_in_register(v);
+    v += nn::fast::simd::broadcast(1.0f);
+    nn::fast::simd::keep_in_register(v);
     EXPECT_EQ(lanes_of(v), counting(1.0f));
 }

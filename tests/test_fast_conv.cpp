@@ -1,4 +1,4 @@
-// conv_forward_fast and conv_backward_fast: a hand case, the same numbers as
+// nn::fast::conv_forward and conv_backward: a hand case, the same numbers as
 // the reference passes on a grid of shapes, paddings, strides, kernels (odd
 // and even) and activations, finite differences of the fast backward against
 // the fast forward, results identical for every thread count, and the
@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "nn/conv_backward.hpp"
-#include "nn/conv_fast.hpp"
+#include "nn/fast/conv_backward.hpp"
+#include "nn/fast/conv_forward.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
@@ -28,6 +30,19 @@ using nn::Tensor;
 using ::testing::HasSubstr;
 
 namespace {
+
+// The fast passes on a pool of @p threads threads (0 = all cores) started for the call.
+Tensor fast_forward(const Tensor& A, const Tensor& W, const Tensor& b, Activation act, Padding pad, Stride s,
+                    int threads) {
+    nn::fast::ThreadPool pool(threads);
+    return nn::fast::conv_forward(A, W, b, act, pad, s, pool);
+}
+
+ConvGrads fast_backward(const Tensor& dZ, const Tensor& A, const Tensor& W, const Tensor& b, Padding pad, Stride s,
+                        int threads) {
+    nn::fast::ThreadPool pool(threads);
+    return nn::fast::conv_backward(dZ, A, W, b, pad, s, pool);
+}
 
 // This suite's default tolerance for testutil::all_close.
 ::testing::AssertionResult close(const Tensor& got, const Tensor& want, double tol = 1e-4) {
@@ -50,7 +65,7 @@ std::string describe(const Case& c) {
 // strides that do not divide the input, explicit padding wider than the kernel.
 std::vector<Case> grid() {
     std::vector<Case> cases;
-    // Inputs up to 16 wide take conv_backward_fast's by-rows dA_prev (with
+    // Inputs up to 16 wide take fast::conv_backward's by-rows dA_prev (with
     // AVX-512); the 19-wide one takes the wide-row path.
     const std::vector<nn::Shape> inputs = {{1, 5, 5, 1}, {2, 7, 6, 3}, {3, 4, 9, 2},
                                            {1, 1, 1, 4}, {4, 6, 7, 1}, {2, 4, 19, 2}};
@@ -84,10 +99,10 @@ TEST(ConvFast, HandCase) {
     const Tensor A({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
     const Tensor W({2, 2, 1, 1}, {1, 1, 1, 1});
     const Tensor b({1, 1, 1, 1}, {0.5f});
-    const Tensor Z = nn::conv_forward_fast(A, W, b, Activation::linear(), Padding::valid(), {1, 1}, 1);
+    const Tensor Z = fast_forward(A, W, b, Activation::linear(), Padding::valid(), {1, 1}, 1);
     EXPECT_EQ(Z.shape, (nn::Shape{1, 2, 2, 1}));
     EXPECT_EQ(Z.data, (std::vector<float>{12.5f, 16.5f, 24.5f, 28.5f}));
-    const ConvGrads g = nn::conv_backward_fast(Tensor({1, 2, 2, 1}, 1.0f), A, W, b, Padding::valid(), {1, 1}, 1);
+    const ConvGrads g = fast_backward(Tensor({1, 2, 2, 1}, 1.0f), A, W, b, Padding::valid(), {1, 1}, 1);
     EXPECT_EQ(g.dW.data, (std::vector<float>{12, 16, 24, 28}));
     EXPECT_EQ(g.db.data, (std::vector<float>{4}));
     EXPECT_EQ(g.dA_prev.data, (std::vector<float>{1, 2, 1, 2, 4, 2, 1, 2, 1}));
@@ -101,7 +116,7 @@ TEST(ConvFast, HandCase) {
 TEST(ConvFast, SameWithStrideHandCase) {
     const Tensor A({1, 4, 4, 1}, 1.0f);
     const Tensor W({3, 3, 1, 1}, 1.0f);
-    const Tensor Z = nn::conv_forward_fast(A, W, Tensor({1, 1, 1, 1}), Activation::linear(), Padding::same(),
+    const Tensor Z = fast_forward(A, W, Tensor({1, 1, 1, 1}), Activation::linear(), Padding::same(),
                                            {2, 2}, 2);
     EXPECT_EQ(Z.shape, (nn::Shape{1, 2, 2, 1}));
     EXPECT_EQ(Z.data, (std::vector<float>{9, 6, 6, 4}));
@@ -118,7 +133,7 @@ TEST(ConvFast, ForwardMatchesReferenceOnGrid) {
         const Tensor b = gradcheck::random_tensor({1, 1, 1, c.W[3]}, rng);
         const Activation act = acts[static_cast<std::size_t>(k++) % acts.size()];
         const Tensor want = nn::conv_forward(A, W, b, act, c.pad, c.stride);
-        EXPECT_TRUE(close(nn::conv_forward_fast(A, W, b, act, c.pad, c.stride, 2), want))
+        EXPECT_TRUE(close(fast_forward(A, W, b, act, c.pad, c.stride, 2), want))
             << describe(c) << " " << act.name();
     }
 }
@@ -132,7 +147,7 @@ TEST(ConvFast, BackwardMatchesReferenceOnGrid) {
         const Tensor Z = nn::conv_forward(A, W, b, Activation::linear(), c.pad, c.stride);
         const Tensor dZ = gradcheck::random_tensor(Z.shape, rng);
         const ConvGrads want = nn::conv_backward(dZ, A, W, b, c.pad, c.stride);
-        const ConvGrads got = nn::conv_backward_fast(dZ, A, W, b, c.pad, c.stride, 2);
+        const ConvGrads got = fast_backward(dZ, A, W, b, c.pad, c.stride, 2);
         EXPECT_TRUE(close(got.dA_prev, want.dA_prev)) << "dA_prev, " << describe(c);
         EXPECT_TRUE(close(got.dW, want.dW)) << "dW, " << describe(c);
         EXPECT_TRUE(close(got.db, want.db)) << "db, " << describe(c);
@@ -150,9 +165,9 @@ TEST(ConvFast, BackwardMatchesFiniteDifferences) {
                 Tensor A = gradcheck::random_tensor({2, 5, 5, 2}, rng);
                 Tensor W = gradcheck::random_tensor({k, k, 2, 3}, rng);
                 Tensor b = gradcheck::random_tensor({1, 1, 1, 3}, rng);
-                auto f = [&] { return nn::conv_forward_fast(A, W, b, Activation::linear(), pad, s, 2); };
+                auto f = [&] { return fast_forward(A, W, b, Activation::linear(), pad, s, 2); };
                 const Tensor R = gradcheck::random_tensor(f().shape, rng);
-                const ConvGrads g = nn::conv_backward_fast(R, A, W, b, pad, s, 2);
+                const ConvGrads g = fast_backward(R, A, W, b, pad, s, 2);
                 const std::string where = " pad " + pad.str() + " stride " + std::to_string(s.sh) + " k " + std::to_string(k);
                 EXPECT_TRUE(gradcheck::check_weighted("dA_prev" + where, A, g.dA_prev, f, R));
                 EXPECT_TRUE(gradcheck::check_weighted("dW" + where, W, g.dW, f, R));
@@ -160,31 +175,24 @@ TEST(ConvFast, BackwardMatchesFiniteDifferences) {
             }
 }
 
-// Large enough that the work is split (the passes start fewer threads for
-// small work), with fresh threads and with kept ones.
+// Large enough that the work is split (the passes use fewer threads for
+// small work); the pool's bits for every thread count.
 TEST(ConvFast, IdenticalForEveryThreadCount) {
     nn::Rng rng(14);
     const Tensor A = gradcheck::random_tensor({9, 28, 28, 3}, rng);
     const Tensor W = gradcheck::random_tensor({5, 5, 3, 16}, rng);
     const Tensor b = gradcheck::random_tensor({1, 1, 1, 16}, rng);
-    const Tensor Z1 = nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, 1);
+    const Tensor Z1 = fast_forward(A, W, b, Activation::relu(), Padding::same(), {1, 1}, 1);
     const Tensor dZ = gradcheck::random_tensor(Z1.shape, rng);
-    const ConvGrads g1 = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, 1);
+    const ConvGrads g1 = fast_backward(dZ, A, W, b, Padding::same(), {1, 1}, 1);
     for (int threads : {2, 3, 7, 0}) {
-        EXPECT_TRUE(testutil::identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, threads), Z1))
+        nn::fast::ThreadPool pool(threads);
+        EXPECT_TRUE(testutil::identical(nn::fast::conv_forward(A, W, b, Activation::relu(), Padding::same(), {1, 1}, pool), Z1))
             << threads << " threads";
-        const ConvGrads g = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, threads);
+        const ConvGrads g = nn::fast::conv_backward(dZ, A, W, b, Padding::same(), {1, 1}, pool);
         EXPECT_TRUE(testutil::identical(g.dA_prev, g1.dA_prev)) << threads << " threads";
         EXPECT_TRUE(testutil::identical(g.dW, g1.dW)) << threads << " threads";
         EXPECT_TRUE(testutil::identical(g.db, g1.db)) << threads << " threads";
-        // A kept pool splits smaller work, so this runs on every one of its threads.
-        nn::ThreadPool pool(threads);
-        EXPECT_TRUE(testutil::identical(nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, pool), Z1))
-            << threads << " pooled threads";
-        const ConvGrads gp = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, pool);
-        EXPECT_TRUE(testutil::identical(gp.dA_prev, g1.dA_prev)) << threads << " pooled threads";
-        EXPECT_TRUE(testutil::identical(gp.dW, g1.dW)) << threads << " pooled threads";
-        EXPECT_TRUE(testutil::identical(gp.db, g1.db)) << threads << " pooled threads";
     }
 }
 
@@ -206,8 +214,8 @@ TEST(ConvFast, BatchInLanesGivesThePlanesBits) {
     for (const Case& c : {Case{Padding::valid(), {1, 1}}, Case{Padding::same(), {1, 1}},
                           Case{Padding::explicit_(2, 1), {2, 3}}}) {
         SCOPED_TRACE(c.pad.str());
-        const Tensor lanes = nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, 1);
-        const Tensor planes = nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, 3);
+        const Tensor lanes = fast_forward(A, W, b, Activation::relu(), c.pad, c.stride, 1);
+        const Tensor planes = fast_forward(A, W, b, Activation::relu(), c.pad, c.stride, 3);
         EXPECT_TRUE(testutil::identical(lanes, planes));
         EXPECT_TRUE(close(lanes, nn::conv_forward(A, W, b, Activation::relu(), c.pad, c.stride)));
     }
@@ -225,10 +233,10 @@ TEST(ConvFast, LeNetLayersMatchReference) {
         const Tensor W = gradcheck::random_tensor(l.W, rng);
         const Tensor b = gradcheck::random_tensor({1, 1, 1, l.W[3]}, rng);
         const Tensor Z = nn::conv_forward(A, W, b, Activation::relu(), l.pad, {1, 1});
-        EXPECT_TRUE(close(nn::conv_forward_fast(A, W, b, Activation::relu(), l.pad, {1, 1}, 0), Z));
+        EXPECT_TRUE(close(fast_forward(A, W, b, Activation::relu(), l.pad, {1, 1}, 0), Z));
         const Tensor dZ = gradcheck::random_tensor(Z.shape, rng);
         const ConvGrads want = nn::conv_backward(dZ, A, W, b, l.pad, {1, 1});
-        const ConvGrads got = nn::conv_backward_fast(dZ, A, W, b, l.pad, {1, 1}, 0);
+        const ConvGrads got = fast_backward(dZ, A, W, b, l.pad, {1, 1}, 0);
         EXPECT_TRUE(close(got.dA_prev, want.dA_prev));
         EXPECT_TRUE(close(got.dW, want.dW, 1e-3));  // sums of 25,088 products in float, in another order
         EXPECT_TRUE(close(got.db, want.db, 1e-3));
@@ -272,7 +280,7 @@ TEST(ConvFast, PartialGroupIgnoresStaleMemory) {
         std::vector<float> after(64, 1.0f);
         escape = after.data();
         stale.clear();
-        const ConvGrads got = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, 1);
+        const ConvGrads got = fast_backward(dZ, A, W, b, Padding::same(), {1, 1}, 1);
         ASSERT_TRUE(close(got.dW, want.dW)) << "round " << round;
         ASSERT_TRUE(close(got.db, want.db)) << "round " << round;
     }
@@ -280,9 +288,9 @@ TEST(ConvFast, PartialGroupIgnoresStaleMemory) {
 
 TEST(ConvFast, EmptyBatch) {
     const Tensor A({0, 5, 5, 2}), W({3, 3, 2, 4}), b({1, 1, 1, 4});
-    const Tensor Z = nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, 2);
+    const Tensor Z = fast_forward(A, W, b, Activation::relu(), Padding::same(), {1, 1}, 2);
     EXPECT_EQ(Z.shape, (nn::Shape{0, 5, 5, 4}));
-    const ConvGrads g = nn::conv_backward_fast(Z, A, W, b, Padding::same(), {1, 1}, 2);
+    const ConvGrads g = fast_backward(Z, A, W, b, Padding::same(), {1, 1}, 2);
     EXPECT_EQ(g.dA_prev.shape, A.shape);
     EXPECT_EQ(g.dW.data, std::vector<float>(W.size(), 0.0f));
     EXPECT_EQ(g.db.data, std::vector<float>(4, 0.0f));
@@ -310,106 +318,57 @@ TEST(ConvFast, ErrorsAreTheReferences) {
     for (const Bad& x : bad) {
         const std::string want = testutil::error_message([&] { nn::conv_forward(x.A, x.W, x.b, Activation::relu(), x.pad, x.s); });
         const std::string got =
-            testutil::error_message([&] { nn::conv_forward_fast(x.A, x.W, x.b, Activation::relu(), x.pad, x.s, 2); });
-        EXPECT_THAT(got, HasSubstr("conv_forward_fast: "));
+            testutil::error_message([&] { fast_forward(x.A, x.W, x.b, Activation::relu(), x.pad, x.s, 2); });
+        EXPECT_THAT(got, HasSubstr("fast::conv_forward: "));
         EXPECT_THAT(got, HasSubstr(x.names));
-        EXPECT_EQ(got.substr(std::string("conv_forward_fast").size()), want.substr(std::string("conv_forward").size()));
+        EXPECT_EQ(got.substr(std::string("fast::conv_forward").size()), want.substr(std::string("conv_forward").size()));
         const Tensor dz = Tensor({2, 5, 5, 4});
         const std::string want_b = testutil::error_message([&] { nn::conv_backward(dz, x.A, x.W, x.b, x.pad, x.s); });
-        const std::string got_b = testutil::error_message([&] { nn::conv_backward_fast(dz, x.A, x.W, x.b, x.pad, x.s, 2); });
-        EXPECT_THAT(got_b, HasSubstr("conv_backward_fast: "));
-        EXPECT_EQ(got_b.substr(std::string("conv_backward_fast").size()),
+        const std::string got_b = testutil::error_message([&] { fast_backward(dz, x.A, x.W, x.b, x.pad, x.s, 2); });
+        EXPECT_THAT(got_b, HasSubstr("fast::conv_backward: "));
+        EXPECT_EQ(got_b.substr(std::string("fast::conv_backward").size()),
                   want_b.substr(std::string("conv_backward").size()));
     }
     const std::string want = testutil::error_message([&] { nn::conv_backward(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}); });
     const std::string got =
-        testutil::error_message([&] { nn::conv_backward_fast(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}, 2); });
+        testutil::error_message([&] { fast_backward(Tensor({2, 5, 5, 3}), A, W, b, Padding::same(), {1, 1}, 2); });
     EXPECT_THAT(got, HasSubstr("dZ"));
     EXPECT_THAT(got, HasSubstr("(2,5,5,3)"));
-    EXPECT_EQ(got.substr(std::string("conv_backward_fast").size()), want.substr(std::string("conv_backward").size()));
+    EXPECT_EQ(got.substr(std::string("fast::conv_backward").size()), want.substr(std::string("conv_backward").size()));
 }
 
-// The into-forms, as a training loop uses them: one Z and one ConvGrads
-// passed to every case of the grid in turn, so each call starts from the
-// previous case's stale values (NaN before the first), in another shape.
-// Every value must be rewritten: the results are the returning forms' bits.
-TEST(ConvFastInto, OverwritesStaleOutputsOnGrid) {
+// A pool of 2 threads gives the 1-thread bits on every case of the grid.
+TEST(ConvFast, PoolOfTwoGivesOneThreadsBitsOnGrid) {
     nn::Rng rng(16);
-    nn::ThreadPool pool(2);
-    Tensor Z({3, 3, 3, 3}, NAN);
-    ConvGrads g{Tensor({50}, NAN), Tensor({7, 7}, NAN), Tensor({2}, NAN)};
+    nn::fast::ThreadPool pool(2);
     for (const Case& c : grid()) {
         const Tensor A = gradcheck::random_tensor(c.A, rng);
         const Tensor W = gradcheck::random_tensor(c.W, rng);
         const Tensor b = gradcheck::random_tensor({1, 1, 1, c.W[3]}, rng);
-        const Tensor want_Z = nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, 1);
-        nn::conv_forward_fast(A, W, b, Activation::relu(), c.pad, c.stride, pool, Z);
-        EXPECT_TRUE(testutil::identical(Z, want_Z)) << describe(c);
+        const Tensor want_Z = fast_forward(A, W, b, Activation::relu(), c.pad, c.stride, 1);
+        EXPECT_TRUE(testutil::identical(nn::fast::conv_forward(A, W, b, Activation::relu(), c.pad, c.stride, pool),
+                                        want_Z))
+            << describe(c);
         const Tensor dZ = gradcheck::random_tensor(want_Z.shape, rng);
-        const ConvGrads want = nn::conv_backward_fast(dZ, A, W, b, c.pad, c.stride, 1);
-        nn::conv_backward_fast(dZ, A, W, b, c.pad, c.stride, pool, g);
+        const ConvGrads want = fast_backward(dZ, A, W, b, c.pad, c.stride, 1);
+        const ConvGrads g = nn::fast::conv_backward(dZ, A, W, b, c.pad, c.stride, pool);
         EXPECT_TRUE(testutil::identical(g.dA_prev, want.dA_prev)) << describe(c);
         EXPECT_TRUE(testutil::identical(g.dW, want.dW)) << describe(c);
         EXPECT_TRUE(testutil::identical(g.db, want.db)) << describe(c);
     }
 }
 
-// Once sized, the outputs keep their storage: a step allocates nothing.
-TEST(ConvFastInto, KeepsStorageFromStepToStep) {
-    nn::Rng rng(17);
-    nn::ThreadPool pool(2);
-    const Tensor A = gradcheck::random_tensor({4, 12, 12, 6}, rng);
-    const Tensor W = gradcheck::random_tensor({5, 5, 6, 16}, rng);
-    const Tensor b = gradcheck::random_tensor({1, 1, 1, 16}, rng);
-    Tensor Z;
-    ConvGrads g;
-    nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::valid(), {1, 1}, pool, Z);
-    nn::conv_backward_fast(Z, A, W, b, Padding::valid(), {1, 1}, pool, g);
-    const float* z = Z.data.data();
-    const float* da = g.dA_prev.data.data();
-    const float* dw = g.dW.data.data();
-    for (int step = 0; step < 3; ++step) {
-        nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::valid(), {1, 1}, pool, Z);
-        nn::conv_backward_fast(Z, A, W, b, Padding::valid(), {1, 1}, pool, g);
-    }
-    EXPECT_EQ(Z.data.data(), z);
-    EXPECT_EQ(g.dA_prev.data.data(), da);
-    EXPECT_EQ(g.dW.data.data(), dw);
-    // A smaller last batch reuses the same storage too.
-    const Tensor A_last(nn::Shape{1, 12, 12, 6}, std::vector<float>(A.data.begin(), A.data.begin() + 864));
-    nn::conv_forward_fast(A_last, W, b, Activation::relu(), Padding::valid(), {1, 1}, pool, Z);
-    EXPECT_EQ(Z.data.data(), z);
-    EXPECT_EQ(Z.shape, (nn::Shape{1, 8, 8, 16}));
-    EXPECT_TRUE(testutil::identical(Z, nn::conv_forward_fast(A_last, W, b, Activation::relu(), Padding::valid(), {1, 1}, 1)));
-}
-
-// InputGradient::skip: dW and db as with compute, dA_prev left empty.
-TEST(ConvFastInto, SkippingTheInputGradientKeepsDwAndDb) {
+// need_dA_prev = false: dW and db as with dA_prev, dA_prev left empty.
+TEST(ConvFast, SkippingTheInputGradientKeepsDwAndDb) {
     nn::Rng rng(18);
-    nn::ThreadPool pool(2);
+    nn::fast::ThreadPool pool(2);
     const Tensor A = gradcheck::random_tensor({32, 28, 28, 1}, rng);
     const Tensor W = gradcheck::random_tensor({5, 5, 1, 6}, rng);
     const Tensor b = gradcheck::random_tensor({1, 1, 1, 6}, rng);
     const Tensor dZ = gradcheck::random_tensor({32, 28, 28, 6}, rng);
-    const ConvGrads want = nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, pool);
-    ConvGrads g{Tensor({32, 28, 28, 1}, NAN), Tensor(), Tensor()};
-    nn::conv_backward_fast(dZ, A, W, b, Padding::same(), {1, 1}, pool, g, nn::InputGradient::skip);
+    const ConvGrads want = nn::fast::conv_backward(dZ, A, W, b, Padding::same(), {1, 1}, pool);
+    const ConvGrads g = nn::fast::conv_backward(dZ, A, W, b, Padding::same(), {1, 1}, pool, false);
     EXPECT_EQ(g.dA_prev.size(), 0u);
     EXPECT_TRUE(testutil::identical(g.dW, want.dW));
     EXPECT_TRUE(testutil::identical(g.db, want.db));
-}
-
-// An output that is also an input would be overwritten while it is read.
-TEST(ConvFastInto, RefusesAnOutputThatIsAnInput) {
-    nn::ThreadPool pool(1);
-    Tensor A({1, 5, 5, 1}, 1.0f), W({3, 3, 1, 1}, 1.0f), b({1, 1, 1, 1});
-    EXPECT_TRUE(testutil::throws_with(
-        [&] { nn::conv_forward_fast(A, W, b, Activation::relu(), Padding::same(), {1, 1}, pool, A); },
-        {"conv_forward_fast", "Z", "inputs"}));
-    Tensor dZ({1, 5, 5, 1}, 1.0f);
-    ConvGrads g;
-    g.dW = W;  // e.g. last step's dW handed in as the kernel
-    EXPECT_TRUE(testutil::throws_with(
-        [&] { nn::conv_backward_fast(dZ, A, g.dW, b, Padding::same(), {1, 1}, pool, g); },
-        {"conv_backward_fast", "grads", "inputs"}));
 }

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace nn {
+namespace nn::fast {
 
 /// The number of threads to use when the caller asks for 0: all cores.
 /// @return std::thread::hardware_concurrency(), or 1 if it is unknown
@@ -72,4 +72,4 @@ void parallel_for(int n, int threads, Body body) {
         if (e) std::rethrow_exception(e);
 }
 
-}  // namespace nn
+}  // namespace nn::fast

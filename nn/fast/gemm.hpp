@@ -11,9 +11,9 @@
 
 #include <cstddef>
 
-#include "nn/thread_pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 
-namespace nn {
+namespace nn::fast {
 
 /// A read-only strided matrix: element (r, c) is data[r * rs + c * cs].
 struct MatrixView {
@@ -22,7 +22,8 @@ struct MatrixView {
     std::ptrdiff_t cs;   ///< step from one column to the next
 };
 
-/// C = A B, or C += A B when @p accumulate is set.
+/// C = A B, or C += A B when @p accumulate is set, the rows of C shared out
+/// between the threads of @p pool.
 /// @param M          rows of A and C
 /// @param N          columns of B and C
 /// @param K          columns of A, rows of B
@@ -31,21 +32,8 @@ struct MatrixView {
 /// @param C          (M, N), row-major, row i at C + i * ldc; must not overlap A or B
 /// @param ldc        floats from one row of C to the next, at least N
 /// @param accumulate add A B to C's values instead of overwriting them
-/// @param threads    threads to split the rows of C across; 0 = all cores
+/// @param pool       the threads to use
 void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
-          int threads);
+          ThreadPool& pool);
 
-/// gemm on @p workers (a ThreadPool, or fresh threads); the other arguments as above.
-/// @param M          rows of A and C
-/// @param N          columns of B and C
-/// @param K          columns of A, rows of B
-/// @param A          (M, K)
-/// @param B          (K, N)
-/// @param C          (M, N), row-major with row length @p ldc
-/// @param ldc        floats from one row of C to the next
-/// @param accumulate add A B to C instead of overwriting
-/// @param workers    where the rows of C are shared out
-void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
-          const Workers& workers);
-
-}  // namespace nn
+}  // namespace nn::fast

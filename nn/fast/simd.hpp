@@ -1,6 +1,6 @@
 // simd.hpp: one vector register of floats, for the register tiles of the fast
-// kernels (nn/conv_fast.cpp, nn/gemm.cpp) and the channel loops of
-// nn/pool_fast.cpp. Nothing else in plaincnn uses it.
+// kernels (nn/fast/conv_*.cpp, nn/fast/gemm.cpp) and the channel loops of
+// nn/fast/pool.cpp. Nothing above nn/fast/ uses it.
 //
 // Why it exists. A register tile keeps, say, 6 channels x 64 pixels of sums in
 // 24 vector registers while it runs over every tap. Written as plain nested
@@ -21,8 +21,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace nn {
-namespace simd {
+namespace nn::fast::simd {
 
 #if defined(__AVX512F__)
 constexpr int kLanes = 16;  ///< floats in one Vec
@@ -150,5 +149,4 @@ inline Vec lane_numbers() {
     return load(lanes);
 }
 
-}  // namespace simd
-}  // namespace nn
+}  // namespace nn::fast::simd

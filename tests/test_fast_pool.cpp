@@ -1,4 +1,4 @@
-// pool_forward_fast and pool_backward_fast: hand cases (ties go to the first
+// nn::fast::pool_forward and pool_backward: hand cases (ties go to the first
 // maximum), the reference passes' numbers on a grid of shapes, windows,
 // strides (overlapping ones too), channel counts around a vector's width and
 // both modes, finite differences, identical results for every thread count,
@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "nn/pool_backward.hpp"
-#include "nn/pool_fast.hpp"
+#include "nn/fast/pool.hpp"
+#include "nn/fast/thread_pool.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 #include "tests/gradcheck.hpp"
@@ -26,6 +27,17 @@ using nn::Window;
 using ::testing::HasSubstr;
 
 namespace {
+
+// The fast passes on a pool of @p threads threads (0 = all cores) started for the call.
+Tensor fast_forward(const Tensor& A, Window k, Stride s, PoolMode mode, int threads) {
+    nn::fast::ThreadPool pool(threads);
+    return nn::fast::pool_forward(A, k, s, mode, pool);
+}
+
+Tensor fast_backward(const Tensor& dA, const Tensor& A, Window k, Stride s, PoolMode mode, int threads) {
+    nn::fast::ThreadPool pool(threads);
+    return nn::fast::pool_backward(dA, A, k, s, mode, pool);
+}
 
 // This suite's default tolerance for testutil::all_close.
 ::testing::AssertionResult close(const Tensor& got, const Tensor& want, double tol = 1e-5) {
@@ -46,13 +58,13 @@ Tensor tied_tensor(const nn::Shape& shape, nn::Rng& rng) {
 // Right window: max 3, first at row 0 col 2. avg: (1+3+2+3)/4 = 2.25, (3+0+0+3)/4 = 1.5.
 TEST(PoolFast, HandCaseFirstMaximum) {
     const Tensor A({1, 2, 4, 1}, {1, 3, 3, 0, 2, 3, 0, 3});
-    EXPECT_EQ(nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, 1).data, (std::vector<float>{3, 3}));
-    EXPECT_EQ(nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::avg, 1).data, (std::vector<float>{2.25f, 1.5f}));
+    EXPECT_EQ(fast_forward(A, {2, 2}, {2, 2}, PoolMode::max, 1).data, (std::vector<float>{3, 3}));
+    EXPECT_EQ(fast_forward(A, {2, 2}, {2, 2}, PoolMode::avg, 1).data, (std::vector<float>{2.25f, 1.5f}));
     const Tensor dA({1, 1, 2, 1}, {10, 20});
-    EXPECT_EQ(nn::pool_backward_fast(dA, A, {2, 2}, {2, 2}, PoolMode::max, 1).data,
+    EXPECT_EQ(fast_backward(dA, A, {2, 2}, {2, 2}, PoolMode::max, 1).data,
               (std::vector<float>{0, 10, 20, 0, 0, 0, 0, 0}));
     // avg spreads 10/4 = 2.5 and 20/4 = 5 over each window's four cells.
-    EXPECT_EQ(nn::pool_backward_fast(dA, A, {2, 2}, {2, 2}, PoolMode::avg, 1).data,
+    EXPECT_EQ(fast_backward(dA, A, {2, 2}, {2, 2}, PoolMode::avg, 1).data,
               (std::vector<float>{2.5f, 2.5f, 5, 5, 2.5f, 2.5f, 5, 5}));
 }
 
@@ -61,7 +73,7 @@ TEST(PoolFast, HandCaseFirstMaximum) {
 TEST(PoolFast, OverlappingWindowsAccumulate) {
     const Tensor A({1, 1, 3, 1}, {1, 5, 2});
     const Tensor dA({1, 1, 2, 1}, {1, 2});
-    EXPECT_EQ(nn::pool_backward_fast(dA, A, {1, 2}, {1, 1}, PoolMode::max, 1).data, (std::vector<float>{0, 3, 0}));
+    EXPECT_EQ(fast_backward(dA, A, {1, 2}, {1, 1}, PoolMode::max, 1).data, (std::vector<float>{0, 3, 0}));
 }
 
 TEST(PoolFast, MatchesReferenceOnGrid) {
@@ -80,8 +92,8 @@ TEST(PoolFast, MatchesReferenceOnGrid) {
                     const std::string where = nn::shape_str(shape) + " k (" + std::to_string(k.kh) + "," +
                                               std::to_string(k.kw) + ") s (" + std::to_string(s.sh) + "," +
                                               std::to_string(s.sw) + ") " + (mode == PoolMode::max ? "max" : "avg");
-                    EXPECT_TRUE(close(nn::pool_forward_fast(A, k, s, mode, 2), Z)) << where;
-                    EXPECT_TRUE(close(nn::pool_backward_fast(dA, A, k, s, mode, 2), nn::pool_backward(dA, A, k, s, mode)))
+                    EXPECT_TRUE(close(fast_forward(A, k, s, mode, 2), Z)) << where;
+                    EXPECT_TRUE(close(fast_backward(dA, A, k, s, mode, 2), nn::pool_backward(dA, A, k, s, mode)))
                         << where;
                 }
 }
@@ -93,9 +105,9 @@ TEST(PoolFast, BackwardMatchesFiniteDifferences) {
     for (const Stride s : {Stride{2, 2}, Stride{1, 1}})
         for (const PoolMode mode : {PoolMode::max, PoolMode::avg}) {
             Tensor A = gradcheck::distinct_tensor({2, 5, 5, 3}, rng, 0.1);
-            auto f = [&] { return nn::pool_forward_fast(A, {2, 2}, s, mode, 2); };
+            auto f = [&] { return fast_forward(A, {2, 2}, s, mode, 2); };
             const Tensor R = gradcheck::random_tensor(f().shape, rng);
-            const Tensor dA_prev = nn::pool_backward_fast(R, A, {2, 2}, s, mode, 2);
+            const Tensor dA_prev = fast_backward(R, A, {2, 2}, s, mode, 2);
             EXPECT_TRUE(gradcheck::check_weighted(std::string("dA_prev ") + (mode == PoolMode::max ? "max" : "avg") +
                                                       " stride " + std::to_string(s.sh),
                                                   A, dA_prev, f, R));
@@ -109,22 +121,20 @@ TEST(PoolFast, IdenticalForEveryThreadCount) {
     const Tensor A = tied_tensor({40, 28, 28, 6}, rng);
     const Tensor dA = gradcheck::random_tensor({40, 26, 26, 6}, rng);
     for (const PoolMode mode : {PoolMode::max, PoolMode::avg}) {
-        const Tensor Z1 = nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, 1);
-        const Tensor g1 = nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, 1);
+        const Tensor Z1 = fast_forward(A, {3, 3}, {1, 1}, mode, 1);
+        const Tensor g1 = fast_backward(dA, A, {3, 3}, {1, 1}, mode, 1);
         for (int threads : {2, 3, 0}) {
-            EXPECT_TRUE(testutil::identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, threads), Z1)) << threads;
-            EXPECT_TRUE(testutil::identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, threads), g1)) << threads;
-            nn::ThreadPool pool(threads);
-            EXPECT_TRUE(testutil::identical(nn::pool_forward_fast(A, {3, 3}, {1, 1}, mode, pool), Z1)) << threads << " pooled";
-            EXPECT_TRUE(testutil::identical(nn::pool_backward_fast(dA, A, {3, 3}, {1, 1}, mode, pool), g1)) << threads << " pooled";
+            nn::fast::ThreadPool pool(threads);
+            EXPECT_TRUE(testutil::identical(nn::fast::pool_forward(A, {3, 3}, {1, 1}, mode, pool), Z1)) << threads;
+            EXPECT_TRUE(testutil::identical(nn::fast::pool_backward(dA, A, {3, 3}, {1, 1}, mode, pool), g1)) << threads;
         }
     }
 }
 
 TEST(PoolFast, EmptyBatch) {
     const Tensor A({0, 4, 4, 3});
-    EXPECT_EQ(nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, 2).shape, (nn::Shape{0, 2, 2, 3}));
-    EXPECT_EQ(nn::pool_backward_fast(Tensor({0, 2, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max, 2).shape, A.shape);
+    EXPECT_EQ(fast_forward(A, {2, 2}, {2, 2}, PoolMode::max, 2).shape, (nn::Shape{0, 2, 2, 3}));
+    EXPECT_EQ(fast_backward(Tensor({0, 2, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max, 2).shape, A.shape);
 }
 
 TEST(PoolFast, ErrorsAreTheReferences) {
@@ -145,33 +155,31 @@ TEST(PoolFast, ErrorsAreTheReferences) {
     };
     for (const Bad& x : bad) {
         const std::string want = testutil::error_message([&] { nn::pool_forward(x.A, x.k, x.s, x.mode); });
-        const std::string got = testutil::error_message([&] { nn::pool_forward_fast(x.A, x.k, x.s, x.mode, 2); });
-        EXPECT_THAT(got, HasSubstr("pool_forward_fast: "));
+        const std::string got = testutil::error_message([&] { fast_forward(x.A, x.k, x.s, x.mode, 2); });
+        EXPECT_THAT(got, HasSubstr("fast::pool_forward: "));
         EXPECT_THAT(got, HasSubstr(x.names));
-        EXPECT_EQ(got.substr(std::string("pool_forward_fast").size()), want.substr(std::string("pool_forward").size()));
+        EXPECT_EQ(got.substr(std::string("fast::pool_forward").size()), want.substr(std::string("pool_forward").size()));
         const Tensor dA({2, 2, 2, 3});
         const std::string want_b = testutil::error_message([&] { nn::pool_backward(dA, x.A, x.k, x.s, x.mode); });
-        const std::string got_b = testutil::error_message([&] { nn::pool_backward_fast(dA, x.A, x.k, x.s, x.mode, 2); });
-        EXPECT_THAT(got_b, HasSubstr("pool_backward_fast: "));
-        EXPECT_EQ(got_b.substr(std::string("pool_backward_fast").size()),
+        const std::string got_b = testutil::error_message([&] { fast_backward(dA, x.A, x.k, x.s, x.mode, 2); });
+        EXPECT_THAT(got_b, HasSubstr("fast::pool_backward: "));
+        EXPECT_EQ(got_b.substr(std::string("fast::pool_backward").size()),
                   want_b.substr(std::string("pool_backward").size()));
     }
     const std::string want = testutil::error_message([&] { nn::pool_backward(Tensor({2, 3, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max); });
     const std::string got =
-        testutil::error_message([&] { nn::pool_backward_fast(Tensor({2, 3, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max, 2); });
+        testutil::error_message([&] { fast_backward(Tensor({2, 3, 2, 3}), A, {2, 2}, {2, 2}, PoolMode::max, 2); });
     EXPECT_THAT(got, HasSubstr("dA"));
     EXPECT_THAT(got, HasSubstr("(2,3,2,3)"));
-    EXPECT_EQ(got.substr(std::string("pool_backward_fast").size()), want.substr(std::string("pool_backward").size()));
+    EXPECT_EQ(got.substr(std::string("fast::pool_backward").size()), want.substr(std::string("pool_backward").size()));
 }
 
-// The into-forms, as a training loop uses them: one Z and one dA_prev passed
-// to every case of the grid, so each call starts from the previous case's
-// stale values (NaN before the first). Cells no window covers, and windows
-// that overlap, show whether each sample is cleared before it is summed into.
-TEST(PoolFastInto, OverwritesStaleOutputsOnGrid) {
+// A pool of 2 threads gives the 1-thread bits on a grid of shapes, windows
+// and strides: cells no window covers, and windows that overlap, show that
+// each sample's dA_prev starts from zero.
+TEST(PoolFast, PoolOfTwoGivesOneThreadsBitsOnGrid) {
     nn::Rng rng(24);
-    nn::ThreadPool pool(2);
-    Tensor Z({4, 4, 4, 40}, NAN), dA_prev({4, 4, 4, 40}, NAN);
+    nn::fast::ThreadPool pool(2);
     const std::vector<nn::Shape> inputs = {{2, 6, 6, 1}, {1, 7, 5, 6}, {3, 4, 8, 16}, {1, 5, 5, 17}, {2, 3, 9, 33}};
     const std::vector<Window> windows = {{1, 1}, {2, 2}, {3, 3}, {2, 3}};
     const std::vector<Stride> strides = {{1, 1}, {2, 2}, {3, 2}};
@@ -181,39 +189,14 @@ TEST(PoolFastInto, OverwritesStaleOutputsOnGrid) {
                 for (const PoolMode mode : {PoolMode::max, PoolMode::avg}) {
                     if (shape[1] < k.kh || shape[2] < k.kw) continue;
                     const Tensor A = tied_tensor(shape, rng);
-                    const Tensor want_Z = nn::pool_forward_fast(A, k, s, mode, 1);
+                    const Tensor want_Z = fast_forward(A, k, s, mode, 1);
                     const Tensor dA = gradcheck::random_tensor(want_Z.shape, rng);
                     const std::string where = nn::shape_str(shape) + " k (" + std::to_string(k.kh) + "," +
                                               std::to_string(k.kw) + ") s (" + std::to_string(s.sh) + "," +
                                               std::to_string(s.sw) + ")";
-                    nn::pool_forward_fast(A, k, s, mode, pool, Z);
-                    EXPECT_TRUE(testutil::identical(Z, want_Z)) << where;
-                    nn::pool_backward_fast(dA, A, k, s, mode, pool, dA_prev);
-                    EXPECT_TRUE(testutil::identical(dA_prev, nn::pool_backward_fast(dA, A, k, s, mode, 1))) << where;
+                    EXPECT_TRUE(testutil::identical(nn::fast::pool_forward(A, k, s, mode, pool), want_Z)) << where;
+                    EXPECT_TRUE(testutil::identical(nn::fast::pool_backward(dA, A, k, s, mode, pool),
+                                                    fast_backward(dA, A, k, s, mode, 1)))
+                        << where;
                 }
-}
-
-// Once sized, the outputs keep their storage: a step allocates nothing.
-TEST(PoolFastInto, KeepsStorageFromStepToStep) {
-    nn::Rng rng(25);
-    nn::ThreadPool pool(2);
-    const Tensor A = tied_tensor({32, 28, 28, 6}, rng);
-    Tensor Z, dA_prev;
-    nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, pool, Z);
-    nn::pool_backward_fast(Z, A, {2, 2}, {2, 2}, PoolMode::max, pool, dA_prev);
-    const float* z = Z.data.data();
-    const float* da = dA_prev.data.data();
-    nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, pool, Z);
-    nn::pool_backward_fast(Z, A, {2, 2}, {2, 2}, PoolMode::max, pool, dA_prev);
-    EXPECT_EQ(Z.data.data(), z);
-    EXPECT_EQ(dA_prev.data.data(), da);
-}
-
-TEST(PoolFastInto, RefusesAnOutputThatIsAnInput) {
-    nn::ThreadPool pool(1);
-    Tensor A({1, 4, 4, 1}, 1.0f), dA({1, 2, 2, 1}, 1.0f);
-    EXPECT_TRUE(testutil::throws_with([&] { nn::pool_forward_fast(A, {2, 2}, {2, 2}, PoolMode::max, pool, A); },
-                                      {"pool_forward_fast", "Z", "A_prev"}));
-    EXPECT_TRUE(testutil::throws_with([&] { nn::pool_backward_fast(dA, A, {2, 2}, {2, 2}, PoolMode::max, pool, A); },
-                                      {"pool_backward_fast", "dA_prev", "inputs"}));
 }

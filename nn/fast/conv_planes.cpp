@@ -1,0 +1,145 @@
+// Packed planes and the correlation kernel of the fast convolution passes
+// (the layout is described in conv_planes.hpp).
+//
+// Why it is fast. NHWC keeps c_new innermost, but LeNet has only 6 or 16
+// output channels: too few to fill vector registers. So the input is first
+// copied into one zero-padded plane per channel. In a plane, what tap (p,q,k)
+// sees under consecutive outputs x is consecutive floats, so one vector load
+// serves 16 outputs, and a tile of CB channels x 16 NV pixels stays in
+// registers while it sums over every tap. Each output row is computed as wide
+// as a plane row (Wq pixels) and the Wq - w extra pixels are dropped when the
+// tile is stored ("wide rows").
+#include "nn/fast/conv_planes.hpp"
+
+#include "nn/fast/simd.hpp"
+
+namespace nn::fast {
+
+namespace {
+
+using simd::kLanes;
+using simd::Vec;
+
+// The longest run of pixels one tile covers (NV * kLanes <= kMaxRun).
+constexpr int kMaxRun = 8 * kLanes;
+
+// The correlation kernel: out[y, x, c] = bias[c] + sum_t src[off[t] + y Wq + x] w[t, c]
+// for y < Ho, x < Wo, where w is a (K, C) matrix (W itself for the forward
+// pass). One call fills CB channels from c0 for the NV kLanes consecutive wide
+// pixels from o0.
+template <int CB, int NV>
+void correlate_tile(const float* src, const Index* off, int K, const float* w, int C, int c0, const float* bias,
+                    int o0, int Ho, int Wo, int Wq, float* out) {
+    constexpr int J = NV * kLanes;
+    Vec acc[CB][NV];
+    for (int c = 0; c < CB; ++c)
+        for (int v = 0; v < NV; ++v) acc[c][v] = simd::zero();
+    for (int t = 0; t < K; ++t) {
+        const float* a_t = src + off[t] + o0;  // tap t's input under pixels o0 .. o0 + J
+        const float* w_t = w + Index{t} * C + c0;
+        Vec a[NV];
+        for (int v = 0; v < NV; ++v) a[v] = simd::load(a_t + v * kLanes);
+        for (int c = 0; c < CB; ++c) {
+            const float w_tc = w_t[c];
+            for (int v = 0; v < NV; ++v) acc[c][v] += a[v] * w_tc;
+        }
+    }
+    float tile[CB][J];  // the sums, then scattered to (y, x, c) with the bias
+    for (int c = 0; c < CB; ++c)
+        for (int v = 0; v < NV; ++v) simd::store(&tile[c][v * kLanes], acc[c][v]);
+    float b_c[CB];
+    for (int c = 0; c < CB; ++c) b_c[c] = bias ? bias[c0 + c] : 0.0f;
+    int y = o0 / Wq, x = o0 % Wq;
+    for (int j = 0; j < J && y < Ho; ++j) {
+        if (x < Wo) {  // a real pixel, not one of a wide row's extra ones
+            float* out_yx = out + (Index{y} * Wo + x) * C + c0;
+            for (int c = 0; c < CB; ++c) out_yx[c] = tile[c][j] + b_c[c];
+        }
+        if (++x == Wq) {
+            x = 0;
+            ++y;
+        }
+    }
+}
+
+template <int CB>
+void correlate_block(const float* src, const Index* off, int K, const float* w, int C, int c0, const float* bias,
+                     int Ho, int Wo, int Wq, float* out) {
+    constexpr int NV = tile_vectors<CB>();
+    const int O = Ho * Wq;
+    for (int o0 = 0; o0 < O; o0 += NV * kLanes)
+        correlate_tile<CB, NV>(src, off, K, w, C, c0, bias, o0, Ho, Wo, Wq, out);
+}
+
+}  // namespace
+
+void scatter_to_planes(const float* src, Index src_row, Index src_col, int rows, int cols, int C, float* dst,
+                       Index cs, Index rs, Index xs) {
+    for (int y = 0; y < rows; ++y)
+        for (int c = 0; c < C; ++c) {
+            const float* s = src + y * src_row + c;
+            float* d = dst + c * cs + y * rs;
+            if (xs == 1)  // the usual case, written apart so that it vectorises (a gather per vector)
+                for (int x = 0; x < cols; ++x) d[x] = s[x * src_col];
+            else
+                for (int x = 0; x < cols; ++x) d[x * xs] = s[x * src_col];
+        }
+}
+
+Planes plan_planes(int m, int channels, int Hp, int Wp, int kh, int kw, int sh, int sw) {
+    Planes P;
+    P.sh = sh;
+    P.sw = sw;
+    P.channels = channels;
+    P.Hq = (Hp + sh - 1) / sh;
+    P.Wq = (Wp + sw - 1) / sw;
+    P.pitch = round_up(Index{P.Hq} * P.Wq, kLanes);
+    P.plane = P.pitch * m;
+    // A tile may read up to kMaxRun floats past the last output, plus the
+    // largest tap offset; the slack keeps those reads inside the buffer (they
+    // only feed pixels that are dropped or multiplied by zero).
+    P.size = P.plane * channels * sh * sw + Index{kh / sh + 1} * P.Wq + kw + kMaxRun;
+    P.off.resize(zu(Index{kh} * kw * channels));
+    for (int p = 0; p < kh; ++p)
+        for (int q = 0; q < kw; ++q)
+            for (int k = 0; k < channels; ++k)
+                P.off[zu((Index{p} * kw + q) * channels + k)] =
+                    ((Index{k} * sh + p % sh) * sw + q % sw) * P.plane + Index{p / sh} * P.Wq + q / sw;
+    return P;
+}
+
+void pack_sample(const float* a, int h_prev, int w_prev, int pad_top, int pad_left, const Planes& P, float* planes) {
+    const int sh = P.sh, sw = P.sw, C = P.channels;
+    for (int rp = 0; rp < sh; ++rp)
+        for (int rq = 0; rq < sw; ++rq) {
+            // The first input row and column that land in phase (rp, rq).
+            const int y0 = ((rp - pad_top) % sh + sh) % sh, x0 = ((rq - pad_left) % sw + sw) % sw;
+            if (y0 >= h_prev || x0 >= w_prev) continue;
+            const int rows = (h_prev - y0 + sh - 1) / sh, cols = (w_prev - x0 + sw - 1) / sw;
+            float* dst = planes + (Index{rp} * sw + rq) * P.plane + Index{(y0 + pad_top) / sh} * P.Wq +
+                         (x0 + pad_left) / sw;
+            scatter_to_planes(a + (Index{y0} * w_prev + x0) * C, Index{sh} * w_prev * C, Index{sw} * C, rows, cols,
+                              C, dst, P.plane * sh * sw, P.Wq, 1);
+        }
+}
+
+// Channels in blocks of at most 8.
+void correlate(const float* src, const Planes& P, const float* w, int C, const float* bias, int Ho, int Wo,
+               float* out) {
+    const int K = static_cast<int>(P.off.size());
+    const Index* off = P.off.data();
+    for (int c0 = 0; c0 < C; c0 += 8) {
+        switch (std::min(8, C - c0)) {
+            case 1: correlate_block<1>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 2: correlate_block<2>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 3: correlate_block<3>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 4: correlate_block<4>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 5: correlate_block<5>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 6: correlate_block<6>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 7: correlate_block<7>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            default: correlate_block<8>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+        }
+    }
+}
+
+}  // namespace nn::fast
