@@ -63,6 +63,11 @@ DenseGrads Context::dense_backward(const Tensor& dZ, const Tensor& A_prev, const
     return fast::dense_backward(dZ, A_prev, W, b, *pool_);
 }
 
+Tensor Context::activation_forward(const Tensor& Z, Activation activation) {
+    if (!pool_) return nn::activation_forward(Z, activation);
+    return fast::activation_forward(Z, activation, *pool_);
+}
+
 Tensor Context::activation_backward(const Tensor& dA, const Tensor& A, Activation activation) {
     if (!pool_) return nn::activation_backward(dA, A, activation);
     return fast::activation_backward(dA, A, activation, *pool_);

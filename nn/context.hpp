@@ -127,6 +127,12 @@ public:
     /// @throws std::invalid_argument as nn::dense_backward
     DenseGrads dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W, const Tensor& b);
 
+    /// nn::activation_forward: A = act(Z), elementwise.
+    /// @param Z          the pre-activation values
+    /// @param activation relu, tanh, sigmoid or linear
+    /// @return A, shaped like Z
+    Tensor activation_forward(const Tensor& Z, Activation activation);
+
     /// nn::activation_backward: dZ = dA * act'(Z), from A = act(Z).
     /// @param dA         gradient of the loss with respect to A
     /// @param A          the forward output, same shape

@@ -25,7 +25,8 @@ namespace {
 
 // Every output of every Context pass, on small seeded inputs: a conv layer
 // with stride 2 and explicit padding, its backward with and without dA_prev,
-// a 2x2/2 max pool, a dense layer, a tanh backward and three Adam steps.
+// a 2x2/2 max pool, a dense layer, tanh and sigmoid forward, a tanh backward
+// and three Adam steps.
 std::vector<Tensor> run_all(Context& ctx) {
     const Tensor A = seeded_uniform({3, 7, 6, 2}, 1);
     const Tensor W = seeded_uniform({3, 2, 2, 4}, 2);
@@ -51,7 +52,9 @@ std::vector<Tensor> run_all(Context& ctx) {
     const nn::DenseGrads h = ctx.dense_backward(seeded_uniform(D.shape, 9), X, V, c);
     out.insert(out.end(), {h.dA_prev, h.dW, h.db});
 
-    const Tensor T = nn::activation_forward(D, Activation::tanh());
+    const Tensor T = ctx.activation_forward(D, Activation::tanh());
+    out.push_back(T);
+    out.push_back(ctx.activation_forward(Z, Activation::sigmoid()));
     out.push_back(ctx.activation_backward(seeded_uniform(T.shape, 10), T, Activation::tanh()));
 
     nn::Adam adam;

@@ -1,5 +1,5 @@
-// nn::fast::activation_backward: the plain activation_backward's values for
-// every activation, for any thread count, and its errors.
+// nn::fast::activation_forward and activation_backward: the plain functions'
+// values for every activation, for any thread count, and the errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -35,6 +35,22 @@ TEST(ActivationBackwardFast, MatchesThePlainFunction) {
                 << act.name() << " " << threads;
         }
     }
+}
+
+// Big enough that two threads share it, and not a whole number of copy blocks per sample.
+TEST(ActivationForwardFast, MatchesThePlainFunction) {
+    for (const Activation act : {Activation::relu(), Activation::tanh(), Activation::sigmoid(), Activation::linear()}) {
+        const Tensor Z = testutil::seeded_uniform({33, 27, 27, 7}, 7, -3.0, 3.0);
+        const Tensor want = nn::activation_forward(Z, act);
+        for (int threads : {1, 2, 3}) {
+            nn::fast::ThreadPool pool(threads);
+            EXPECT_TRUE(testutil::identical(nn::fast::activation_forward(Z, act, pool), want))
+                << act.name() << " " << threads;
+        }
+    }
+    nn::fast::ThreadPool pool(2);
+    const Tensor relu = nn::fast::activation_forward(Tensor({2, 2}, {-1.0f, 0.0f, 2.0f, -0.5f}), Activation::relu(), pool);
+    EXPECT_EQ(relu.data, (std::vector<float>{0, 0, 2, 0}));
 }
 
 TEST(ActivationBackwardFast, Errors) {

@@ -260,7 +260,7 @@ void Dense::build(const nn::Shape& input_shape, nn::Rng& model_rng) {
 
 nn::Tensor Dense::forward(const nn::Tensor& A_prev, bool, nn::Context& ctx, nn::Rng&) {
     const nn::Tensor Z = forward_logits(A_prev, ctx);
-    return activation_.softmax ? nn::softmax_forward(Z) : nn::activation_forward(Z, activation_.elementwise);
+    return activation_.softmax ? nn::softmax_forward(Z) : ctx.activation_forward(Z, activation_.elementwise);
 }
 
 nn::Tensor Dense::backward(const nn::Tensor& dA, const nn::Tensor& A_prev, const nn::Tensor& A, nn::Context& ctx) {

@@ -187,7 +187,7 @@ Tensor activation(const Tensor& x, nn::Activation activation, const std::string&
     require_float(op, "x", x);
     return add_op(
         op, name.empty() ? op : name, {x}, {x.shape()},
-        [activation](const Inputs& X, nn::Context&) { return nn::activation_forward(*X[0], activation); },
+        [activation](const Inputs& X, nn::Context& ctx) { return ctx.activation_forward(*X[0], activation); },
         [activation](const nn::Tensor& dA, const Inputs&, const nn::Tensor& A, const std::vector<bool>&,
                      nn::Context& ctx) {
             return list(ctx.activation_backward(dA, A, activation));
