@@ -17,8 +17,8 @@
 #include "tools/args.hpp"
 #include "tools/commands.hpp"
 #include "tools/figures.hpp"
-#include "tools/png.hpp"
-#include "tools/svg.hpp"
+#include "tools/io/png.hpp"
+#include "tools/io/svg.hpp"
 
 namespace tools {
 
@@ -46,11 +46,11 @@ int check_files(const Args& files) {
             return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
         };
         if (ends(".png")) {
-            PngInfo info = check_png(bytes, path);
+            io::PngInfo info = io::check_png(bytes, path);
             std::cout << "ok " << path << " (PNG " << info.width << "x" << info.height << ", " << info.chunks
                       << " chunks)\n";
         } else if (ends(".svg")) {
-            int elements = check_svg(bytes, path);
+            int elements = io::check_svg(bytes, path);
             std::cout << "ok " << path << " (SVG, " << elements << " elements)\n";
         } else {
             throw std::invalid_argument(path + ": expected a .svg or .png file");

@@ -90,7 +90,7 @@ void write_numbers(const FigureOptions& options, const std::string& name, const 
 /// Writes figures/NAME.svg in options.out after checking it is well-formed.
 /// @param options  gives the output folder
 /// @param name     the figure's name, NAME
-/// @param svg      the document (see tools/svg.hpp)
+/// @param svg      the document (see tools/io/svg.hpp)
 void write_svg(const FigureOptions& options, const std::string& name, const std::string& svg);
 
 /// Looks up a cached record of @p experiment with parameters @p params.

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace tools {
+namespace tools::io {
 
 /// An 8-bit image, rows top to bottom, channels interleaved.
 struct Image {
@@ -63,4 +63,4 @@ struct PngInfo {
 /// @throws std::runtime_error "<name>: byte <offset>: <reason>" on the first problem.
 PngInfo check_png(const std::string& bytes, const std::string& name);
 
-}  // namespace tools
+}  // namespace tools::io

@@ -12,7 +12,7 @@
 // below meets only inside strings. The reader loads the whole file first and
 // checks every number in the header against the real file size before it
 // allocates anything from it.
-#include "tools/npy.hpp"
+#include "tools/io/npy.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -24,9 +24,9 @@
 #include <utility>
 #include <vector>
 
-#include "tools/atomic_file.hpp"
+#include "tools/io/atomic_file.hpp"
 
-namespace tools {
+namespace tools::io {
 
 namespace {
 
@@ -129,7 +129,7 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(std::size_t at, const std::string& what) const { tools::fail(path_, at, what); }
+    [[noreturn]] void fail(std::size_t at, const std::string& what) const { io::fail(path_, at, what); }
 
     // The next character, or '\0' at the end of the header.
     char peek() const { return pos_ < end_ ? file_[pos_] : '\0'; }
@@ -328,4 +328,4 @@ std::string encode_npy(const nn::Tensor& t) {
 
 void write_npy(const std::string& path, const nn::Tensor& t) { write_file_atomic(path, encode_npy(t)); }
 
-}  // namespace tools
+}  // namespace tools::io

@@ -6,7 +6,7 @@
 
 #include "nn/tensor.hpp"
 
-namespace tools {
+namespace tools::io {
 
 /// Reads a .npy file (format 1.0, 2.0 or 3.0, dtype '<f4' or '<f8', C order)
 /// into a float32 Tensor; '<f8' values are rounded to float. Throws
@@ -25,10 +25,10 @@ void write_npy(const std::string& path, const nn::Tensor& t);
 /// The bytes write_npy writes for @p t: the format 1.0 header, padded with
 /// spaces and ending in '\n' so the data starts at a multiple of 64 bytes,
 /// then the values as little-endian float32. For callers that write several
-/// files together (tools::write_files_atomic).
+/// files together (tools::io::write_files_atomic).
 /// @param t the tensor to encode
 /// @return the complete .npy file contents
 /// @throws std::invalid_argument if t.data does not match t.shape.
 std::string encode_npy(const nn::Tensor& t);
 
-}  // namespace tools
+}  // namespace tools::io

@@ -1,12 +1,12 @@
 // PNG writer with stored (uncompressed) deflate blocks, and a chunk-level
 // checker. The layout is summarised in png.hpp; PNG is specified in
 // ISO/IEC 15948 and the zlib/deflate wrappers in RFC 1950/1951.
-#include "tools/png.hpp"
+#include "tools/io/png.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace tools {
+namespace tools::io {
 
 namespace {
 
@@ -174,4 +174,4 @@ PngInfo check_png(const std::string& bytes, const std::string& name) {
     return info;
 }
 
-}  // namespace tools
+}  // namespace tools::io
