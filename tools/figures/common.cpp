@@ -17,12 +17,12 @@
 
 #include "nn/batch.hpp"
 #include "nn/rng.hpp"
+#include "tools/figures/figures.hpp"
 #include "tools/io/atomic_file.hpp"
-#include "tools/figures.hpp"
 #include "tools/io/idx.hpp"
 #include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -204,4 +204,4 @@ std::string grouped(long long value) {
     return value < 0 ? "-" + out : out;
 }
 
-}  // namespace tools
+}  // namespace tools::figures

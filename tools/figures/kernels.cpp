@@ -13,11 +13,11 @@
 
 #include "lenet/lenet5.hpp"
 #include "nn/conv_forward.hpp"
-#include "tools/figures.hpp"
+#include "tools/figures/figures.hpp"
 #include "tools/io/png.hpp"
 #include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -108,4 +108,4 @@ void figure_kernels(const FigureOptions& options) {
                    {"k-digit", std::to_string(static_cast<int>(r["label"][0]))}});
 }
 
-}  // namespace tools
+}  // namespace tools::figures

@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
-#include "tools/figures.hpp"
+#include "tools/figures/figures.hpp"
 #include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -158,4 +158,4 @@ void figure_ablation(const FigureOptions& options) {
     write_numbers(options, "ablation", numbers);
 }
 
-}  // namespace tools
+}  // namespace tools::figures

@@ -14,10 +14,10 @@
 // error six times sooner than tanh.
 #include <string>
 
-#include "tools/figures.hpp"
+#include "tools/figures/figures.hpp"
 #include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -122,4 +122,4 @@ void figure_relu_tanh(const FigureOptions& options) {
                    {"rt-val-images", grouped(s.n_val)}});
 }
 
-}  // namespace tools
+}  // namespace tools::figures

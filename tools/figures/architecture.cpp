@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "nn/geometry.hpp"
-#include "tools/figures.hpp"
+#include "tools/figures/figures.hpp"
 #include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -150,4 +150,4 @@ void figure_architecture(const FigureOptions& options) {
                    {"arch-flat", grouped(1LL * p5 * p5 * 256)}});
 }
 
-}  // namespace tools
+}  // namespace tools::figures

@@ -18,10 +18,10 @@
 #include "nn/lrn.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
-#include "tools/figures.hpp"
+#include "tools/figures/figures.hpp"
 #include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -147,4 +147,4 @@ void figure_examples(const FigureOptions& options) {
     }
 }
 
-}  // namespace tools
+}  // namespace tools::figures
