@@ -39,9 +39,15 @@ ifeq ($(DEBUG),1)
   LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRC  := $(wildcard nn/*.cpp nn/fast/*.cpp lenet/*.cpp lenet/*/*.cpp) $(filter-out tools/main.cpp,$(wildcard tools/*.cpp))
+# The library: the numerical core, the two front-ends and the file formats.
+LIB_SRC  := $(wildcard nn/*.cpp nn/fast/*.cpp lenet/*.cpp lenet/*/*.cpp tools/io/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(B)/obj/%.o)
 LIB      := $(B)/libplaincnn.a
+# The program's own code: its commands, the post's figures and the benchmarks.
+# It is linked into the program and the tests, never into the library.
+CLI_SRC  := $(filter-out tools/main.cpp,$(wildcard tools/*.cpp tools/figures/*.cpp tools/bench/*.cpp))
+CLI_OBJ  := $(CLI_SRC:%.cpp=$(B)/obj/%.o)
+CLI_LIB  := $(B)/libplaincnn_cli.a
 BIN      := $(B)/bin/plaincnn
 TEST_SRC := $(wildcard tests/test_*.cpp)
 TESTS    := $(TEST_SRC:tests/%.cpp=$(B)/tests/%)
@@ -64,7 +70,13 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(B)/obj/tools/main.o $(LIB)
+$(CLI_LIB): $(CLI_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+# The program's archive first: the linker takes from an archive only what the
+# objects before it still need.
+$(BIN): $(B)/obj/tools/main.o $(CLI_LIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -72,7 +84,7 @@ $(B)/obj/tests/%.o: tests/%.cpp Makefile | check-gtest
 	@mkdir -p $(@D)
 	$(CXX) $(WARN) $(MATH) $(CXXFLAGS) $(CPPFLAGS) $(GTEST_CFLAGS) -c $< -o $@
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(LIB)
+$(B)/tests/%: $(B)/obj/tests/%.o $(CLI_LIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -o $@ $(GTEST_LIBS) $(LDLIBS)
 
@@ -139,4 +151,4 @@ docs:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)

@@ -64,7 +64,7 @@ step() {  # step NAME COMMAND...: runs it, reports the time, stops the build if 
 gen=$stage/generated
 for figure in architecture examples relu-tanh kernels ablation; do
   step "figures $figure" "$plaincnn" figures "$figure" --out "$gen" --cache "$cache" --data "$data" \
-    --source "$root/tools/figures_examples.cpp" "${quick[@]}"
+    --source "$root/tools/figures/examples.cpp" "${quick[@]}"
 done
 cat "$gen"/numbers/*.yaml > "$stage/numbers.yaml"
 

@@ -1,7 +1,7 @@
-// tools::write_file_atomic and tools::write_files_atomic: the target gets the
+// tools::io::write_file_atomic and tools::io::write_files_atomic: the target gets the
 // complete new bytes or stays as it was, and no temporary file is ever left
 // behind, whatever fails.
-#include "tools/atomic_file.hpp"
+#include "tools/io/atomic_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -36,30 +36,30 @@ protected:
 using Names = std::vector<std::string>;
 
 TEST_F(AtomicFile, WritesANewFileAndNothingElse) {
-    tools::write_file_atomic(path("a.txt"), "hello\n");
+    tools::io::write_file_atomic(path("a.txt"), "hello\n");
     EXPECT_EQ(read_file(path("a.txt")), "hello\n");
     EXPECT_EQ(sorted_names(dir), Names{"a.txt"});
 }
 
 TEST_F(AtomicFile, ReplacesAnExistingFile) {
-    tools::write_file_atomic(path("a.txt"), "a much longer old content");
-    tools::write_file_atomic(path("a.txt"), "new");
+    tools::io::write_file_atomic(path("a.txt"), "a much longer old content");
+    tools::io::write_file_atomic(path("a.txt"), "new");
     EXPECT_EQ(read_file(path("a.txt")), "new");  // no tail of the old bytes
     EXPECT_EQ(sorted_names(dir), Names{"a.txt"});
 }
 
 TEST_F(AtomicFile, KeepsEveryByteIncludingNulAndEmptyContents) {
     const std::string bytes("\x00\x01\xff\n\r\x00", 6);
-    tools::write_file_atomic(path("bin"), bytes);
+    tools::io::write_file_atomic(path("bin"), bytes);
     EXPECT_EQ(read_file(path("bin")), bytes);
-    tools::write_file_atomic(path("empty"), "");
+    tools::io::write_file_atomic(path("empty"), "");
     EXPECT_TRUE(fs::exists(path("empty")));
     EXPECT_EQ(fs::file_size(path("empty")), 0u);
 }
 
 TEST_F(AtomicFile, MissingFolderThrowsNamingThePathAndLeavesNothing) {
     const std::string target = path("no_such_folder/a.txt");
-    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::write_file_atomic(target, "x"); },
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::write_file_atomic(target, "x"); },
                                                 {"'" + target + "'", "temporary"}));
     EXPECT_EQ(sorted_names(dir), Names{});
 }
@@ -67,7 +67,7 @@ TEST_F(AtomicFile, MissingFolderThrowsNamingThePathAndLeavesNothing) {
 TEST_F(AtomicFile, TargetThatIsAFolderThrowsAndLeavesItAlone) {
     fs::create_directory(path("sub"));
     const std::string target = path("sub");
-    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::write_file_atomic(target, "x"); },
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::write_file_atomic(target, "x"); },
                                                 {"'" + target + "'", "folder"}));
     EXPECT_TRUE(fs::is_directory(target));
     EXPECT_EQ(sorted_names(dir), Names{"sub"});
@@ -75,12 +75,12 @@ TEST_F(AtomicFile, TargetThatIsAFolderThrowsAndLeavesItAlone) {
 }
 
 TEST_F(AtomicFile, EmptyPathThrows) {
-    EXPECT_THROW(tools::write_file_atomic("", "x"), std::runtime_error);
+    EXPECT_THROW(tools::io::write_file_atomic("", "x"), std::runtime_error);
     EXPECT_EQ(sorted_names(dir), Names{});
 }
 
 TEST_F(AtomicFile, SeveralFilesAllAppear) {
-    tools::write_files_atomic({{path("a"), "1"}, {path("b"), "22"}, {path("c"), "333"}});
+    tools::io::write_files_atomic({{path("a"), "1"}, {path("b"), "22"}, {path("c"), "333"}});
     EXPECT_EQ(sorted_names(dir), (Names{"a", "b", "c"}));
     EXPECT_EQ(read_file(path("a")), "1");
     EXPECT_EQ(read_file(path("b")), "22");
@@ -88,23 +88,24 @@ TEST_F(AtomicFile, SeveralFilesAllAppear) {
 }
 
 TEST_F(AtomicFile, SeveralFilesNoneAppearsWhenOneCannotBeWritten) {
-    tools::write_file_atomic(path("a"), "old");
+    tools::io::write_file_atomic(path("a"), "old");
     const std::string bad = path("missing/b");
     EXPECT_TRUE(throws_with<std::runtime_error>(
-        [&] { tools::write_files_atomic({{path("a"), "new"}, {bad, "2"}, {path("c"), "3"}}); }, {"'" + bad + "'"}));
+        [&] { tools::io::write_files_atomic({{path("a"), "new"}, {bad, "2"}, {path("c"), "3"}}); }, {"'" + bad + "'"}));
     EXPECT_EQ(read_file(path("a")), "old");  // the first temporary was staged, then discarded
     EXPECT_EQ(sorted_names(dir), Names{"a"});
 }
 
 TEST_F(AtomicFile, SeveralFilesRefuseAFolderTargetBeforeWritingAny) {
     fs::create_directory(path("dir_b"));
-    EXPECT_THROW(tools::write_files_atomic({{path("a"), "1"}, {path("dir_b"), "2"}}), std::runtime_error);
+    EXPECT_THROW(tools::io::write_files_atomic({{path("a"), "1"}, {path("dir_b"), "2"}}), std::runtime_error);
     EXPECT_EQ(sorted_names(dir), Names{"dir_b"});
 }
 
 TEST_F(AtomicFile, SeveralFilesRefuseTheSamePathTwice) {
     EXPECT_TRUE(throws_with<std::invalid_argument>(
-        [&] { tools::write_files_atomic({{path("a"), "1"}, {(dir / "." / "a").string(), "2"}}); }, {"given twice"}));
+        [&] { tools::io::write_files_atomic({{path("a"), "1"}, {(dir / "." / "a").string(), "2"}}); },
+        {"given twice"}));
     EXPECT_EQ(sorted_names(dir), Names{});
 }
 

@@ -1,6 +1,6 @@
 // Golden fixtures: the four passes against the course's NumPy implementations
 // (tests/fixtures/make_fixtures.py, which also lists the same cases), read
-// with tools::read_npy. The fixtures were made in float64 from float32
+// with tools::io::read_npy. The fixtures were made in float64 from float32
 // inputs, so a value passes when |got - want| <= 1e-5 * max(1, |want|).
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include "nn/pool_backward.hpp"
 #include "nn/pool_forward.hpp"
 #include "tests/test_util.hpp"
-#include "tools/npy.hpp"
+#include "tools/io/npy.hpp"
 
 using nn::Activation;
 using nn::Padding;
@@ -44,7 +44,7 @@ fs::path fixtures_dir() {
     return rel;  // not found: read_npy will name the path it tried
 }
 
-Tensor load(const std::string& name) { return tools::read_npy((fixtures_dir() / (name + ".npy")).string()); }
+Tensor load(const std::string& name) { return tools::io::read_npy((fixtures_dir() / (name + ".npy")).string()); }
 
 // |got - want| <= 1e-5 * max(1, |want|) against the fixture @p name.
 void expect_matches(const Tensor& got, const std::string& name) {

@@ -1,23 +1,32 @@
 // Weights I/O of the Keras-style front-end: CRC-32, the weights file (round
-// trip, and every refused file leaving the model unchanged), get/set_weights
-// layouts, and the .npz export read back by hand as NumPy would.
+// trip, written atomically, and every refused file leaving the model
+// unchanged), get/set_weights layouts, and the .npz export read back by hand
+// as NumPy would. The formats are tools/io's (weights.hpp, npy.hpp, crc32.hpp).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "lenet/keras/model.hpp"
-#include "lenet/keras/weights_io.hpp"
 #include "tests/test_util.hpp"
+#include "tools/io/crc32.hpp"
+#include "tools/io/npy.hpp"
+#include "tools/io/weights.hpp"
 
+namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testutil::read_file;
+using testutil::sorted_names;
 using testutil::throws_with;
 using testutil::write_file;
 
@@ -59,10 +68,10 @@ void expect_refused(keras::Sequential& model, const std::string& path, const std
 
 TEST(Crc32, KnownValues) {
     // The check value of CRC-32 (ISO-HDLC, as zip uses it).
-    EXPECT_EQ(keras::crc32("123456789", 9), 0xCBF43926u);
-    EXPECT_EQ(keras::crc32("", 0), 0u);
+    EXPECT_EQ(tools::io::crc32("123456789", 9), 0xCBF43926u);
+    EXPECT_EQ(tools::io::crc32("", 0), 0u);
     // Continuing a running CRC gives the CRC of the concatenation.
-    EXPECT_EQ(keras::crc32("6789", 4, keras::crc32("12345", 5)), 0xCBF43926u);
+    EXPECT_EQ(tools::io::crc32("6789", 4, tools::io::crc32("12345", 5)), 0xCBF43926u);
 }
 
 TEST(KerasWeights, KerasLayoutsAndNames) {
@@ -115,7 +124,7 @@ TEST(KerasWeights, SaveThenLoadGivesIdenticalPredictions) {
 }
 
 TEST(KerasWeights, TheFileLayoutIsTheDocumentedOne) {
-    const std::string bytes = keras::encode_weights({{"a/bias", nn::Tensor({2}, {1.5f, -2.0f})}});
+    const std::string bytes = tools::io::encode_weights({{"a/bias", nn::Tensor({2}, {1.5f, -2.0f})}});
     // 24 header + (4 + 6) name + 4 rank + 4 extent + 8 values + 4 CRC = 54
     ASSERT_EQ(bytes.size(), 54u);
     EXPECT_EQ(bytes.substr(0, 8), "PCNNWTS\n");
@@ -129,8 +138,8 @@ TEST(KerasWeights, TheFileLayoutIsTheDocumentedOne) {
     EXPECT_EQ(le(bytes, 38, 4), 2u);  // extent
     EXPECT_EQ(le(bytes, 42, 4), 0x3FC00000u);  // 1.5f
     EXPECT_EQ(le(bytes, 46, 4), 0xC0000000u);  // -2.0f
-    EXPECT_EQ(le(bytes, 50, 4), keras::crc32(bytes.data(), 50));
-    const std::vector<keras::NamedTensor> back = keras::decode_weights(bytes, "mem");
+    EXPECT_EQ(le(bytes, 50, 4), tools::io::crc32(bytes.data(), 50));
+    const std::vector<tools::io::NamedTensor> back = tools::io::decode_weights(bytes, "mem");
     ASSERT_EQ(back.size(), 1u);
     EXPECT_EQ(back[0].name, "a/bias");
     EXPECT_EQ(back[0].value.data, (std::vector<float>{1.5f, -2.0f}));
@@ -191,14 +200,80 @@ TEST(KerasWeights, CorruptedFilesAreRefusedAndChangeNothing) {
 TEST(KerasWeights, ACraftedEntryRunningPastTheEndIsRefused) {
     // A well-formed file (right size, right checksum) whose one tensor claims
     // more values than follow: built by hand with a valid CRC.
-    std::string bytes = keras::encode_weights({{"w", nn::Tensor({2}, {1.0f, 2.0f})}});
+    std::string bytes = tools::io::encode_weights({{"w", nn::Tensor({2}, {1.0f, 2.0f})}});
     // extent at offset 24 + 4 + 1 + 4 = 33: claim 3 values instead of 2
     bytes[33] = 3;
     const std::size_t body = bytes.size() - 4;
-    const std::uint32_t crc = keras::crc32(bytes.data(), body);
+    const std::uint32_t crc = tools::io::crc32(bytes.data(), body);
     for (int k = 0; k < 4; ++k) bytes[body + static_cast<std::size_t>(k)] = static_cast<char>((crc >> (8 * k)) & 0xFF);
-    EXPECT_TRUE(throws_with<std::runtime_error>([&] { keras::decode_weights(bytes, "crafted.weights"); },
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::decode_weights(bytes, "crafted.weights"); },
                                                 {"crafted.weights", "runs past the end", "(3)"}));
+}
+
+// A file that happens to be named like the old fixed temporary (another
+// program's, or a save that was cut off) is not the writer's to touch: every
+// save makes its own uniquely named temporary, and leaves nothing behind.
+TEST(KerasWeights, SavingLeavesAFileNamedLikeATemporaryAlone) {
+    const fs::path dir = testutil::make_temp_folder("keras_tmp");
+    ASSERT_FALSE(dir.empty());
+    const std::string path = (dir / "w.weights").string();
+    write_file(path + ".tmp", "not the writer's");
+    keras::Sequential model = model_with(5, 0);
+    model.save_weights(path);
+    EXPECT_EQ(read_file(path + ".tmp"), "not the writer's");
+    EXPECT_EQ(sorted_names(dir), (std::vector<std::string>{"w.weights", "w.weights.tmp"}));
+    keras::Sequential loaded = model_with(5, 1);
+    loaded.load_weights(path);
+    EXPECT_EQ(loaded.get_weights()[0].data, model.get_weights()[0].data);
+    fs::remove_all(dir);
+}
+
+namespace {
+
+// While alive, limits the size of any file this process writes to @p bytes
+// (RLIMIT_FSIZE): a write past it fails with EFBIG, as on a full disk.
+// SIGXFSZ, which would otherwise end the process, is ignored meanwhile.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        getrlimit(RLIMIT_FSIZE, &old_);
+        old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit = old_;
+        limit.rlim_cur = bytes;
+        set_ = setrlimit(RLIMIT_FSIZE, &limit) == 0;
+    }
+    ~FileSizeLimit() {
+        setrlimit(RLIMIT_FSIZE, &old_);
+        std::signal(SIGXFSZ, old_handler_);
+    }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+    bool set() const { return set_; }
+
+private:
+    rlimit old_{};
+    void (*old_handler_)(int) = SIG_DFL;
+    bool set_ = false;
+};
+
+}  // namespace
+
+TEST(KerasWeights, AFailedSaveLeavesTheOldFileAndNoTemporary) {
+    const fs::path dir = testutil::make_temp_folder("keras_full");
+    ASSERT_FALSE(dir.empty());
+    const std::string path = (dir / "w.weights").string();
+    keras::Sequential model = model_with(5, 0);
+    model.save_weights(path);
+    const std::string old = read_file(path);
+    keras::Sequential other = model_with(5, 1);
+    {
+        FileSizeLimit limit(64);  // far less than the file's bytes
+        ASSERT_TRUE(limit.set());
+        EXPECT_TRUE(throws_with<std::runtime_error>([&] { other.save_weights(path); }, {path}));
+    }
+    EXPECT_EQ(read_file(path), old);
+    EXPECT_EQ(sorted_names(dir), (std::vector<std::string>{"w.weights"}));
+    fs::remove_all(dir);
 }
 
 TEST(KerasWeights, WritingToAMissingFolderFailsNamingTheFile) {
@@ -248,7 +323,7 @@ std::vector<ZipEntry> read_zip(const std::string& zip) {
 }  // namespace
 
 TEST(KerasNpz, NpyHeaderIsNumpys) {
-    const std::string npy = keras::encode_npy_f32(nn::Tensor({2}, {1.0f, 2.0f}));
+    const std::string npy = tools::io::encode_npy(nn::Tensor({2}, {1.0f, 2.0f}));
     EXPECT_EQ(npy.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
     const std::uint32_t header_len = le(npy, 8, 2);
     EXPECT_EQ((10 + header_len) % 64, 0u);  // the data starts 64-byte aligned
@@ -256,7 +331,7 @@ TEST(KerasNpz, NpyHeaderIsNumpys) {
     EXPECT_EQ(header.rfind("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 0), 0u) << header;
     EXPECT_EQ(header.back(), '\n');
     EXPECT_EQ(npy.size(), 10 + header_len + 8);
-    EXPECT_THAT(keras::encode_npy_f32(nn::Tensor({5, 5, 1, 6})), HasSubstr("'shape': (5, 5, 1, 6), }"));
+    EXPECT_THAT(tools::io::encode_npy(nn::Tensor({5, 5, 1, 6})), HasSubstr("'shape': (5, 5, 1, 6), }"));
 }
 
 TEST(KerasNpz, ExportHoldsGetWeightsInOrder) {
@@ -271,7 +346,7 @@ TEST(KerasNpz, ExportHoldsGetWeightsInOrder) {
     for (std::size_t k = 0; k < w.size(); ++k) {
         const ZipEntry& e = entries[k];
         EXPECT_EQ(e.name, "arr_" + std::to_string(k) + ".npy");
-        EXPECT_EQ(e.crc, keras::crc32(e.data.data(), e.data.size()));
+        EXPECT_EQ(e.crc, tools::io::crc32(e.data.data(), e.data.size()));
         const std::uint32_t header_len = le(e.data, 8, 2);
         EXPECT_THAT(e.data.substr(10, header_len), HasSubstr("'shape': " + shapes[k] + ", }"));
         std::vector<float> values(w[k].size());

@@ -1,7 +1,7 @@
-// tools::read_npy / write_npy / encode_npy: round trips, the exact bytes
+// tools::io::read_npy / write_npy / encode_npy: round trips, the exact bytes
 // written, '<f8' and format 2.0/3.0 input built by hand, and every kind of
 // malformed file refused with a message naming the file and the byte offset.
-#include "tools/npy.hpp"
+#include "tools/io/npy.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -75,7 +75,7 @@ protected:
     // read_npy must throw std::runtime_error naming the file, the byte and @p what.
     void expect_refused(const std::string& bytes, std::size_t byte, const std::string& what) const {
         const std::string p = put("bad.npy", bytes);
-        EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::read_npy(p); },
+        EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::read_npy(p); },
                                                     {"'" + p + "'", "byte " + std::to_string(byte) + ":", what}));
     }
 
@@ -90,33 +90,33 @@ TEST_F(Npy, RoundTripFourD) {
     std::vector<float> values(2 * 3 * 2 * 1);
     for (std::size_t k = 0; k < values.size(); ++k) values[k] = 0.25f * static_cast<float>(k) - 1.0f;  // exact
     nn::Tensor t({2, 3, 2, 1}, values);
-    tools::write_npy(path("t.npy"), t);
-    nn::Tensor back = tools::read_npy(path("t.npy"));
+    tools::io::write_npy(path("t.npy"), t);
+    nn::Tensor back = tools::io::read_npy(path("t.npy"));
     EXPECT_EQ(back.shape, (nn::Shape{2, 3, 2, 1}));
     EXPECT_EQ(back.data, values);  // bit copies of exactly representable values
     EXPECT_EQ(sorted_names(dir), std::vector<std::string>{"t.npy"});  // no temporary left
 }
 
 TEST_F(Npy, RoundTripZeroDOneDAndEmpty) {
-    tools::write_npy(path("s.npy"), nn::Tensor(nn::Shape{}, std::vector<float>{-2.5f}));
-    nn::Tensor s = tools::read_npy(path("s.npy"));
+    tools::io::write_npy(path("s.npy"), nn::Tensor(nn::Shape{}, std::vector<float>{-2.5f}));
+    nn::Tensor s = tools::io::read_npy(path("s.npy"));
     EXPECT_EQ(s.shape, nn::Shape{});
     ASSERT_EQ(s.data.size(), 1u);
     EXPECT_EQ(s.data[0], -2.5f);
 
-    tools::write_npy(path("v.npy"), nn::Tensor({3}, std::vector<float>{1.0f, 2.0f, 3.0f}));
-    nn::Tensor v = tools::read_npy(path("v.npy"));
+    tools::io::write_npy(path("v.npy"), nn::Tensor({3}, std::vector<float>{1.0f, 2.0f, 3.0f}));
+    nn::Tensor v = tools::io::read_npy(path("v.npy"));
     EXPECT_EQ(v.shape, nn::Shape{3});
     EXPECT_EQ(v.data, (std::vector<float>{1.0f, 2.0f, 3.0f}));
 
-    tools::write_npy(path("e.npy"), nn::Tensor({0, 3}));
-    nn::Tensor e = tools::read_npy(path("e.npy"));
+    tools::io::write_npy(path("e.npy"), nn::Tensor({0, 3}));
+    nn::Tensor e = tools::io::read_npy(path("e.npy"));
     EXPECT_EQ(e.shape, (nn::Shape{0, 3}));
     EXPECT_TRUE(e.data.empty());
 }
 
 TEST_F(Npy, WritesVersion1HeaderPaddedTo64Bytes) {
-    const std::string bytes = tools::encode_npy(nn::Tensor({2, 3}, 1.0f));
+    const std::string bytes = tools::io::encode_npy(nn::Tensor({2, 3}, 1.0f));
     // 10 prefix bytes + 59 dict bytes + '\n' = 70 -> padded to 128 with 58 spaces.
     ASSERT_EQ(bytes.size(), 128u + 6 * 4);
     EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
@@ -128,26 +128,26 @@ TEST_F(Npy, WritesVersion1HeaderPaddedTo64Bytes) {
 }
 
 TEST_F(Npy, WritesPythonTupleSpelling) {
-    EXPECT_THAT(tools::encode_npy(nn::Tensor({4}, 0.0f)), HasSubstr("'shape': (4,), }"));
-    EXPECT_THAT(tools::encode_npy(nn::Tensor(nn::Shape{}, 0.0f)), HasSubstr("'shape': (), }"));
+    EXPECT_THAT(tools::io::encode_npy(nn::Tensor({4}, 0.0f)), HasSubstr("'shape': (4,), }"));
+    EXPECT_THAT(tools::io::encode_npy(nn::Tensor(nn::Shape{}, 0.0f)), HasSubstr("'shape': (), }"));
     // Whatever the header's length, the '\n' ends it just before a multiple of 64.
     for (nn::Shape shape : {nn::Shape{}, nn::Shape{1}, nn::Shape{7, 5, 3, 2}, nn::Shape{0, 123456}, nn::Shape(20, 1)})
-        EXPECT_EQ(tools::encode_npy(nn::Tensor(shape)).find('\n') % 64, 63u) << nn::shape_str(shape);
+        EXPECT_EQ(tools::io::encode_npy(nn::Tensor(shape)).find('\n') % 64, 63u) << nn::shape_str(shape);
 }
 
 TEST_F(Npy, EncodeRefusesDataThatDoesNotMatchTheShape) {
     nn::Tensor t;
     t.shape = {2, 2};
     t.data = {1.0f, 2.0f, 3.0f};
-    EXPECT_THROW(tools::encode_npy(t), std::invalid_argument);
-    EXPECT_THROW(tools::write_npy(path("x.npy"), t), std::invalid_argument);
+    EXPECT_THROW(tools::io::encode_npy(t), std::invalid_argument);
+    EXPECT_THROW(tools::io::write_npy(path("x.npy"), t), std::invalid_argument);
     EXPECT_TRUE(sorted_names(dir).empty());
 }
 
 TEST_F(Npy, ReadsFloat64AndRoundsToFloat) {
     const std::string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }";
     const std::vector<double> values = {1.5, -2.25, 0.1, 1e300};
-    nn::Tensor t = tools::read_npy(put("d.npy", npy(1, dict, f8_bytes(values))));
+    nn::Tensor t = tools::io::read_npy(put("d.npy", npy(1, dict, f8_bytes(values))));
     EXPECT_EQ(t.shape, (nn::Shape{2, 2}));
     EXPECT_EQ(t.data[0], 1.5f);
     EXPECT_EQ(t.data[1], -2.25f);
@@ -158,7 +158,7 @@ TEST_F(Npy, ReadsFloat64AndRoundsToFloat) {
 TEST_F(Npy, ReadsVersions2And3) {
     const std::vector<float> values = {1, 2, 3, 4, 5, 6};
     for (int major : {2, 3}) {
-        nn::Tensor t = tools::read_npy(put("v.npy", npy(major, kDict23 + "   \n", f4_bytes(values))));
+        nn::Tensor t = tools::io::read_npy(put("v.npy", npy(major, kDict23 + "   \n", f4_bytes(values))));
         EXPECT_EQ(t.shape, (nn::Shape{2, 3})) << "version " << major;
         EXPECT_EQ(t.data, values) << "version " << major;
     }
@@ -174,11 +174,11 @@ TEST_F(Npy, AcceptsOtherSpellingsOfTheSameHeader) {
         "  { 'descr' : '<f4' , 'fortran_order' : False , 'shape' : ( 2 , 3 , ) , }  \n",
     };
     for (const char* dict : dicts) {
-        nn::Tensor t = tools::read_npy(put("h.npy", npy(1, dict, f4_bytes(six))));
+        nn::Tensor t = tools::io::read_npy(put("h.npy", npy(1, dict, f4_bytes(six))));
         EXPECT_EQ(t.shape, (nn::Shape{2, 3})) << dict;
     }
-    nn::Tensor v =
-        tools::read_npy(put("h.npy", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3)}", f4_bytes({1, 2, 3}))));
+    nn::Tensor v = tools::io::read_npy(
+        put("h.npy", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3)}", f4_bytes({1, 2, 3}))));
     EXPECT_EQ(v.shape, nn::Shape{3});
 }
 
@@ -202,7 +202,7 @@ TEST_F(Npy, RefusesTruncatedHeaders) {
     expect_refused(std::string("\x93NUMPY\x01\x00\x40", 9), 9, "header length field");
     expect_refused(std::string("\x93NUMPY\x02\x00\x40\x00", 10), 10, "header length field");
     // The header claims 118 bytes but only 20 follow.
-    std::string cut = tools::encode_npy(nn::Tensor({2, 3}, 1.0f)).substr(0, 30);
+    std::string cut = tools::io::encode_npy(nn::Tensor({2, 3}, 1.0f)).substr(0, 30);
     expect_refused(cut, 8, "truncated header: the header length is 118 bytes but only 20 follow");
     // A length near 2^32 in a 2.0 file must be refused, not allocated.
     expect_refused(std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff{}", 14), 8, "truncated header");
@@ -289,28 +289,28 @@ TEST_F(Npy, RefusesDataShorterOrLongerThanTheShape) {
 TEST_F(Npy, MissingFileAndFolderNameThePath) {
     const std::string missing = path("nope.npy");
     EXPECT_TRUE(
-        throws_with<std::runtime_error>([&] { tools::read_npy(missing); }, {"'" + missing + "'", "cannot open"}));
+        throws_with<std::runtime_error>([&] { tools::io::read_npy(missing); }, {"'" + missing + "'", "cannot open"}));
     fs::create_directory(path("folder.npy"));
-    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::read_npy(path("folder.npy")); },
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::read_npy(path("folder.npy")); },
                                                 {"'" + path("folder.npy") + "'"}));
 }
 
 TEST_F(Npy, FailedWriteLeavesNoFileOrTemporary) {
     const std::string target = path("missing_folder/out.npy");
-    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::write_npy(target, nn::Tensor({2, 2}, 1.0f)); },
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::write_npy(target, nn::Tensor({2, 2}, 1.0f)); },
                                                 {"'" + target + "'"}));
     fs::create_directory(path("taken.npy"));  // the target is a folder
-    EXPECT_THROW(tools::write_npy(path("taken.npy"), nn::Tensor({2, 2}, 1.0f)), std::runtime_error);
+    EXPECT_THROW(tools::io::write_npy(path("taken.npy"), nn::Tensor({2, 2}, 1.0f)), std::runtime_error);
     EXPECT_EQ(sorted_names(dir), std::vector<std::string>{"taken.npy"});
     EXPECT_TRUE(fs::is_empty(path("taken.npy")));
 }
 
 TEST_F(Npy, FailedWriteKeepsTheOldFile) {
-    tools::write_npy(path("z.npy"), nn::Tensor({3}, 7.0f));
+    tools::io::write_npy(path("z.npy"), nn::Tensor({3}, 7.0f));
     const std::string before = read_file(path("z.npy"));
     nn::Tensor bad;
     bad.shape = {3};  // no data
-    EXPECT_THROW(tools::write_npy(path("z.npy"), bad), std::invalid_argument);
+    EXPECT_THROW(tools::io::write_npy(path("z.npy"), bad), std::invalid_argument);
     EXPECT_EQ(read_file(path("z.npy")), before);
     EXPECT_EQ(sorted_names(dir), std::vector<std::string>{"z.npy"});
 }

@@ -1,5 +1,5 @@
-// Tests for tools/png (checksums, the stored-deflate writer, the chunk
-// checker) and tools/svg (escaping, base64, charts, the XML checker).
+// Tests for tools/io/png (checksums, the stored-deflate writer, the chunk
+// checker) and tools/io/svg (escaping, base64, charts, the XML checker).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,15 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "tools/png.hpp"
-#include "tools/svg.hpp"
+#include "tools/io/crc32.hpp"
+#include "tools/io/png.hpp"
+#include "tools/io/svg.hpp"
 
 using ::testing::HasSubstr;
 
 namespace {
 
 std::uint32_t crc_of(const std::string& s) {
-    return tools::crc32(0, reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+    return tools::io::crc32(s.data(), s.size());
 }
 
 std::uint32_t u32_at(const std::string& s, std::size_t at) {
@@ -47,14 +48,14 @@ std::vector<std::uint8_t> inflate_stored_idat(const std::string& png) {
         k += 5 + len;
         if (final) break;
     }
-    EXPECT_EQ(u32_at(z, k), tools::adler32(raw.data(), raw.size()));
+    EXPECT_EQ(u32_at(z, k), tools::io::adler32(raw.data(), raw.size()));
     EXPECT_EQ(k + 4, z.size());
     return raw;
 }
 
 std::string png_error(const std::string& bytes) {
     try {
-        tools::check_png(bytes, "f.png");
+        tools::io::check_png(bytes, "f.png");
     } catch (const std::runtime_error& e) {
         return e.what();
     }
@@ -63,7 +64,7 @@ std::string png_error(const std::string& bytes) {
 
 std::string svg_error(const std::string& text) {
     try {
-        tools::check_svg(text, "f.svg");
+        tools::io::check_svg(text, "f.svg");
     } catch (const std::runtime_error& e) {
         return e.what();
     }
@@ -78,17 +79,16 @@ TEST(Checksums, KnownValues) {
     EXPECT_EQ(crc_of("IEND"), 0xAE426082u);
     // Continuing a CRC over a second piece equals one pass over both.
     const std::string tail = "56789";
-    EXPECT_EQ(tools::crc32(crc_of("1234"), reinterpret_cast<const std::uint8_t*>(tail.data()), tail.size()),
-              0xCBF43926u);
+    EXPECT_EQ(tools::io::crc32(tail.data(), tail.size(), crc_of("1234")), 0xCBF43926u);
     // Adler-32 of "Wikipedia": a = 1 + sum = 920 = 0x398, b = 4582 = 0x11E6.
     const std::string w = "Wikipedia";
-    EXPECT_EQ(tools::adler32(reinterpret_cast<const std::uint8_t*>(w.data()), w.size()), 0x11E60398u);
-    EXPECT_EQ(tools::adler32(nullptr, 0), 1u);
+    EXPECT_EQ(tools::io::adler32(reinterpret_cast<const std::uint8_t*>(w.data()), w.size()), 0x11E60398u);
+    EXPECT_EQ(tools::io::adler32(nullptr, 0), 1u);
 }
 
 TEST(EncodePng, SmallGreyImageLayout) {
-    tools::Image image{3, 2, 1, {0, 128, 255, 10, 20, 30}};
-    std::string png = tools::encode_png(image);
+    tools::io::Image image{3, 2, 1, {0, 128, 255, 10, 20, 30}};
+    std::string png = tools::io::encode_png(image);
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
     EXPECT_EQ(u32_at(png, 8), 13u);
     EXPECT_EQ(png.substr(12, 4), "IHDR");
@@ -101,7 +101,7 @@ TEST(EncodePng, SmallGreyImageLayout) {
     std::vector<std::uint8_t> raw = inflate_stored_idat(png);
     std::vector<std::uint8_t> expected = {0, 0, 128, 255, 0, 10, 20, 30};  // a filter byte 0 before each row
     EXPECT_EQ(raw, expected);
-    tools::PngInfo info = tools::check_png(png, "small.png");
+    tools::io::PngInfo info = tools::io::check_png(png, "small.png");
     EXPECT_EQ(info.width, 3);
     EXPECT_EQ(info.height, 2);
     EXPECT_EQ(info.bit_depth, 8);
@@ -111,9 +111,9 @@ TEST(EncodePng, SmallGreyImageLayout) {
 
 TEST(EncodePng, LargeRgbImageSpansSeveralStoredBlocks) {
     // 200 x 150 RGB: 150 * (1 + 600) = 90,150 raw bytes, more than one 65,535-byte block.
-    tools::Image image{200, 150, 3, {}};
+    tools::io::Image image{200, 150, 3, {}};
     for (int i = 0; i < 200 * 150 * 3; ++i) image.pixels.push_back(static_cast<std::uint8_t>(i * 7));
-    std::string png = tools::encode_png(image);
+    std::string png = tools::io::encode_png(image);
     std::vector<std::uint8_t> raw = inflate_stored_idat(png);
     ASSERT_EQ(raw.size(), 150u * 601u);
     EXPECT_EQ(raw[0], 0);
@@ -121,18 +121,18 @@ TEST(EncodePng, LargeRgbImageSpansSeveralStoredBlocks) {
     EXPECT_EQ(raw[601], 0);
     EXPECT_EQ(raw[602], image.pixels[600]);
     EXPECT_EQ(raw.back(), image.pixels.back());
-    EXPECT_EQ(tools::check_png(png, "big.png").color_type, 2);
+    EXPECT_EQ(tools::io::check_png(png, "big.png").color_type, 2);
 }
 
 TEST(EncodePng, RejectsBadImages) {
     try {
-        tools::encode_png(tools::Image{2, 2, 2, std::vector<std::uint8_t>(8)});
+        tools::io::encode_png(tools::io::Image{2, 2, 2, std::vector<std::uint8_t>(8)});
         ADD_FAILURE() << "no exception";
     } catch (const std::invalid_argument& e) {
         EXPECT_THAT(e.what(), HasSubstr("1 or 3 channels, got 2x2x2"));
     }
     try {
-        tools::encode_png(tools::Image{2, 2, 1, std::vector<std::uint8_t>(3)});
+        tools::io::encode_png(tools::io::Image{2, 2, 1, std::vector<std::uint8_t>(3)});
         ADD_FAILURE() << "no exception";
     } catch (const std::invalid_argument& e) {
         EXPECT_THAT(e.what(), HasSubstr("pixels holds 3 samples, expected 4"));
@@ -140,7 +140,7 @@ TEST(EncodePng, RejectsBadImages) {
 }
 
 TEST(CheckPng, FindsEachKindOfDamage) {
-    std::string good = tools::encode_png(tools::Image{2, 2, 1, {1, 2, 3, 4}});
+    std::string good = tools::io::encode_png(tools::io::Image{2, 2, 1, {1, 2, 3, 4}});
     EXPECT_THAT(png_error("GIF89a"), HasSubstr("f.png: byte 0: not a PNG file"));
     std::string flipped = good;
     flipped[45] ^= 0x01;  // inside the IDAT data (it starts at byte 8 + 25 + 8 = 41): its CRC no longer matches
@@ -158,73 +158,73 @@ TEST(CheckPng, FindsEachKindOfDamage) {
 }
 
 TEST(Svg, EscapingBase64AndNumbers) {
-    EXPECT_EQ(tools::xml_escape("a < b & \"c\" > 'd'"), "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;");
+    EXPECT_EQ(tools::io::xml_escape("a < b & \"c\" > 'd'"), "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;");
     // RFC 4648 test vectors.
-    EXPECT_EQ(tools::base64(""), "");
-    EXPECT_EQ(tools::base64("f"), "Zg==");
-    EXPECT_EQ(tools::base64("fo"), "Zm8=");
-    EXPECT_EQ(tools::base64("foo"), "Zm9v");
-    EXPECT_EQ(tools::base64("foobar"), "Zm9vYmFy");
-    EXPECT_EQ(tools::base64(std::string("\xff\x00", 2)), "/wA=");
-    EXPECT_EQ(tools::fixed(12.5, 2), "12.50");
-    EXPECT_EQ(tools::fixed(-0.125, 1), "-0.1");
-    EXPECT_EQ(tools::fixed(-1e-12, 1), "0.0");  // never "-0.0" on an axis
+    EXPECT_EQ(tools::io::base64(""), "");
+    EXPECT_EQ(tools::io::base64("f"), "Zg==");
+    EXPECT_EQ(tools::io::base64("fo"), "Zm8=");
+    EXPECT_EQ(tools::io::base64("foo"), "Zm9v");
+    EXPECT_EQ(tools::io::base64("foobar"), "Zm9vYmFy");
+    EXPECT_EQ(tools::io::base64(std::string("\xff\x00", 2)), "/wA=");
+    EXPECT_EQ(tools::io::fixed(12.5, 2), "12.50");
+    EXPECT_EQ(tools::io::fixed(-0.125, 1), "-0.1");
+    EXPECT_EQ(tools::io::fixed(-1e-12, 1), "0.0");  // never "-0.0" on an axis
 }
 
 TEST(Svg, DocumentsAreWellFormed) {
-    tools::Svg svg(100, 50);
+    tools::io::Svg svg(100, 50);
     svg.text(10, 20, "error < 5% & \"fast\"");
     svg.line(0, 0, 100, 50, "#000", 1.0, true);
     svg.polyline({0, 10, 20}, {5, 6, 7}, "red");
     svg.polygon({0, 10, 5}, {0, 0, 8}, "#abc", "#000");
-    svg.png(0, 0, 10, 10, tools::encode_png(tools::Image{1, 1, 1, {255}}));
+    svg.png(0, 0, 10, 10, tools::io::encode_png(tools::io::Image{1, 1, 1, {255}}));
     std::string text = svg.str();
     EXPECT_THAT(text, HasSubstr("error &lt; 5% &amp; &quot;fast&quot;"));
     EXPECT_THAT(text, HasSubstr("href=\"data:image/png;base64,iVBORw0KGgo"));
     EXPECT_THAT(text, HasSubstr("<polygon fill=\"#abc\" stroke=\"#000\" stroke-linejoin=\"round\" points=\"0,0 10,0 5,8\"/>"));
     // svg, the background rect, text, line, polyline, polygon, image.
-    EXPECT_EQ(tools::check_svg(text, "doc.svg"), 7);
+    EXPECT_EQ(tools::io::check_svg(text, "doc.svg"), 7);
 }
 
 TEST(Svg, LineAndBarChartsAreWellFormed) {
-    tools::LineChart chart;
+    tools::io::LineChart chart;
     chart.title = "Training error";
     chart.x_label = "epochs";
     chart.y_label = "error (%)";
     chart.series = {{"ReLU", {0, 1, 2}, {50, 10, 5}, "#d62728", false},
                     {"tanh", {0, 1, 2}, {60, 30, 12}, "#1f77b4", true}};
     chart.levels = {{25, "25%"}};
-    std::string line = tools::line_chart(chart);
-    EXPECT_GT(tools::check_svg(line, "line.svg"), 10);
+    std::string line = tools::io::line_chart(chart);
+    EXPECT_GT(tools::io::check_svg(line, "line.svg"), 10);
     EXPECT_THAT(line, HasSubstr(">ReLU</text>"));
     EXPECT_THAT(line, HasSubstr(">25%</text>"));
 
-    tools::BarChart bars;
+    tools::io::BarChart bars;
     bars.title = "Ablation";
     bars.y_label = "validation error (%)";
     bars.groups = {"pooling", "LRN"};
     bars.bars = {{{"2x2/2", 1.2, 1.1, 1.3, "#888"}, {"3x3/2", 1.1, 1.0, 1.2, "#d62728"}},
                  {{"off", 1.0, 0, 0, "#888"}, {"on", 0.9, 0, 0, "#d62728"}}};
-    std::string bar = tools::bar_chart(bars);
-    EXPECT_GT(tools::check_svg(bar, "bar.svg"), 10);
+    std::string bar = tools::io::bar_chart(bars);
+    EXPECT_GT(tools::io::check_svg(bar, "bar.svg"), 10);
     EXPECT_THAT(bar, HasSubstr(">1.20</text>"));
 }
 
 TEST(Svg, ChartsRejectInconsistentData) {
-    tools::LineChart chart;
+    tools::io::LineChart chart;
     chart.series = {{"bad", {0, 1}, {1}, "#000", false}};
-    EXPECT_THROW(tools::line_chart(chart), std::invalid_argument);
-    tools::BarChart bars;
+    EXPECT_THROW(tools::io::line_chart(chart), std::invalid_argument);
+    tools::io::BarChart bars;
     bars.groups = {"a", "b"};
     bars.bars = {{{"x", 1, 0, 0, "#000"}}};
-    EXPECT_THROW(tools::bar_chart(bars), std::invalid_argument);
+    EXPECT_THROW(tools::io::bar_chart(bars), std::invalid_argument);
 }
 
 TEST(CheckSvg, AcceptsWhatXmlAllows) {
-    EXPECT_EQ(tools::check_svg("<svg/>", "a"), 1);
-    EXPECT_EQ(tools::check_svg("<?xml version='1.0'?>\n<!-- c --><svg a='1' b=\"&#38;&#x26;\"><g><![CDATA[<x>]]></g>"
-                               "<?pi ?></svg>\n",
-                               "b"),
+    EXPECT_EQ(tools::io::check_svg("<svg/>", "a"), 1);
+    EXPECT_EQ(tools::io::check_svg("<?xml version='1.0'?>\n<!-- c --><svg a='1' b=\"&#38;&#x26;\"><g><![CDATA[<x>]]></g>"
+                                   "<?pi ?></svg>\n",
+                                   "b"),
               2);
 }
 

@@ -16,9 +16,9 @@
 
 #include "tools/args.hpp"
 #include "tools/commands.hpp"
-#include "tools/figures.hpp"
-#include "tools/png.hpp"
-#include "tools/svg.hpp"
+#include "tools/figures/figures.hpp"
+#include "tools/io/png.hpp"
+#include "tools/io/svg.hpp"
 
 namespace tools {
 
@@ -46,11 +46,11 @@ int check_files(const Args& files) {
             return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
         };
         if (ends(".png")) {
-            PngInfo info = check_png(bytes, path);
+            io::PngInfo info = io::check_png(bytes, path);
             std::cout << "ok " << path << " (PNG " << info.width << "x" << info.height << ", " << info.chunks
                       << " chunks)\n";
         } else if (ends(".svg")) {
-            int elements = check_svg(bytes, path);
+            int elements = io::check_svg(bytes, path);
             std::cout << "ok " << path << " (SVG, " << elements << " elements)\n";
         } else {
             throw std::invalid_argument(path + ": expected a .svg or .png file");
@@ -62,7 +62,7 @@ int check_files(const Args& files) {
 }  // namespace
 
 int cmd_figures(const Args& args) {
-    const FigureOptions defaults;
+    const figures::FigureOptions defaults;
     const std::vector<Flag> known = {
         {"out", "DIR", "where figures/, numbers/ and examples/ are written (default " + defaults.out + ")", false},
         {"cache", "DIR", "cached experiment results, kept per build of plaincnn (default " + defaults.cache + ")", false},
@@ -84,28 +84,28 @@ int cmd_figures(const Args& args) {
         std::cout << format_help(kUsage, known);
         return 0;
     }
-    FigureOptions options;
+    figures::FigureOptions options;
     options.out = flags.text("out", defaults.out);
     options.cache = flags.text("cache", defaults.cache);
     options.data = flags.text("data", defaults.data);
     options.source = flags.text("source", defaults.source);
     options.quick = flags.has("quick");
     options.verbose = !flags.has("quiet");
-    options.code_version = this_build();  // results of another build are not reused
+    options.code_version = figures::this_build();  // results of another build are not reused
 
     bool all = which == "all";
     bool known_name = all;
-    auto run = [&](const char* name, void (*figure)(const FigureOptions&)) {
+    auto run = [&](const char* name, void (*figure)(const figures::FigureOptions&)) {
         if (!all && which != name) return;
         known_name = true;
         figure(options);
         std::cout << "figures: " << name << " written to " << options.out << "\n";
     };
-    run("architecture", figure_architecture);
-    run("examples", figure_examples);
-    run("relu-tanh", figure_relu_tanh);
-    run("kernels", figure_kernels);
-    run("ablation", figure_ablation);
+    run("architecture", figures::figure_architecture);
+    run("examples", figures::figure_examples);
+    run("relu-tanh", figures::figure_relu_tanh);
+    run("kernels", figures::figure_kernels);
+    run("ablation", figures::figure_ablation);
     if (!known_name) {
         throw std::invalid_argument("unknown figure '" + which +
                                     "' (expected all, architecture, relu-tanh, kernels, ablation, examples or check)");

@@ -22,9 +22,9 @@
 #include "nn/pool_backward.hpp"
 #include "nn/pool_forward.hpp"
 #include "tools/args.hpp"
-#include "tools/atomic_file.hpp"
+#include "tools/io/atomic_file.hpp"
 #include "tools/commands.hpp"
-#include "tools/npy.hpp"
+#include "tools/io/npy.hpp"
 
 namespace tools {
 
@@ -99,9 +99,10 @@ int conv_forward(const Flags& flags) {
     nn::Activation act = nn::Activation::parse(flags.text("activation", "linear"), "--activation");
     nn::Padding pad = nn::Padding::parse(flags.text("padding", "same"), "--padding");
     nn::Stride stride = stride_of(flags);
-    nn::Tensor A_prev = read_npy(flags.text("A")), W = read_npy(flags.text("W")), b = read_npy(flags.text("b"));
+    nn::Tensor A_prev = io::read_npy(flags.text("A")), W = io::read_npy(flags.text("W"));
+    nn::Tensor b = io::read_npy(flags.text("b"));
     nn::Tensor Z = nn::conv_forward(A_prev, W, b, act, pad, stride);
-    write_npy(flags.text("out"), Z);
+    io::write_npy(flags.text("out"), Z);
     report("Z", Z, flags.text("out"));
     return 0;
 }
@@ -110,9 +111,9 @@ int pool_forward(const Flags& flags) {
     nn::Window kernel = kernel_of(flags);
     nn::Stride stride = stride_of(flags);
     nn::PoolMode mode = nn::parse_pool_mode(flags.text("mode", "max"), "--mode");
-    nn::Tensor A_prev = read_npy(flags.text("A"));
+    nn::Tensor A_prev = io::read_npy(flags.text("A"));
     nn::Tensor Z = nn::pool_forward(A_prev, kernel, stride, mode);
-    write_npy(flags.text("out"), Z);
+    io::write_npy(flags.text("out"), Z);
     report("Z", Z, flags.text("out"));
     return 0;
 }
@@ -120,13 +121,13 @@ int pool_forward(const Flags& flags) {
 int conv_backward(const Flags& flags) {
     nn::Padding pad = nn::Padding::parse(flags.text("padding", "same"), "--padding");
     nn::Stride stride = stride_of(flags);
-    nn::Tensor dZ = read_npy(flags.text("dZ")), A_prev = read_npy(flags.text("A"));
-    nn::Tensor W = read_npy(flags.text("W")), b = read_npy(flags.text("b"));
+    nn::Tensor dZ = io::read_npy(flags.text("dZ")), A_prev = io::read_npy(flags.text("A"));
+    nn::Tensor W = io::read_npy(flags.text("W")), b = io::read_npy(flags.text("b"));
     nn::ConvGrads g = nn::conv_backward(dZ, A_prev, W, b, pad, stride);
     // All three are staged before any is renamed into place.
-    write_files_atomic({{flags.text("out-dA"), encode_npy(g.dA_prev)},
-                        {flags.text("out-dW"), encode_npy(g.dW)},
-                        {flags.text("out-db"), encode_npy(g.db)}});
+    io::write_files_atomic({{flags.text("out-dA"), io::encode_npy(g.dA_prev)},
+                            {flags.text("out-dW"), io::encode_npy(g.dW)},
+                            {flags.text("out-db"), io::encode_npy(g.db)}});
     report("dA_prev", g.dA_prev, flags.text("out-dA"));
     report("dW", g.dW, flags.text("out-dW"));
     report("db", g.db, flags.text("out-db"));
@@ -137,9 +138,9 @@ int pool_backward(const Flags& flags) {
     nn::Window kernel = kernel_of(flags);
     nn::Stride stride = stride_of(flags);
     nn::PoolMode mode = nn::parse_pool_mode(flags.text("mode", "max"), "--mode");
-    nn::Tensor dA = read_npy(flags.text("dA")), A_prev = read_npy(flags.text("A"));
+    nn::Tensor dA = io::read_npy(flags.text("dA")), A_prev = io::read_npy(flags.text("A"));
     nn::Tensor dA_prev = nn::pool_backward(dA, A_prev, kernel, stride, mode);
-    write_npy(flags.text("out"), dA_prev);
+    io::write_npy(flags.text("out"), dA_prev);
     report("dA_prev", dA_prev, flags.text("out"));
     return 0;
 }

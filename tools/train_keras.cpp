@@ -17,7 +17,7 @@
 #include "lenet/lenet5.hpp"
 #include "nn/batch.hpp"
 #include "tools/commands.hpp"
-#include "tools/idx.hpp"
+#include "tools/io/idx.hpp"
 
 namespace tools {
 
@@ -38,9 +38,9 @@ void check_save_path(const std::string& path) {
 
 int train_keras(const TrainOptions& options) {
     if (!options.save.empty()) check_save_path(options.save);
-    const Mnist mnist = load_mnist(options.data);
-    const nn::Tensor Y_train = one_hot(mnist.train.labels);
-    const nn::Tensor Y_valid = one_hot(mnist.validation.labels);
+    const io::Mnist mnist = io::load_mnist(options.data);
+    const nn::Tensor Y_train = io::one_hot(mnist.train.labels);
+    const nn::Tensor Y_valid = io::one_hot(mnist.validation.labels);
 
     keras::Input X({28, 28, 1});
     keras::Sequential model = keras::lenet5(X, options.seed);

@@ -29,10 +29,10 @@
 #include "lenet/tf1/session.hpp"
 #include "nn/batch.hpp"
 #include "nn/rng.hpp"
-#include "tools/atomic_file.hpp"
+#include "tools/io/atomic_file.hpp"
 #include "tools/commands.hpp"
-#include "tools/idx.hpp"
-#include "tools/npy.hpp"
+#include "tools/io/idx.hpp"
+#include "tools/io/npy.hpp"
 
 namespace tools {
 
@@ -76,9 +76,9 @@ void save_variables(tf1::Session& sess, tf1::Graph& graph, const std::string& di
     for (const tf1::Tensor& v : graph.global_variables()) {
         std::string name = graph.node(v.node()).name;
         std::replace(name.begin(), name.end(), '/', '_');
-        files.emplace_back((std::filesystem::path(dir) / (name + ".npy")).string(), encode_npy(sess.run(v)));
+        files.emplace_back((std::filesystem::path(dir) / (name + ".npy")).string(), io::encode_npy(sess.run(v)));
     }
-    write_files_atomic(files);
+    io::write_files_atomic(files);
     std::cout << "variables saved to " << dir << " (" << files.size() << " .npy files, one per variable)\n";
 }
 
@@ -86,11 +86,11 @@ void save_variables(tf1::Session& sess, tf1::Graph& graph, const std::string& di
 
 int train_tf1(const TrainOptions& options) {
     if (!options.save.empty()) make_folder(options.save);
-    const Mnist mnist = load_mnist(options.data);
+    const io::Mnist mnist = io::load_mnist(options.data);
     const nn::Tensor& X_train = mnist.train.x;
     const nn::Tensor& X_valid = mnist.validation.x;
-    const nn::Tensor Y_train = one_hot(mnist.train.labels);
-    const nn::Tensor Y_valid = one_hot(mnist.validation.labels);
+    const nn::Tensor Y_train = io::one_hot(mnist.train.labels);
+    const nn::Tensor Y_valid = io::one_hot(mnist.validation.labels);
 
     tf1::Graph graph;
     graph.set_random_seed(options.seed);

@@ -15,10 +15,11 @@
 #include <stdexcept>
 #include <utility>
 
-#include "lenet/keras/weights_io.hpp"
 #include "nn/batch.hpp"
 #include "nn/errors.hpp"
 #include "nn/loss.hpp"
+#include "tools/io/npy.hpp"
+#include "tools/io/weights.hpp"
 
 namespace keras {
 
@@ -353,13 +354,13 @@ void Sequential::set_weights(const std::vector<nn::Tensor>& weights) {
 void Sequential::save_weights(const std::string& path) const {
     std::vector<nn::Tensor> values = get_weights();
     std::vector<std::string> names = weight_names();
-    std::vector<NamedTensor> tensors;
+    std::vector<tools::io::NamedTensor> tensors;
     for (std::size_t k = 0; k < values.size(); ++k) tensors.push_back({names[k], std::move(values[k])});
-    write_weights_file(path, tensors);
+    tools::io::write_weights_file(path, tensors);
 }
 
 void Sequential::load_weights(const std::string& path) {
-    std::vector<NamedTensor> tensors = read_weights_file(path);
+    std::vector<tools::io::NamedTensor> tensors = tools::io::read_weights_file(path);
     std::vector<nn::Tensor> expected = get_weights();
     std::vector<std::string> names = weight_names();
     if (tensors.size() != expected.size())
@@ -376,7 +377,7 @@ void Sequential::load_weights(const std::string& path) {
     set_weights(values);
 }
 
-void Sequential::export_npz(const std::string& path) const { write_npz(path, get_weights()); }
+void Sequential::export_npz(const std::string& path) const { tools::io::write_npz(path, get_weights()); }
 
 // -------------------------------------------------------------------- summary
 

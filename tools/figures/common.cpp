@@ -17,12 +17,12 @@
 
 #include "nn/batch.hpp"
 #include "nn/rng.hpp"
-#include "tools/atomic_file.hpp"
-#include "tools/figures.hpp"
-#include "tools/idx.hpp"
-#include "tools/svg.hpp"
+#include "tools/figures/figures.hpp"
+#include "tools/io/atomic_file.hpp"
+#include "tools/io/idx.hpp"
+#include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -81,7 +81,7 @@ Dataset synthetic(int n_train, int n_val) {
 }
 
 // The first n samples of a split.
-void take(const Split& split, int n, nn::Tensor& x, nn::Tensor& y, const std::string& what) {
+void take(const io::Split& split, int n, nn::Tensor& x, nn::Tensor& y, const std::string& what) {
     int have = split.x.dim(0);
     if (n > have) {
         throw std::runtime_error("figures: asked for " + std::to_string(n) + " " + what + " images but only " +
@@ -103,7 +103,7 @@ std::string dataset_id(const FigureOptions& options, int n_train, int n_val) {
 
 Dataset load_dataset(const FigureOptions& options, int n_train, int n_val) {
     if (options.quick) return synthetic(n_train, n_val);
-    Mnist mnist = load_mnist(options.data);
+    io::Mnist mnist = io::load_mnist(options.data);
     Dataset d;
     take(mnist.train, n_train, d.x_train, d.y_train, "training");
     take(mnist.validation, n_val, d.x_val, d.y_val, "validation");
@@ -115,7 +115,7 @@ void write_output(const std::string& path, const std::string& text) {
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec) throw std::runtime_error(path + ": cannot create folder " + parent.string() + ": " + ec.message());
-    write_file_atomic(path, text);
+    io::write_file_atomic(path, text);
 }
 
 void write_numbers(const FigureOptions& options, const std::string& name, const Numbers& numbers) {
@@ -130,7 +130,7 @@ void write_numbers(const FigureOptions& options, const std::string& name, const 
 
 void write_svg(const FigureOptions& options, const std::string& name, const std::string& svg) {
     std::string path = options.out + "/figures/" + name + ".svg";
-    check_svg(svg, path);
+    io::check_svg(svg, path);
     write_output(path, svg);
 }
 
@@ -204,4 +204,4 @@ std::string grouped(long long value) {
     return value < 0 ? "-" + out : out;
 }
 
-}  // namespace tools
+}  // namespace tools::figures

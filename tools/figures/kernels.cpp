@@ -13,11 +13,11 @@
 
 #include "lenet/lenet5.hpp"
 #include "nn/conv_forward.hpp"
-#include "tools/figures.hpp"
-#include "tools/png.hpp"
-#include "tools/svg.hpp"
+#include "tools/figures/figures.hpp"
+#include "tools/io/png.hpp"
+#include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -35,7 +35,7 @@ Setup setup(bool quick) {
 // zoom x zoom square (scaling here keeps the squares crisp in every viewer;
 // SVG's image-rendering hint is not honoured everywhere).
 std::string grey_png(const double* v, int h, int w, int stride, double lo, double hi, int zoom) {
-    Image image{w * zoom, h * zoom, 1, {}};
+    io::Image image{w * zoom, h * zoom, 1, {}};
     for (int y = 0; y < h * zoom; ++y) {
         for (int x = 0; x < w * zoom; ++x) {
             double value = v[static_cast<std::ptrdiff_t>((y / zoom) * w + x / zoom) * stride];
@@ -43,7 +43,7 @@ std::string grey_png(const double* v, int h, int w, int stride, double lo, doubl
             image.pixels.push_back(static_cast<std::uint8_t>(std::lround(255.0 * std::clamp(t, 0.0, 1.0))));
         }
     }
-    return encode_png(image);
+    return io::encode_png(image);
 }
 
 }  // namespace
@@ -79,7 +79,7 @@ void figure_kernels(const FigureOptions& options) {
     double w_max = 0;
     for (double v : W) w_max = std::max(w_max, std::fabs(v));
     const double width = 960, height = 400;
-    Svg svg(width, height);
+    io::Svg svg(width, height);
     svg.text(width / 2, 30, "What LeNet-5's first layer learned", 19, "middle", "#222", true);
     svg.text(90, 68, "input digit", 13, "middle", "#444");
     svg.png(34, 80, 112, 112, grey_png(r["digit"].data(), 28, 28, 1, 0.0, 1.0, 4));
@@ -104,8 +104,8 @@ void figure_kernels(const FigureOptions& options) {
                   {{"k-images", grouped(s.n_train)},
                    {"k-epochs", std::to_string(s.epochs)},
                    {"k-val-images", grouped(s.n_val)},
-                   {"k-val-error", fixed(r["val_error"][0], 2) + "%"},
+                   {"k-val-error", io::fixed(r["val_error"][0], 2) + "%"},
                    {"k-digit", std::to_string(static_cast<int>(r["label"][0]))}});
 }
 
-}  // namespace tools
+}  // namespace tools::figures

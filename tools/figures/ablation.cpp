@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
-#include "tools/figures.hpp"
-#include "tools/svg.hpp"
+#include "tools/figures/figures.hpp"
+#include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -86,7 +86,7 @@ double mean(const std::vector<double>& v) {
     return sum / static_cast<double>(v.size());
 }
 
-std::string signed_points(double d) { return (d >= 0 ? "+" : "") + fixed(d, 2); }
+std::string signed_points(double d) { return (d >= 0 ? "+" : "") + io::fixed(d, 2); }
 
 }  // namespace
 
@@ -119,8 +119,8 @@ void figure_ablation(const FigureOptions& options) {
                        {"ab-val-images", grouped(s.n_val)},
                        {"ab-epochs", std::to_string(s.epochs)},
                        {"ab-seeds", std::to_string(s.seeds)},
-                       {"ab-base-spread", fixed(spread("base"), 2)}};
-    BarChart chart;
+                       {"ab-base-spread", io::fixed(spread("base"), 2)}};
+    io::BarChart chart;
     chart.title = "Validation error with each feature removed (mean and range of " + std::to_string(s.seeds) +
                   " seeds)";
     chart.y_label = "validation error (%)";
@@ -131,31 +131,31 @@ void figure_ablation(const FigureOptions& options) {
         chart.groups.push_back(v.caption);
         chart.bars.push_back({{"", m, *std::min_element(e.begin(), e.end()), *std::max_element(e.begin(), e.end()),
                                is_base ? "#7f8c8d" : "#e08a3c"}});
-        numbers.push_back({std::string("ab-") + v.key, fixed(m, 2) + "%"});
+        numbers.push_back({std::string("ab-") + v.key, io::fixed(m, 2) + "%"});
         if (is_base) continue;
         double d = m - base;
         double noise = std::max(spread("base"), spread(v.key));
         numbers.push_back({std::string("ab-") + v.key + "-delta", signed_points(d)});
-        numbers.push_back({std::string("ab-") + v.key + "-spread", fixed(spread(v.key), 2)});
+        numbers.push_back({std::string("ab-") + v.key + "-spread", io::fixed(spread(v.key), 2)});
         std::string verdict, effect;
         if (std::fabs(d) <= noise) {
             effect = "made no measurable difference";
             verdict = "changed the error by " + signed_points(d) + " points, no more than the spread between seeds (" +
-                      fixed(noise, 2) + " points): no measurable effect";
+                      io::fixed(noise, 2) + " points): no measurable effect";
         } else if (d > 0) {
             effect = "helped";
-            verdict = "raised the error by " + fixed(d, 2) + " points, more than the spread between seeds (" +
-                      fixed(noise, 2) + " points): the feature helped, as in the paper";
+            verdict = "raised the error by " + io::fixed(d, 2) + " points, more than the spread between seeds (" +
+                      io::fixed(noise, 2) + " points): the feature helped, as in the paper";
         } else {
             effect = "hurt";
-            verdict = "lowered the error by " + fixed(-d, 2) + " points, more than the spread between seeds (" +
-                      fixed(noise, 2) + " points): at this scale the feature hurt, unlike in the paper";
+            verdict = "lowered the error by " + io::fixed(-d, 2) + " points, more than the spread between seeds (" +
+                      io::fixed(noise, 2) + " points): at this scale the feature hurt, unlike in the paper";
         }
         numbers.push_back({std::string("ab-") + v.key + "-effect", effect});
         numbers.push_back({std::string("ab-") + v.key + "-verdict", verdict});
     }
-    write_svg(options, "ablation", bar_chart(chart));
+    write_svg(options, "ablation", io::bar_chart(chart));
     write_numbers(options, "ablation", numbers);
 }
 
-}  // namespace tools
+}  // namespace tools::figures

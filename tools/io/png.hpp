@@ -2,8 +2,8 @@
 //
 // The writer stores pixels without compression: the zlib stream inside IDAT
 // is a sequence of "stored" deflate blocks (up to 65,535 bytes each), so the
-// only arithmetic is the two checksums, CRC-32 per chunk and Adler-32 over
-// the raw scanlines. Images are 8-bit grey or 8-bit RGB.
+// only arithmetic is the two checksums, CRC-32 per chunk (crc32.hpp) and
+// Adler-32 over the raw scanlines. Images are 8-bit grey or 8-bit RGB.
 //
 //   file  = signature (8 bytes) IHDR IDAT IEND
 //   chunk = length (4, big-endian) type (4) data (length) CRC-32 of type+data (4)
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace tools {
+namespace tools::io {
 
 /// An 8-bit image, rows top to bottom, channels interleaved.
 struct Image {
@@ -24,13 +24,6 @@ struct Image {
     int channels = 1;                   ///< 1 (grey) or 3 (RGB)
     std::vector<std::uint8_t> pixels;   ///< height * width * channels samples
 };
-
-/// CRC-32 (ISO 3309, as PNG uses it) of @p size bytes at @p data, continuing from @p crc.
-/// @param crc   the CRC so far (0 to start)
-/// @param data  the bytes
-/// @param size  how many
-/// @return the updated CRC
-std::uint32_t crc32(std::uint32_t crc, const std::uint8_t* data, std::size_t size);
 
 /// Adler-32 (RFC 1950) of @p size bytes at @p data.
 /// @param data  the bytes
@@ -63,4 +56,4 @@ struct PngInfo {
 /// @throws std::runtime_error "<name>: byte <offset>: <reason>" on the first problem.
 PngInfo check_png(const std::string& bytes, const std::string& name);
 
-}  // namespace tools
+}  // namespace tools::io

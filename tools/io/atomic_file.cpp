@@ -2,7 +2,7 @@
 // std::rename it onto the target (atomic within one file system on POSIX).
 // Temporaries are named "<path>.tmp-<16 random hex digits>" and opened with
 // fopen's exclusive mode "x", so two writers never share one.
-#include "tools/atomic_file.hpp"
+#include "tools/io/atomic_file.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -12,7 +12,7 @@
 #include <set>
 #include <stdexcept>
 
-namespace tools {
+namespace tools::io {
 
 namespace {
 
@@ -108,4 +108,4 @@ void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& 
     }
 }
 
-}  // namespace tools
+}  // namespace tools::io

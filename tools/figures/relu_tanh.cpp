@@ -14,10 +14,10 @@
 // error six times sooner than tanh.
 #include <string>
 
-#include "tools/figures.hpp"
-#include "tools/svg.hpp"
+#include "tools/figures/figures.hpp"
+#include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -55,7 +55,7 @@ void figure_relu_tanh(const FigureOptions& options) {
     const Setup s = setup(options.quick);
     const std::string params = "v1 " + dataset_id(options, s.n_train, s.n_val) + " epochs=" + std::to_string(s.epochs) +
                                " chunks=" + std::to_string(s.chunks) + " batch=" + std::to_string(s.batch) +
-                               " lr=" + fixed(s.learning_rate, 5) + " momentum=0.9 init=he_normal seed=1 order=2";
+                               " lr=" + io::fixed(s.learning_rate, 5) + " momentum=0.9 init=he_normal seed=1 order=2";
     Record r;
     if (!read_cache(options, "relu-tanh", params, r)) {
         Dataset data = load_dataset(options, s.n_train, s.n_val);
@@ -73,25 +73,25 @@ void figure_relu_tanh(const FigureOptions& options) {
 
     double relu_at = epochs_to_reach(r["epochs"], r["relu"], s.level);
     double tanh_at = epochs_to_reach(r["epochs"], r["tanh"], s.level);
-    const std::string level = fixed(s.level, 0) + "%";
+    const std::string level = io::fixed(s.level, 0) + "%";
     const std::string whole = "more than " + std::to_string(s.epochs);
     std::string ratio, effect;
     if (relu_at > 0 && tanh_at > 0) {
         double q = tanh_at / relu_at;
-        ratio = fixed(q, 2);
+        ratio = io::fixed(q, 2);
         effect = q >= 1.25 ? "ReLU was clearly faster"
                  : q > 0.8 ? "ReLU and tanh were about equally fast"
                            : "tanh was faster than ReLU";
     } else if (relu_at > 0) {
         // tanh never got there: the ratio is at least the whole run over ReLU's time.
-        ratio = "more than " + fixed(static_cast<double>(s.epochs) / relu_at, 1);
+        ratio = "more than " + io::fixed(static_cast<double>(s.epochs) / relu_at, 1);
         effect = "ReLU was clearly faster: tanh did not get there at all";
     } else {
         ratio = "not measurable";
         effect = tanh_at > 0 ? "tanh was faster: ReLU did not get there at all" : "neither got there";
     }
 
-    LineChart chart;
+    io::LineChart chart;
     chart.title = "Training error of one network with ReLU and with tanh";
     chart.x_label = "epochs (" + grouped(s.n_train) + " training images each)";
     chart.y_label = "training error (%)";
@@ -100,26 +100,26 @@ void figure_relu_tanh(const FigureOptions& options) {
     chart.levels = {{s.level, level + " level"}};
     chart.y_min = 0;
     chart.y_max = options.quick ? 0.0 : 6.0 * s.level;  // the early points sit above the frame
-    write_svg(options, "relu-tanh", line_chart(chart));
+    write_svg(options, "relu-tanh", io::line_chart(chart));
 
-    const std::string relu_final = fixed(r["relu"].back(), 2) + "%";
-    const std::string tanh_final = fixed(r["tanh"].back(), 2) + "%";
+    const std::string relu_final = io::fixed(r["relu"].back(), 2) + "%";
+    const std::string tanh_final = io::fixed(r["tanh"].back(), 2) + "%";
     write_numbers(options, "relu-tanh",
                   {{"rt-images", grouped(s.n_train)},
                    {"rt-epochs", std::to_string(s.epochs)},
                    {"rt-points", std::to_string(s.chunks)},
                    {"rt-batch", std::to_string(s.batch)},
-                   {"rt-lr", fixed(s.learning_rate, 2)},
+                   {"rt-lr", io::fixed(s.learning_rate, 2)},
                    {"rt-level", level},
-                   {"rt-relu-epochs", relu_at > 0 ? fixed(relu_at, 2) : whole},
-                   {"rt-tanh-epochs", tanh_at > 0 ? fixed(tanh_at, 2) : whole},
+                   {"rt-relu-epochs", relu_at > 0 ? io::fixed(relu_at, 2) : whole},
+                   {"rt-tanh-epochs", tanh_at > 0 ? io::fixed(tanh_at, 2) : whole},
                    {"rt-ratio", ratio},
                    {"rt-effect", effect},
                    {"rt-relu-final", relu_final},
                    {"rt-tanh-final", tanh_final},
-                   {"rt-relu-val", fixed(r["relu_val"][0], 2) + "%"},
-                   {"rt-tanh-val", fixed(r["tanh_val"][0], 2) + "%"},
+                   {"rt-relu-val", io::fixed(r["relu_val"][0], 2) + "%"},
+                   {"rt-tanh-val", io::fixed(r["tanh_val"][0], 2) + "%"},
                    {"rt-val-images", grouped(s.n_val)}});
 }
 
-}  // namespace tools
+}  // namespace tools::figures

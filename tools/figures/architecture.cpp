@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "nn/geometry.hpp"
-#include "tools/figures.hpp"
-#include "tools/svg.hpp"
+#include "tools/figures/figures.hpp"
+#include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -43,7 +43,7 @@ int out_side(int side, int channels, int k, nn::Padding padding, int stride) {
 }
 
 // A box drawn as a cuboid: front face depth x height, receding top and side.
-void draw_cuboid(Svg& svg, double x, double base, double depth, double height, double recede, bool split,
+void draw_cuboid(io::Svg& svg, double x, double base, double depth, double height, double recede, bool split,
                  const std::string& front, const std::string& top, const std::string& side) {
     double y = base - height;
     svg.polygon({x, x + recede, x + recede + depth, x + depth}, {y, y - recede, y - recede, y}, top, "#555");
@@ -94,7 +94,7 @@ void figure_architecture(const FigureOptions& options) {
                         1LL * c5 * c5 * 256 + 4096 + 4096 + 1000;
 
     const double width = 1300, height = 440, base = 320;
-    Svg svg(width, height);
+    io::Svg svg(width, height);
     svg.text(width / 2, 30, "AlexNet: five convolutional layers, three fully connected, one softmax", 19, "middle",
              "#222", true);
     double step = (width - 180) / static_cast<double>(boxes.size() - 1);
@@ -150,4 +150,4 @@ void figure_architecture(const FigureOptions& options) {
                    {"arch-flat", grouped(1LL * p5 * p5 * 256)}});
 }
 
-}  // namespace tools
+}  // namespace tools::figures

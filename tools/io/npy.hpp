@@ -1,12 +1,14 @@
 // NumPy .npy files: read float32/float64 little-endian C-order arrays,
-// write float32.
+// write float32. And NumPy .npz archives of them, written only (for
+// keras::Sequential::export_npz).
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "nn/tensor.hpp"
 
-namespace tools {
+namespace tools::io {
 
 /// Reads a .npy file (format 1.0, 2.0 or 3.0, dtype '<f4' or '<f8', C order)
 /// into a float32 Tensor; '<f8' values are rounded to float. Throws
@@ -25,10 +27,23 @@ void write_npy(const std::string& path, const nn::Tensor& t);
 /// The bytes write_npy writes for @p t: the format 1.0 header, padded with
 /// spaces and ending in '\n' so the data starts at a multiple of 64 bytes,
 /// then the values as little-endian float32. For callers that write several
-/// files together (tools::write_files_atomic).
+/// files together (tools::io::write_files_atomic).
 /// @param t the tensor to encode
 /// @return the complete .npy file contents
 /// @throws std::invalid_argument if t.data does not match t.shape.
 std::string encode_npy(const nn::Tensor& t);
 
-}  // namespace tools
+/// An uncompressed zip archive of @p arrays as arr_0.npy, arr_1.npy, ...,
+/// each entry encode_npy's bytes: what numpy.savez(path, *arrays) writes.
+/// @param arrays the tensors, in order
+/// @return the whole archive's bytes
+/// @throws std::invalid_argument when the archive would exceed the plain zip limits (4 GiB, 65535 entries)
+std::string encode_npz(const std::vector<nn::Tensor>& arrays);
+
+/// Writes encode_npz(@p arrays) to @p path atomically (write_file_atomic).
+/// @param path   the file to write, usually ending in .npz
+/// @param arrays the tensors, read back by numpy.load(path)["arr_0"], ...
+/// @throws std::runtime_error naming the file when it cannot be written
+void write_npz(const std::string& path, const std::vector<nn::Tensor>& arrays);
+
+}  // namespace tools::io

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace tools {
+namespace tools::io {
 
 /// Escapes &, <, >, " and ' for use in XML text and attribute values.
 /// @param text  raw text
@@ -161,4 +161,4 @@ std::string bar_chart(const BarChart& chart);
 /// @throws std::runtime_error "<name>: byte <offset>: <reason>" at the first problem.
 int check_svg(const std::string& text, const std::string& name);
 
-}  // namespace tools
+}  // namespace tools::io

@@ -22,14 +22,14 @@
 #include "nn/lrn.hpp"
 #include "nn/tensor.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 /// Options shared by every figure.
 struct FigureOptions {
     std::string out = "build/post/generated";          ///< where figures/, numbers/, examples/ go
     std::string cache = "build/post-cache";            ///< cached experiment results
     std::string data = "data/mnist";                   ///< folder with the four MNIST IDX files
-    std::string source = "tools/figures_examples.cpp"; ///< where the example snippets are read from
+    std::string source = "tools/figures/examples.cpp"; ///< where the example snippets are read from
     bool quick = false;                                ///< tiny runs on synthetic data (tests)
     bool verbose = true;                               ///< one progress line per training run on stderr
     /// The build that computes the results, part of every cache key, so that
@@ -90,7 +90,7 @@ void write_numbers(const FigureOptions& options, const std::string& name, const 
 /// Writes figures/NAME.svg in options.out after checking it is well-formed.
 /// @param options  gives the output folder
 /// @param name     the figure's name, NAME
-/// @param svg      the document (see tools/svg.hpp)
+/// @param svg      the document (see tools/io/svg.hpp)
 void write_svg(const FigureOptions& options, const std::string& name, const std::string& svg);
 
 /// Looks up a cached record of @p experiment with parameters @p params.
@@ -193,4 +193,4 @@ void figure_ablation(const FigureOptions& options);
 /// @throws std::runtime_error naming the source file if an example is missing from it
 void figure_examples(const FigureOptions& options);
 
-}  // namespace tools
+}  // namespace tools::figures

@@ -16,9 +16,9 @@
 #include "nn/batch.hpp"
 #include "nn/errors.hpp"
 #include "nn/rng.hpp"
-#include "tools/figures.hpp"
+#include "tools/figures/figures.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 std::unique_ptr<keras::Layer> LocalResponseNormalization::clone() const {
     return std::make_unique<LocalResponseNormalization>(config_);
@@ -98,4 +98,4 @@ double epochs_to_reach(const std::vector<double>& epochs, const std::vector<doub
     return -1.0;
 }
 
-}  // namespace tools
+}  // namespace tools::figures

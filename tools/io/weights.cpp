@@ -1,23 +1,25 @@
-// Weight files: encode/decode plaincnn's format, encode .npy and .npz.
+// The weights file, encoded and decoded:
 //
-//   weights file: "PCNNWTS\n" | u32 version | u64 size | u32 N | N x (name, shape, f32 values) | u32 CRC-32
-//   .npz:         per array: zip local header + arr_k.npy; then the central directory; then its end record
+//   "PCNNWTS\n" | u32 version | u64 size | u32 N | N x (name, shape, f32 values) | u32 CRC-32
 // Integers are written byte by byte, least significant first; float blocks
 // are copied whole, which is little-endian only on a little-endian host (checked).
-#include "lenet/keras/weights_io.hpp"
+#include "tools/io/weights.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 
 #include "nn/errors.hpp"
+#include "tools/io/atomic_file.hpp"
+#include "tools/io/crc32.hpp"
 
-namespace keras {
+namespace tools::io {
 
 namespace {
 
@@ -28,7 +30,7 @@ const std::size_t kHeaderSize = 24;   // magic, version, size, count
 const std::size_t kTrailerSize = 4;   // CRC-32
 const int kMaxRank = 8;
 
-// The float blocks are copied as they sit in memory; the formats are little-endian.
+// The float blocks are copied as they sit in memory; the format is little-endian.
 void require_little_endian_host(const std::string& what) {
     const std::uint32_t one = 1;
     unsigned char first = 0;
@@ -62,25 +64,6 @@ std::string hex32(std::uint32_t v) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
     return buf;
-}
-
-// Writes @p bytes to a temporary file beside @p path, then renames it over @p path.
-void write_atomically(const std::string& path, const std::string& bytes) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw std::runtime_error(path + ": cannot create the temporary file " + tmp);
-        f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        f.close();
-        if (!f) {
-            std::remove(tmp.c_str());
-            throw std::runtime_error(path + ": writing the temporary file " + tmp + " failed");
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw std::runtime_error(path + ": cannot rename " + tmp + " to it");
-    }
 }
 
 // Reads a weights file's body with bounds checks; every failure names the offset.
@@ -123,19 +106,6 @@ private:
 };
 
 }  // namespace
-
-std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc) {
-    const unsigned char* p = static_cast<const unsigned char*>(data);
-    crc = ~crc;
-    for (std::size_t i = 0; i < n; ++i) {
-        crc ^= p[i];
-        // one bit at a time: shift right, and fold in the polynomial when the dropped bit was 1
-        for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
-// ----------------------------------------------------------------- weights file
 
 std::string encode_weights(const std::vector<NamedTensor>& tensors) {
     require_little_endian_host("encode_weights");
@@ -220,7 +190,7 @@ std::vector<NamedTensor> decode_weights(const std::string& bytes, const std::str
 }
 
 void write_weights_file(const std::string& path, const std::vector<NamedTensor>& tensors) {
-    write_atomically(path, encode_weights(tensors));
+    write_file_atomic(path, encode_weights(tensors));
 }
 
 std::vector<NamedTensor> read_weights_file(const std::string& path) {
@@ -231,89 +201,4 @@ std::vector<NamedTensor> read_weights_file(const std::string& path) {
     return decode_weights(bytes, path);
 }
 
-// ------------------------------------------------------------------- .npy/.npz
-
-std::string encode_npy_f32(const nn::Tensor& t) {
-    require_little_endian_host("encode_npy_f32");
-    // The header is a Python dict literal; the shape is a tuple, "(6,)" for one axis.
-    std::string shape = "(";
-    for (int d : t.shape) shape += std::to_string(d) + ", ";
-    if (t.rank() >= 2) shape.erase(shape.size() - 2);
-    if (t.rank() == 1) shape.erase(shape.size() - 1);
-    shape += ")";
-    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-    // magic (6) + version (2) + header length (2) + dict + padding + '\n' is a multiple of 64
-    const std::size_t unpadded = 10 + dict.size() + 1;
-    dict += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
-    std::string out("\x93NUMPY\x01\x00", 8);
-    put_u16(out, static_cast<std::uint32_t>(dict.size()));
-    out += dict;
-    put_floats(out, t);
-    return out;
-}
-
-std::string encode_npz(const std::vector<nn::Tensor>& arrays) {
-    nn::require(arrays.size() < 0xFFFF, "encode_npz", "a plain zip holds fewer than 65535 entries");
-    const std::uint32_t dos_date = 0x0021;  // 1980-01-01, the earliest date zip can say; time 00:00
-    std::string out, directory;
-    for (std::size_t k = 0; k < arrays.size(); ++k) {
-        const std::string name = "arr_" + std::to_string(k) + ".npy";
-        const std::string data = encode_npy_f32(arrays[k]);
-        const std::uint32_t crc = crc32(data.data(), data.size());
-        nn::require(out.size() + data.size() < 0xFFFFFFFFu, "encode_npz", "the archive would exceed 4 GiB");
-        const std::uint32_t offset = static_cast<std::uint32_t>(out.size());
-        const std::uint32_t n = static_cast<std::uint32_t>(data.size());
-        // local file header: stored (method 0), no flags, no extra field
-        put_u32(out, 0x04034b50);
-        put_u16(out, 20);  // version needed: 2.0
-        put_u16(out, 0);   // flags
-        put_u16(out, 0);   // method: stored
-        put_u16(out, 0);   // time
-        put_u16(out, dos_date);
-        put_u32(out, crc);
-        put_u32(out, n);   // compressed size = size, since stored
-        put_u32(out, n);
-        put_u16(out, static_cast<std::uint32_t>(name.size()));
-        put_u16(out, 0);   // extra field length
-        out += name;
-        out += data;
-        // the matching central directory record
-        put_u32(directory, 0x02014b50);
-        put_u16(directory, 20);  // made by: 2.0
-        put_u16(directory, 20);  // needed: 2.0
-        put_u16(directory, 0);
-        put_u16(directory, 0);
-        put_u16(directory, 0);
-        put_u16(directory, dos_date);
-        put_u32(directory, crc);
-        put_u32(directory, n);
-        put_u32(directory, n);
-        put_u16(directory, static_cast<std::uint32_t>(name.size()));
-        put_u16(directory, 0);   // extra
-        put_u16(directory, 0);   // comment
-        put_u16(directory, 0);   // disk
-        put_u16(directory, 0);   // internal attributes
-        put_u32(directory, 0);   // external attributes
-        put_u32(directory, offset);
-        directory += name;
-    }
-    nn::require(out.size() + directory.size() < 0xFFFFFFFFu, "encode_npz", "the archive would exceed 4 GiB");
-    const std::uint32_t directory_offset = static_cast<std::uint32_t>(out.size());
-    out += directory;
-    // end of central directory record
-    put_u32(out, 0x06054b50);
-    put_u16(out, 0);  // this disk
-    put_u16(out, 0);  // disk with the directory
-    put_u16(out, static_cast<std::uint32_t>(arrays.size()));
-    put_u16(out, static_cast<std::uint32_t>(arrays.size()));
-    put_u32(out, static_cast<std::uint32_t>(directory.size()));
-    put_u32(out, directory_offset);
-    put_u16(out, 0);  // comment length
-    return out;
-}
-
-void write_npz(const std::string& path, const std::vector<nn::Tensor>& arrays) {
-    write_atomically(path, encode_npz(arrays));
-}
-
-}  // namespace keras
+}  // namespace tools::io

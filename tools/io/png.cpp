@@ -1,12 +1,14 @@
 // PNG writer with stored (uncompressed) deflate blocks, and a chunk-level
 // checker. The layout is summarised in png.hpp; PNG is specified in
 // ISO/IEC 15948 and the zlib/deflate wrappers in RFC 1950/1951.
-#include "tools/png.hpp"
+#include "tools/io/png.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace tools {
+#include "tools/io/crc32.hpp"
+
+namespace tools::io {
 
 namespace {
 
@@ -29,7 +31,7 @@ void put_chunk(std::string& out, const char type[4], const std::string& data) {
     put_u32(out, static_cast<std::uint32_t>(data.size()));
     std::string body = std::string(type, 4) + data;
     out += body;
-    put_u32(out, crc32(0, reinterpret_cast<const std::uint8_t*>(body.data()), body.size()));
+    put_u32(out, crc32(body.data(), body.size()));
 }
 
 // A zlib stream of stored deflate blocks holding @p raw.
@@ -58,17 +60,6 @@ std::string zlib_stored(const std::vector<std::uint8_t>& raw) {
 }
 
 }  // namespace
-
-std::uint32_t crc32(std::uint32_t crc, const std::uint8_t* data, std::size_t size) {
-    // Bit by bit with the reflected polynomial 0xEDB88320; a table would be
-    // faster, but figures are small and this reads like the definition.
-    crc = ~crc;
-    for (std::size_t i = 0; i < size; ++i) {
-        crc ^= data[i];
-        for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
 
 std::uint32_t adler32(const std::uint8_t* data, std::size_t size) {
     const std::uint32_t mod = 65521;  // largest prime below 2^16
@@ -134,7 +125,7 @@ PngInfo check_png(const std::string& bytes, const std::string& name) {
             fail(name, at, type + " chunk of " + std::to_string(length) + " bytes runs past the end of the file");
         }
         std::uint32_t stored = get_u32(bytes, at + 8 + length);
-        std::uint32_t computed = crc32(0, reinterpret_cast<const std::uint8_t*>(bytes.data()) + at + 4, length + 4);
+        std::uint32_t computed = crc32(bytes.data() + at + 4, length + 4);
         if (stored != computed) fail(name, at + 8 + length, type + " chunk CRC mismatch");
         if (info.chunks == 0) {
             if (type != "IHDR" || length != 13) fail(name, at, "the first chunk must be a 13-byte IHDR, got " + type);
@@ -174,4 +165,4 @@ PngInfo check_png(const std::string& bytes, const std::string& name) {
     return info;
 }
 
-}  // namespace tools
+}  // namespace tools::io

@@ -11,7 +11,7 @@
 // Every number in a header is checked against the real file size before
 // anything is allocated from it, so a damaged header cannot ask for gigabytes.
 // Pixels become floats x = byte / 255 in [0, 1]; images are (n, rows, cols, 1).
-#include "tools/idx.hpp"
+#include "tools/io/idx.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -22,7 +22,7 @@
 
 #include "nn/batch.hpp"
 
-namespace tools {
+namespace tools::io {
 
 namespace {
 
@@ -218,4 +218,4 @@ nn::Tensor one_hot(const std::vector<std::uint8_t>& labels, int num_classes) {
     return nn::one_hot(std::vector<int>(labels.begin(), labels.end()), num_classes);
 }
 
-}  // namespace tools
+}  // namespace tools::io

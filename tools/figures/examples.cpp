@@ -18,10 +18,10 @@
 #include "nn/lrn.hpp"
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
-#include "tools/figures.hpp"
-#include "tools/svg.hpp"
+#include "tools/figures/figures.hpp"
+#include "tools/io/svg.hpp"
 
-namespace tools {
+namespace tools::figures {
 
 namespace {
 
@@ -59,7 +59,7 @@ std::string snippet(const std::string& source, const std::string& name) {
 std::string row(const float* v, int n, int decimals, std::size_t width) {
     std::string out = "[";
     for (int k = 0; k < n; ++k) {
-        std::string cell = fixed(v[k], decimals);
+        std::string cell = io::fixed(v[k], decimals);
         out += (k ? " " : "") + std::string(width > cell.size() ? width - cell.size() : 0, ' ') + cell;
     }
     return out + "]";
@@ -70,7 +70,7 @@ std::string row(const float* v, int n, int decimals, std::size_t width) {
 std::string matrix(const std::string& name, const nn::Tensor& t, int decimals, std::size_t width = 0) {
     int rows = t.rank() == 4 ? t.dim(1) : t.dim(0);
     int cols = t.rank() == 4 ? t.dim(2) * t.dim(3) : t.dim(1);
-    for (float v : t.data) width = std::max(width, fixed(v, decimals).size());
+    for (float v : t.data) width = std::max(width, io::fixed(v, decimals).size());
     std::string out;
     for (int r = 0; r < rows; ++r) {
         out += (r == 0 ? name + " = " : std::string(name.size() + 3, ' ')) +
@@ -147,4 +147,4 @@ void figure_examples(const FigureOptions& options) {
     }
 }
 
-}  // namespace tools
+}  // namespace tools::figures

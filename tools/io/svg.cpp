@@ -3,7 +3,7 @@
 // Charts map data to the canvas linearly: px = left + (x - x0) / (x1 - x0) * plot_w,
 // py = top + (1 - (y - y0) / (y1 - y0)) * plot_h. Ticks are multiples of a
 // step of 1, 2 or 5 times a power of ten chosen to give about five ticks.
-#include "tools/svg.hpp"
+#include "tools/io/svg.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace tools {
+namespace tools::io {
 
 namespace {
 
@@ -431,4 +431,4 @@ std::string bar_chart(const BarChart& chart) {
 
 int check_svg(const std::string& text, const std::string& name) { return XmlCheck(text, name).run(); }
 
-}  // namespace tools
+}  // namespace tools::io

@@ -7,7 +7,7 @@
 
 #include "nn/tensor.hpp"
 
-namespace tools {
+namespace tools::io {
 
 /// Reads an idx3-ubyte image file into floats scaled to [0, 1] (byte / 255).
 /// The header is checked against the file size before anything is allocated.
@@ -55,4 +55,4 @@ Mnist load_mnist(const std::string& dir);
 /// @throws std::invalid_argument if a label is out of range.
 nn::Tensor one_hot(const std::vector<std::uint8_t>& labels, int num_classes = 10);
 
-}  // namespace tools
+}  // namespace tools::io
