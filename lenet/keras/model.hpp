@@ -234,7 +234,7 @@ public:
     /// @return the names of get_weights(), e.g. "conv2d/kernel", "conv2d/bias"
     std::vector<std::string> weight_names() const;
 
-    /// Writes the weights in the format of lenet/keras/weights_io.hpp, atomically.
+    /// Writes the weights in the format of tools/io/weights.hpp, atomically.
     /// @param path the file to write
     /// @throws std::runtime_error naming the file when it cannot be written
     void save_weights(const std::string& path) const;
