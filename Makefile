@@ -131,7 +131,7 @@ bench-torch:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || \
 	  { echo "make bench-torch: PyTorch not found; install it with: apt-get install -y python3-torch"; exit 1; }
 	@mkdir -p $(B)
-	/usr/bin/python3 tools/bench_torch.py --json $(B)/bench_torch.json $(BENCH_FLAGS)
+	/usr/bin/python3 tools/bench/bench_torch.py --json $(B)/bench_torch.json $(BENCH_FLAGS)
 
 # Doxygen fails on any warning (docs/Doxyfile). MathJax is copied from Debian's
 # libjs-mathjax next to the HTML, and the last line refuses pages that would

@@ -1,4 +1,4 @@
-// tools/bench_lenet: LeNet-5 on the nn/ core, the bench's baseline. The fast
+// tools/bench/lenet: LeNet-5 on the nn/ core, the bench's baseline. The fast
 // passes must train exactly like the reference passes (same losses within
 // float rounding) and learn; the FLOP count is checked by hand.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "nn/rng.hpp"
-#include "tools/bench_lenet.hpp"
+#include "tools/bench/lenet.hpp"
 
 namespace {
 
@@ -29,8 +29,8 @@ nn::Tensor labels(int m, nn::Rng& rng) {
 // 10*10*16 x 150 = 240,000; dense 400*120 + 120*84 + 84*10 = 58,920. Forward,
 // dA_prev and dW make three passes of 2 FLOP each: 6 * 416,520 = 2,499,120.
 TEST(BenchLenet, StepFlop) {
-    EXPECT_DOUBLE_EQ(tools::lenet_step_flop(1), 2499120.0);
-    EXPECT_DOUBLE_EQ(tools::lenet_step_flop(32), 32 * 2499120.0);
+    EXPECT_DOUBLE_EQ(tools::bench::lenet_step_flop(1), 2499120.0);
+    EXPECT_DOUBLE_EQ(tools::bench::lenet_step_flop(32), 32 * 2499120.0);
 }
 
 // Five steps on one batch of 8: the two implementations start from the same
@@ -38,7 +38,7 @@ TEST(BenchLenet, StepFlop) {
 TEST(BenchLenet, FastPassesTrainLikeTheReference) {
     nn::Rng rng(51);
     const nn::Tensor X = images(8, rng), Y = labels(8, rng);
-    tools::LenetCore reference(7, tools::Passes::reference, 1), fast(7, tools::Passes::fast, 2);
+    tools::bench::LenetCore reference(7, tools::bench::Passes::reference, 1), fast(7, tools::bench::Passes::fast, 2);
     std::vector<double> ref_losses, fast_losses;
     for (int step = 0; step < 5; ++step) {
         ref_losses.push_back(reference.train_step(X, Y));
@@ -54,8 +54,8 @@ TEST(BenchLenet, FastPassesTrainLikeTheReference) {
 TEST(BenchLenet, EpochRunsThroughAShortLastBatch) {
     nn::Rng rng(52);
     const nn::Tensor X = images(20, rng), Y = labels(20, rng);
-    tools::LenetCore net(1, tools::Passes::fast, 0);
-    const double loss = tools::train_epoch(net, X, Y, 8, 3);
+    tools::bench::LenetCore net(1, tools::bench::Passes::fast, 0);
+    const double loss = tools::bench::train_epoch(net, X, Y, 8, 3);
     EXPECT_TRUE(std::isfinite(loss));
     EXPECT_GT(loss, 0.0);
 }

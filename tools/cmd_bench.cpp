@@ -48,8 +48,8 @@
 #include "nn/fast/thread_pool.hpp"
 #include "tools/args.hpp"
 #include "tools/atomic_file.hpp"
-#include "tools/bench_kernels.hpp"
-#include "tools/bench_lenet.hpp"
+#include "tools/bench/kernels.hpp"
+#include "tools/bench/lenet.hpp"
 #include "tools/commands.hpp"
 
 namespace tools {
@@ -58,6 +58,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nn::Tensor;
+using bench::fma_peak_gflops;
+using bench::lenet_step_flop;
+using bench::LenetCore;
+using bench::Passes;
+using bench::pool_loop_us;
+using bench::thread_start_us;
+using bench::tile_speeds;
+using bench::TileSpeeds;
+using bench::train_epoch;
 
 // PyTorch 1.13 on the same machine class, from the issue (seconds).
 constexpr double kTorchCourseConvForward = 0.38;

@@ -16,7 +16,7 @@
 #include "nn/tensor.hpp"
 #include "nn/fast/thread_pool.hpp"
 
-namespace tools {
+namespace tools::bench {
 
 /// Which implementation of the conv, pool and dense passes a LenetCore calls.
 enum class Passes {
@@ -63,4 +63,4 @@ private:
 /// @return the mean of the steps' losses
 double train_epoch(LenetCore& net, const nn::Tensor& X, const nn::Tensor& Y, int batch_size, std::uint64_t seed);
 
-}  // namespace tools
+}  // namespace tools::bench

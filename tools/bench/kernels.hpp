@@ -5,7 +5,7 @@
 
 #include <vector>
 
-namespace tools {
+namespace tools::bench {
 
 /// FLOP/s of fused multiply-adds: each thread runs independent chains of
 /// vector multiply-adds (12 vectors wide, enough to hide the FMA latency).
@@ -40,4 +40,4 @@ struct TileSpeeds {
 /// @return one entry per tile shape
 std::vector<TileSpeeds> tile_speeds(double seconds);
 
-}  // namespace tools
+}  // namespace tools::bench

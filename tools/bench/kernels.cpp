@@ -6,7 +6,7 @@
 //   tile:     acc[c][j] += a_t[j] w[t, c] for c < CB, j < P, t < 150 taps,
 //             2 FLOP per product, the inner loop of nn/fast/conv_planes.cpp, for
 //             the three tile shapes LeNet-5 uses.
-#include "tools/bench_kernels.hpp"
+#include "tools/bench/kernels.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +16,7 @@
 #include "nn/fast/simd.hpp"
 #include "nn/fast/thread_pool.hpp"
 
-namespace tools {
+namespace tools::bench {
 
 namespace {
 
@@ -154,4 +154,4 @@ std::vector<TileSpeeds> tile_speeds(double seconds) {
     return {tile_pair<1, 8 * kLanes>(seconds), tile_pair<6, 4 * kLanes>(seconds), tile_pair<8, 3 * kLanes>(seconds)};
 }
 
-}  // namespace tools
+}  // namespace tools::bench

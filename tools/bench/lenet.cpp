@@ -10,7 +10,7 @@
 //   F7 Z7 = A6 W7 + b7, softmax cross-entropy (m, 10)
 // then the same in reverse with the backward passes, and Adam on all ten
 // parameters.
-#include "tools/bench_lenet.hpp"
+#include "tools/bench/lenet.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -34,7 +34,7 @@
 #include "nn/pool_forward.hpp"
 #include "nn/rng.hpp"
 
-namespace tools {
+namespace tools::bench {
 
 namespace {
 
@@ -147,4 +147,4 @@ double train_epoch(LenetCore& net, const nn::Tensor& X, const nn::Tensor& Y, int
     return steps ? loss_sum / steps : 0.0;
 }
 
-}  // namespace tools
+}  // namespace tools::bench

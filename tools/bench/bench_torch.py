@@ -20,7 +20,7 @@ Needs Debian's python3-torch, run by Debian's own interpreter (this file's
 first line), since another python3 on PATH (pyenv, a venv) will not see it:
 
   apt-get install -y python3-torch
-  make bench-torch          # or: /usr/bin/python3 tools/bench_torch.py --threads 2
+  make bench-torch          # or: /usr/bin/python3 tools/bench/bench_torch.py --threads 2
 """
 
 import argparse
