@@ -1,0 +1,175 @@
+// The bench's training cases: one LeNet-5 epoch over 50,000 images, on the
+// nn/ core alone (tools/bench/lenet.hpp) and as each front-end trains, and
+// how the core's epoch scales with the batch size. Every epoch starts cold:
+// fresh weights and Adam state, the model built inside the timed call.
+#include "tools/bench/cases.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <iomanip>
+#include <numeric>
+#include <sstream>
+#include <vector>
+
+#include "lenet/lenet5.hpp"
+#include "lenet/tf1/session.hpp"
+#include "nn/batch.hpp"
+#include "tools/bench/lenet.hpp"
+
+namespace tools::bench {
+
+namespace {
+
+using nn::Tensor;
+
+// PyTorch 1.13 on the same machine class, from the issue (seconds): 2 threads, the best setting.
+constexpr double kTorchEpoch = 6.0;
+
+Tensor one_hot_rows(int n, nn::Rng& rng) {
+    Tensor Y({n, 10});
+    for (int i = 0; i < n; ++i) Y.data[static_cast<std::size_t>(i) * 10 + rng.below(10)] = 1.0f;
+    return Y;
+}
+
+// Seconds of one epoch on the nn/ core, from a cold start (fresh weights and Adam state).
+double core_epoch_seconds(const TrainingData& data, Passes passes, int threads, int batch_size, int runs) {
+    return median_time(
+        [&] {
+            LenetCore net(1, passes, threads);
+            train_epoch(net, data.X, data.Y, batch_size, 2);
+        },
+        runs, 0.0);
+}
+
+// The reference passes take tens of seconds per epoch: time @p steps steps
+// and scale to the epoch's step count.
+double reference_epoch_estimate(const TrainingData& data, int batch_size, int steps) {
+    const int n = std::min(kTrainImages, steps * batch_size);
+    TrainingData part{Tensor({n, 28, 28, 1}), Tensor({n, 10})};
+    std::copy(data.X.data.begin(), data.X.data.begin() + static_cast<long>(part.X.size()), part.X.data.begin());
+    std::copy(data.Y.data.begin(), data.Y.data.begin() + static_cast<long>(part.Y.size()), part.Y.data.begin());
+    const double t = core_epoch_seconds(part, Passes::reference, 1, batch_size, 1);
+    const double epoch_steps = std::ceil(static_cast<double>(kTrainImages) / batch_size);
+    const double part_steps = std::ceil(static_cast<double>(n) / batch_size);
+    return t * epoch_steps / part_steps;
+}
+
+// One epoch on the TF1-style front-end: graph, variables, then train_op on every mini-batch.
+void tf1_epoch(const TrainingData& data, int threads) {
+    tf1::Graph graph;
+    graph.set_random_seed(1);
+    const tf1::Tensor x = tf1::placeholder(graph, {-1, 28, 28, 1}, "x");
+    const tf1::Tensor y = tf1::placeholder(graph, {-1, 10}, "y");
+    const tf1::LeNet5 net = tf1::lenet5(x, y);
+    const tf1::Operation init = tf1::global_variables_initializer(graph);
+    tf1::SessionConfig config;
+    config.intra_op_parallelism_threads = threads;
+    tf1::Session sess(graph, config);
+    sess.run(init);
+    std::vector<std::size_t> order(static_cast<std::size_t>(kTrainImages));
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    nn::Rng rng(2);
+    rng.shuffle(order);
+    for (std::size_t begin = 0; begin < order.size(); begin += 32) {
+        const std::size_t end = std::min(order.size(), begin + 32);
+        sess.run(net.train_op,
+                 {{x, nn::gather_samples(data.X, order, begin, end)}, {y, nn::gather_samples(data.Y, order, begin, end)}});
+    }
+}
+
+// One epoch on the Keras-style front-end: lenet5(X) (compiled), then fit.
+void keras_epoch(const TrainingData& data, int threads) {
+    keras::Input input({28, 28, 1});
+    keras::Sequential model = keras::lenet5(input, 1);
+    model.set_threads(threads);
+    model.fit(data.X, data.Y, 32, 1, 0, true);
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+}  // namespace
+
+TrainingData training_data() {
+    nn::Rng rng(4);
+    return {uniform({kTrainImages, 28, 28, 1}, rng, 0.0f, 1.0f), one_hot_rows(kTrainImages, rng)};
+}
+
+// The epochs are timed in rounds: a round runs every case once (the core,
+// then TF1, then Keras, each at every thread count), after one warm-up round.
+// A virtual machine's speed drifts by 10-20% within a minute; interleaving
+// puts the cases a ratio compares side by side in time, and each ratio
+// (speed-up from 1 thread, a front-end over the core) is the median of its
+// per-round ratios, so a slow minute moves both sides of it.
+void epoch_cases(Bench& b, const TrainingData& data) {
+    const double flop = lenet_step_flop(32) * (kTrainImages / 32.0);
+    const int steps = 100;
+    const double ref = reference_epoch_estimate(data, 32, steps);
+    const std::string note = "(1 thread, from " + std::to_string(steps) + " steps)";
+    struct Kind {
+        std::string name, short_name;
+        std::function<void(int)> epoch;
+    };
+    const std::vector<Kind> kinds = {
+        {"LeNet-5, nn/ core alone, batch 32", "nn/ core",
+         [&](int t) {
+             LenetCore net(1, Passes::fast, t);
+             train_epoch(net, data.X, data.Y, 32, 2);
+         }},
+        // The front-ends as `plaincnn train` runs them, from building the model to the end of the epoch.
+        {"LeNet-5, TF1-style front-end, batch 32", "TF1", [&](int t) { tf1_epoch(data, t); }},
+        {"LeNet-5, Keras-style front-end, batch 32", "Keras", [&](int t) { keras_epoch(data, t); }},
+    };
+    const std::size_t T = b.thread_counts.size();
+    // times[kind][thread count][round]
+    std::vector<std::vector<std::vector<double>>> times(kinds.size(), std::vector<std::vector<double>>(T));
+    for (int round = -1; round < b.epoch_runs; ++round)
+        for (std::size_t k = 0; k < kinds.size(); ++k)
+            for (std::size_t j = 0; j < T; ++j) {
+                const Clock::time_point t0 = Clock::now();
+                kinds[k].epoch(b.thread_counts[j]);
+                if (round >= 0) times[k][j].push_back(seconds_since(t0));
+            }
+    // The median over rounds of a per-round ratio.
+    auto ratio = [&](std::size_t k1, std::size_t j1, std::size_t k2, std::size_t j2) {
+        std::vector<double> r;
+        for (int round = 0; round < b.epoch_runs; ++round)
+            r.push_back(times[k1][j1][static_cast<std::size_t>(round)] / times[k2][j2][static_cast<std::size_t>(round)]);
+        return median(r);
+    };
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+        for (std::size_t j = 0; j < T; ++j) {
+            Row r = timed("epoch", kinds[k].name, b.thread_counts[j], median(times[k][j]), b.epoch_runs, flop, ref,
+                          note, kTorchEpoch);
+            // The spread: on a shared machine a run now and then loses a core for a while.
+            const auto [lo, hi] = std::minmax_element(times[k][j].begin(), times[k][j].end());
+            std::ostringstream extra;
+            extra << std::fixed << std::setprecision(2) << "runs " << *lo << "-" << *hi << " s";
+            if (k > 0)
+                extra << std::setprecision(1) << std::showpos << ", " << 100.0 * (ratio(k, j, 0, j) - 1.0)
+                      << "% over the core";
+            r.note = extra.str();
+            b.add(r);
+        }
+        if (T > 1)
+            b.add(measured("epoch", "speed-up of the " + kinds[k].short_name + " epoch from 1 thread",
+                           b.thread_counts.back(), ratio(k, 0, k, T - 1), "x"));
+    }
+}
+
+void scaling_cases(Bench& b, const TrainingData& data) {
+    for (int size : {28, 56, 112})
+        conv_case(b, "scaling", "C1 conv (32," + std::to_string(size) + "," + std::to_string(size) + ",1)*(5,5,1,6) same relu",
+                  {32, size, size, 1}, {5, 5, 1, 6}, nn::Padding::same(), b.runs, 0, 0, false);
+    for (int batch : {32, 128}) {
+        const double flop = lenet_step_flop(batch) * (static_cast<double>(kTrainImages) / batch);
+        for (int t : b.thread_counts)
+            b.add(timed("scaling", "LeNet-5 epoch, nn/ core alone, batch " + std::to_string(batch), t,
+                   core_epoch_seconds(data, Passes::fast, t, batch, b.epoch_runs), b.epoch_runs, flop, 0, "", 0));
+    }
+}
+
+}  // namespace tools::bench
