@@ -6,16 +6,19 @@
 // (measured first, with a short FMA loop), and the speed-up over the plain
 // loop-nest reference passes and over PyTorch where the issue gives its
 // figure. A run of a short case repeats the call until it lasts about 20 ms
-// and reports the time per call. Cases:
+// and reports the time per call. The groups (--only):
 //   machine   FMA peak, thread start cost, plain-loop vs nn::fast::simd::Vec tile
 //   course    the course's example passes on 50,000 images, forward and backward
 //   lenet     every LeNet-5 layer forward and backward at batch 32
-// Pass cases return a fresh output tensor, as training's passes do
-// (allocated and zeroed by the calling thread; 270 MB for the course's conv,
-// most of whose time is then the kernel mapping fresh pages).
 //   epoch     one LeNet-5 training epoch (50,000 images, from a cold start) on
 //             the nn/ core alone and on each front-end, and what they add
 //   scaling   conv_forward at 28, 56 and 112 pixels; epochs at batch 32 and 128
+// A pass case times the reference pass, then the fast pass on a ThreadPool at
+// 1 thread and at the chosen count. Each call returns a fresh output tensor,
+// as every pass in training does, allocated and zeroed by the calling thread
+// (270 MB for the course's conv). The program keeps freed memory in its heap
+// (tools/main.cpp), so only a case's first, untimed call maps those pages;
+// the timed runs reuse them.
 // Inputs are seeded random numbers (images in [0, 1], one-hot labels): the
 // cost of these passes does not depend on the values.
 //
