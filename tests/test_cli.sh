@@ -245,6 +245,8 @@ refused "train zero --batch-size" "--batch-size" "" train --batch-size 0
 refused "train negative --threads" "--threads" "" train --threads -2
 refused "train bad --seed" "--seed" "" train --seed abc
 refused "train unknown flag" "--learning-rate" "" train --learning-rate 0.1
+refused "train --reference takes no value" "yes" "" train --reference yes
+refused "train --reference is parsed, then the data is read" "no-such-data" "" train --reference --api keras --data ./no-such-data
 refused "train --api keras --save into a missing folder, before any data is read" "--save: folder" "" train --api keras --data ./no-such-data --save ./no-such-folder/w.bin
 
 # ---- help: exit 0, text on stdout naming the flags ----
@@ -263,3 +265,4 @@ help_ok "plaincnn pass pool_forward --help" "--mode max|avg" pass pool_forward -
 help_ok "plaincnn pass conv_backward --help" "--out-db db.npy" pass conv_backward --help
 help_ok "plaincnn pass pool_backward --help" "--out dA_prev.npy" pass pool_backward --help
 help_ok "plaincnn train --help" "--batch-size B" train --help
+help_ok "plaincnn train --help names --reference" "--reference" train --help

@@ -144,7 +144,8 @@ inline void expect_elements_near(const std::vector<float>& got, const std::vecto
 
 /// Whether @p a and @p b hold the same floats bit for bit.
 inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    // memcmp must not see the null data() of an empty vector, even for zero bytes
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 /// Same shape and the same floats bit for bit: what "identical whatever the
