@@ -19,20 +19,29 @@ constexpr double kMinValuesPerThread = 1 << 18;
 // cache when Activation::apply reads it back (one pass over memory, not two).
 constexpr std::size_t kBlock = 2048;
 
+// Runs body(from, to) on contiguous shares of @p T's values, whole samples
+// each, on the threads of @p pool; nothing for an empty tensor.
+template <typename Body>
+void for_each_share(const Tensor& T, ThreadPool& pool, Body body) {
+    if (T.size() == 0) return;
+    const int m = T.rank() == 0 ? 1 : T.dim(0);
+    const std::size_t per_sample = T.size() / static_cast<std::size_t>(m);
+    pool.run(m, pool.threads_for(static_cast<double>(T.size()), m, kMinValuesPerThread), [&](int, int begin, int end) {
+        body(static_cast<std::size_t>(begin) * per_sample, static_cast<std::size_t>(end) * per_sample);
+    });
+}
+
 }  // namespace
 
 Tensor activation_forward(const Tensor& Z, Activation act, ThreadPool& pool) {
     Tensor A(Z.shape);
-    if (Z.size() == 0) return A;
-    const int m = Z.rank() == 0 ? 1 : Z.dim(0);
-    const std::size_t per_sample = Z.size() / static_cast<std::size_t>(m);
-    pool.run(m, pool.threads_for(static_cast<double>(Z.size()), m, kMinValuesPerThread), [&](int, int begin, int end) {
-        const std::size_t to = static_cast<std::size_t>(end) * per_sample;
-        for (std::size_t j = static_cast<std::size_t>(begin) * per_sample; j < to; j += kBlock) {
+    const float* z = Z.data.data();
+    float* a = A.data.data();
+    for_each_share(Z, pool, [&](std::size_t from, std::size_t to) {
+        for (std::size_t j = from; j < to; j += kBlock) {
             const std::size_t n = std::min(kBlock, to - j);
-            std::copy(Z.data.begin() + static_cast<std::ptrdiff_t>(j),
-                      Z.data.begin() + static_cast<std::ptrdiff_t>(j + n), A.data.begin() + static_cast<std::ptrdiff_t>(j));
-            act.apply(A.data.data() + j, n);
+            std::copy(z + j, z + j + n, a + j);
+            act.apply(a + j, n);
         }
     });
     return A;
@@ -42,13 +51,8 @@ Tensor activation_backward(const Tensor& dA, const Tensor& A, Activation act, Th
     require(dA.shape == A.shape, "fast::activation_backward",
             [&] { return "dA and A must have the same shape (dA " + dA.shape_str() + ", A " + A.shape_str() + ")"; });
     Tensor dZ(dA.shape);
-    if (dA.size() == 0) return dZ;
-    const int m = dA.rank() == 0 ? 1 : dA.dim(0);
-    const std::size_t per_sample = dA.size() / static_cast<std::size_t>(m);
-    pool.run(m, pool.threads_for(static_cast<double>(dA.size()), m, kMinValuesPerThread), [&](int, int begin, int end) {
-        const std::size_t from = static_cast<std::size_t>(begin) * per_sample;
-        nn::activation_backward(dA.data.data() + from, A.data.data() + from, dZ.data.data() + from,
-                                static_cast<std::size_t>(end - begin) * per_sample, act);
+    for_each_share(dA, pool, [&](std::size_t from, std::size_t to) {
+        nn::activation_backward(dA.data.data() + from, A.data.data() + from, dZ.data.data() + from, to - from, act);
     });
     return dZ;
 }
