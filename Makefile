@@ -8,6 +8,7 @@
 #   make bench-torch the same cases in PyTorch, if python3-torch is installed
 #   make docs       Doxygen API reference + course notes → build/docs/html/
 #   make post       the AlexNet post → build/post/alexnet.html
+#   make lab        the LeNet-5 lab in the browser → build/lab/index.html (emscripten)
 #   make clean      remove build/
 #
 # Switches:  SANITIZE=1  AddressSanitizer + UBSan (objects in build/san/)
@@ -146,9 +147,64 @@ docs:
 	@! grep -rlE --include='*.html' '<(script|link)[^>]*(src|href)="(https?:)?//' build/docs/html || { echo "make docs: the pages above load a script or style from another host"; exit 1; }
 	@echo "make docs: build/docs/html/index.html"
 
+# The LeNet-5 lab (docs/lab/): the same nn/, lenet/keras and tools/io sources
+# built to WebAssembly by Debian's emscripten, embedded in one page with the
+# weights of `make train` (trained first if missing) and a gzipped MNIST
+# subset. lab-pack is its native helper (the subset, the native probabilities
+# the browser test compares with, the page assembly). No -Werror here: clang
+# is not the compiler the warnings are kept clean for. Debian's emcc needs
+# NODE_PATH to find its acorn. No threads: a page opened from a file has no
+# SharedArrayBuffer, so the fast passes run on one thread.
+LAB_DIR     := $(B)/lab
+EMXX        ?= em++
+LAB_WEIGHTS ?= build/lenet5_keras.npz
+LAB_TRAIN   := 6000
+LAB_TEST    := 1000
+LAB_CXX     := -std=c++17 -Wall -Wextra -O3 -msimd128 -fwasm-exceptions -fno-math-errno
+LAB_LINK    := -sSINGLE_FILE=1 -sMODULARIZE=1 -sEXPORT_NAME=createLab -sALLOW_MEMORY_GROWTH=1 \
+               -sFORCE_FILESYSTEM=1 -sEXPORTED_RUNTIME_METHODS=FS,ccall,UTF8ToString -sENVIRONMENT=web
+LAB_SRC     := $(wildcard nn/*.cpp nn/fast/*.cpp lenet/keras/*.cpp tools/io/*.cpp) lenet/lenet5_keras.cpp docs/lab/lab.cpp
+LAB_OBJ     := $(LAB_SRC:%.cpp=$(LAB_DIR)/obj/%.o)
+LAB_PACK    := $(B)/bin/lab-pack
+
+.PHONY: lab lab-weights check-emcc
+lab: $(LAB_DIR)/index.html $(LAB_DIR)/native.json
+	@echo "make lab: $(LAB_DIR)/index.html (open it in a browser; it needs no server)"
+
+check-emcc:
+	@command -v $(EMXX) >/dev/null || { echo "make lab: $(EMXX) not found; install it with: apt-get install -y emscripten"; exit 1; }
+
+$(LAB_DIR)/obj/%.o: %.cpp Makefile | check-emcc
+	@mkdir -p $(@D)
+	NODE_PATH=/usr/share/nodejs $(EMXX) $(LAB_CXX) -I. -MMD -MP -c $< -o $@
+
+$(LAB_DIR)/lab_wasm.js: $(LAB_OBJ)
+	NODE_PATH=/usr/share/nodejs $(EMXX) $(LAB_CXX) $(LAB_LINK) $^ -o $@
+
+$(LAB_PACK): $(B)/obj/docs/lab/pack.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+lab-weights: $(BIN) data
+	@test -f $(LAB_WEIGHTS) || $(BIN) train --api keras --save $(LAB_WEIGHTS)
+
+$(LAB_DIR)/subset.bin.gz: $(LAB_PACK) | data
+	@mkdir -p $(@D)
+	$(LAB_PACK) subset --data data/mnist --train $(LAB_TRAIN) --test $(LAB_TEST) --out $(LAB_DIR)/subset.bin
+	gzip -9 -n -c $(LAB_DIR)/subset.bin > $@.tmp && mv $@.tmp $@ && rm $(LAB_DIR)/subset.bin
+
+$(LAB_DIR)/native.json: $(LAB_PACK) $(wildcard $(LAB_WEIGHTS)) | lab-weights
+	$(LAB_PACK) native --data data/mnist --weights $(LAB_WEIGHTS) --count 100 --out $@
+
+$(LAB_DIR)/index.html: docs/lab/index.html docs/lab/lab.css docs/lab/lab.js $(LAB_DIR)/lab_wasm.js \
+                       $(LAB_DIR)/subset.bin.gz $(LAB_PACK) $(wildcard $(LAB_WEIGHTS)) | lab-weights
+	$(LAB_PACK) page --template docs/lab/index.html --style docs/lab/lab.css --script docs/lab/lab.js \
+	  --wasm $(LAB_DIR)/lab_wasm.js --weights $(LAB_WEIGHTS) --subset $(LAB_DIR)/subset.bin.gz \
+	  --train $(LAB_TRAIN) --test $(LAB_TEST) --out $@
+
 -include paper-summary/figures.mk
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(LAB_OBJ:.o=.d) $(B)/obj/docs/lab/pack.d $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)

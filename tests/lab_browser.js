@@ -1,0 +1,234 @@
+// The browser half of tests/test_lab.sh: opens build/lab/index.html in
+// headless Chromium and drives it over the DevTools protocol (on a pipe, so
+// no port is opened), checking what issue 17 asks of the lab. Prints
+// "ok ..." per passing check, "info ..." for figures, and "FAIL: ..." with
+// exit status 1 at the first failure.
+//
+//   node tests/lab_browser.js PAGE NATIVE_JSON WEIGHTS SCREENSHOT_PNG
+"use strict";
+const { spawn } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const zlib = require("zlib");
+
+const [pagePath, nativePath, weightsPath, screenshotPath] = process.argv.slice(2);
+if (!screenshotPath) {
+  console.log("FAIL: usage: node lab_browser.js PAGE NATIVE_JSON WEIGHTS SCREENSHOT_PNG");
+  process.exit(1);
+}
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "lab-chromium-"));
+const chrome = spawn(
+  "chromium",
+  ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+   `--user-data-dir=${profile}`, "--remote-debugging-pipe", "about:blank"],
+  { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] },
+);
+
+function finish(code) {
+  chrome.kill();
+  fs.rmSync(profile, { recursive: true, force: true });
+  process.exit(code);
+}
+function fail(message) {
+  console.log(`FAIL: ${message}`);
+  finish(1);
+}
+const ok = (message) => console.log(`ok ${message}`);
+const info = (message) => console.log(`info ${message}`);
+// The whole run (page load, checks, one training epoch) takes well under a minute here.
+setTimeout(() => fail("the browser test did not finish within 5 minutes"), 300000).unref();
+chrome.on("exit", (code) => fail(`chromium exited (status ${code}) before the test finished`));
+
+// ---- the DevTools protocol: JSON messages separated by NUL bytes ----
+
+let nextId = 0, received = "";
+const pending = new Map();
+const problems = []; // console errors, uncaught exceptions
+const requests = []; // every URL the page asked for
+chrome.stdio[4].setEncoding("utf8");
+chrome.stdio[4].on("data", (chunk) => {
+  received += chunk;
+  for (let end; (end = received.indexOf("\0")) >= 0; received = received.slice(end + 1)) {
+    const message = JSON.parse(received.slice(0, end));
+    if (message.id !== undefined) {
+      const { resolve, reject, method } = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+      else resolve(message.result);
+    } else if (message.method === "Runtime.exceptionThrown") {
+      const d = message.params.exceptionDetails;
+      problems.push(`uncaught: ${(d.exception && d.exception.description) || d.text}`);
+    } else if (message.method === "Runtime.consoleAPICalled" && ["error", "assert"].includes(message.params.type)) {
+      problems.push(`console.${message.params.type}: ${message.params.args.map((a) => a.value ?? a.description).join(" ")}`);
+    } else if (message.method === "Log.entryAdded" && message.params.entry.level === "error") {
+      problems.push(`log: ${message.params.entry.text} ${message.params.entry.url || ""}`);
+    } else if (message.method === "Network.requestWillBeSent") {
+      requests.push(message.params.request.url);
+    }
+  }
+});
+function send(method, params = {}, sessionId = undefined) {
+  return new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pending.set(id, { resolve, reject, method });
+    chrome.stdio[3].write(JSON.stringify({ id, method, params, sessionId }) + "\0");
+  });
+}
+
+// ---- a PNG's pixels, to tell a blank screenshot from a drawn one ----
+
+function distinctColours(png) {
+  let width = 0, height = 0, channels = 0;
+  const idat = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at), type = png.toString("latin1", at + 4, at + 8);
+    const data = png.subarray(at + 8, at + 8 + length);
+    if (type === "IHDR") {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      if (data[8] !== 8 || ![2, 6].includes(data[9])) throw new Error(`unexpected PNG type (depth ${data[8]}, colour ${data[9]})`);
+      channels = data[9] === 6 ? 4 : 3;
+    } else if (type === "IDAT") idat.push(data);
+    at += 12 + length;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * channels, rows = [];
+  let previous = Buffer.alloc(stride);
+  for (let y = 0; y < height; y++) {
+    // Undo the row's filter (PNG spec, section 9): 0 none, 1 sub, 2 up, 3 average, 4 Paeth.
+    const filter = raw[y * (stride + 1)], row = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= channels ? row[i - channels] : 0, b = previous[i], c = i >= channels ? previous[i - channels] : 0;
+      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const predictor = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
+      row[i] = (row[i] + predictor) & 255;
+    }
+    rows.push(row);
+    previous = row;
+  }
+  const colours = new Set();
+  for (const row of rows)
+    for (let i = 0; i < stride; i += channels) colours.add((row[i] << 16) | (row[i + 1] << 8) | row[i + 2]);
+  return { width, height, colours: colours.size };
+}
+
+const maxDiff = (a, b) => Math.max(...a.flat().map((v, i) => Math.abs(v - b.flat()[i])));
+
+async function main() {
+  const native = JSON.parse(fs.readFileSync(nativePath, "utf8"));
+  const { targetInfos } = await send("Target.getTargets");
+  const target = targetInfos.find((t) => t.type === "page");
+  if (!target) throw new Error("chromium opened no page");
+  const { sessionId } = await send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
+  const s = (method, params) => send(method, params, sessionId);
+  const evaluate = async (expression) => {
+    const r = await s("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails)
+      throw new Error(`${expression}: ${(r.exceptionDetails.exception && r.exceptionDetails.exception.description) || r.exceptionDetails.text}`);
+    return r.result.value;
+  };
+  const rect = (selector) =>
+    evaluate(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect();
+                       return { x: r.left, y: r.top, w: r.width, h: r.height }; })()`);
+  const mouse = (type, x, y) => s("Input.dispatchMouseEvent", { type, x, y, button: "left", buttons: type === "mouseReleased" ? 0 : 1, clickCount: 1 });
+  const nextFrame = () => evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))");
+
+  for (const domain of ["Runtime", "Log", "Network", "Page"]) await s(`${domain}.enable`);
+  await s("Emulation.setDeviceMetricsOverride", { width: 1200, height: 900, deviceScaleFactor: 1, mobile: false });
+  await s("Page.navigate", { url: "file://" + path.resolve(pagePath) });
+  for (let tries = 0; !(await evaluate("typeof lab === 'object' && document.readyState === 'complete'")); tries++) {
+    if (tries > 600) throw new Error("the page did not load within 60 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await evaluate("lab.ready");
+  const status = await evaluate("document.getElementById('status').textContent");
+  if (!status.startsWith("Ready")) throw new Error(`the page is not ready: '${status}'`);
+  ok(`the page loads from the file system and says '${status}'`);
+
+  // Item 6: the same numbers as the native build, fast and reference passes.
+  const n = native.labels.length;
+  const fast = await evaluate(`lab.predictTest(${n}, true)`);
+  const reference = await evaluate(`lab.predictTest(${n}, false)`);
+  const dFast = maxDiff(fast, native.fast), dRef = maxDiff(reference, native.reference);
+  const dPage = maxDiff(fast, reference), dNative = maxDiff(native.fast, native.reference);
+  if (!(dFast <= 1e-6)) throw new Error(`page (fast passes) vs native on ${n} t10k images: max |difference| ${dFast} > 1e-6`);
+  ok(`${n} t10k images: the page's probabilities equal the native build's, fast passes (max |difference| ${dFast.toExponential(2)})`);
+  if (!(dRef <= 1e-6)) throw new Error(`page (reference passes) vs native: max |difference| ${dRef} > 1e-6`);
+  ok(`and on the reference passes (max |difference| ${dRef.toExponential(2)})`);
+  if (!(dPage <= 1e-6)) throw new Error(`the page's fast and reference passes differ by ${dPage} > 1e-6 (natively ${dNative})`);
+  ok(`the page's fast and reference passes agree as natively (${dPage.toExponential(2)} in the page, ${dNative.toExponential(2)} natively)`);
+  const right = fast.filter((y, i) => y.indexOf(Math.max(...y)) === native.labels[i]).length;
+  info(`the embedded weights classify ${right} of these ${n} t10k images correctly`);
+
+  // The explicit forward that draws the maps is the model's predict.
+  let dForward = 0;
+  for (let k = 0; k < 10; k++) dForward = Math.max(dForward, maxDiff([await evaluate(`lab.forwardTest(${k})`)], [fast[k]]));
+  if (!(dForward <= 1e-6)) throw new Error(`lab.cpp's layer-by-layer forward differs from predict() by ${dForward}`);
+  ok(`the layer-by-layer forward behind the feature maps equals predict() (${dForward.toExponential(2)})`);
+
+  // Item 3: clicking a C1 map shows one cell's sum, equal to conv_forward's Z1.
+  const c1 = await rect("#maps canvas");
+  await mouse("mousePressed", c1.x + c1.w / 2, c1.y + c1.h / 2);
+  await mouse("mouseReleased", c1.x + c1.w / 2, c1.y + c1.h / 2);
+  const cellText = await evaluate("document.getElementById('cell').hidden ? '' : document.getElementById('cell').textContent");
+  if (!cellText.includes("C1, map 0, cell (14, 14)")) throw new Error(`clicking C1 map 0 at its centre shows '${cellText.slice(0, 80)}'`);
+  const cell = await evaluate("lab.cell(3, 10, 7)");
+  if (!(Math.abs(cell.z - cell.z_module) <= 1e-5 * Math.max(1, Math.abs(cell.z))))
+    throw new Error(`C1 cell (10, 7, 3): the 25 products and the bias sum to ${cell.z}, conv_forward gave ${cell.z_module}`);
+  ok(`a click on a C1 map shows its cell; 25 products + bias = ${cell.z.toFixed(6)} = conv_forward's Z1 ${cell.z_module.toFixed(6)}`);
+
+  // Item 2: a scripted stroke (a vertical bar, a "1") gives a prediction.
+  await evaluate("lab.clear()");
+  const pad = await rect("#pad");
+  const x = pad.x + pad.w / 2;
+  await mouse("mousePressed", x, pad.y + 50);
+  for (let y = pad.y + 50; y <= pad.y + 230; y += 10) await mouse("mouseMoved", x + (y - pad.y - 50) / 30, y);
+  await mouse("mouseReleased", x + 6, pad.y + 230);
+  await nextFrame();
+  const drawn = await evaluate("lab.prediction()");
+  const sum = drawn.y.reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > 1e-4) throw new Error(`the probabilities of the drawn digit sum to ${sum}`);
+  if (drawn.digit !== 1) throw new Error(`a drawn vertical stroke is predicted as ${drawn.digit}, not 1 (y = ${drawn.y.map((v) => v.toFixed(3))})`);
+  if (!drawn.dx.some((v) => v !== 0)) throw new Error("the gradient map of the drawn digit is all zeros");
+  ok(`a scripted stroke is predicted as 1 (p = ${drawn.y[1].toFixed(4)}), with a non-zero gradient map`);
+
+  // Item 8: the time of one prediction with all maps (a figure, not a verdict).
+  info(`one prediction of the drawing, with reduction, forward, backward and every map drawn: median ${(await evaluate("lab.timePredict(21)")).toFixed(2)} ms`);
+
+  // A refused weights file leaves the model as it was.
+  const weights = fs.readFileSync(weightsPath);
+  const message = await evaluate(`lab.loadWeights(${JSON.stringify(weights.subarray(0, weights.length - 100).toString("base64"))})`);
+  const after = await evaluate("lab.prediction()");
+  if (!message) throw new Error("a truncated weights file was accepted");
+  if (maxDiff([after.y], [drawn.y]) !== 0) throw new Error("a refused weights file changed the predictions");
+  ok(`a truncated weights file is refused ('${message.slice(0, 90)}...') and the model is unchanged`);
+
+  // Item 7: a screenshot of the whole page that is not blank.
+  const { contentSize } = await s("Page.getLayoutMetrics");
+  const shot = await s("Page.captureScreenshot", {
+    format: "png", captureBeyondViewport: true,
+    clip: { x: 0, y: 0, width: 1200, height: Math.ceil(contentSize.height), scale: 1 },
+  });
+  const png = Buffer.from(shot.data, "base64");
+  fs.writeFileSync(screenshotPath, png);
+  const picture = distinctColours(png);
+  if (picture.colours < 64) throw new Error(`the screenshot has only ${picture.colours} colours: blank?`);
+  ok(`screenshot ${screenshotPath}: ${picture.width}x${picture.height}, ${picture.colours} colours`);
+
+  // Item 5: one epoch on the subset in the page.
+  const trained = await evaluate("lab.train(1)");
+  if (!(trained.test_accuracy >= 0.9)) throw new Error(`one epoch in the page reaches ${trained.test_accuracy} test accuracy, below 0.90`);
+  ok(`one training epoch in the page reaches ${(100 * trained.test_accuracy).toFixed(1)}% on the subset's test images`);
+  info(`training in the page: ${Math.round(trained.images_per_second)} images/s (fast passes, one thread, batch 32)`);
+
+  if (problems.length) throw new Error(`the console reported: ${problems.join(" | ")}`);
+  ok("no console error and no uncaught exception");
+  const elsewhere = requests.filter((url) => !/^(file|data|blob):/.test(url));
+  if (elsewhere.length) throw new Error(`the page asked another host for ${elsewhere.join(", ")}`);
+  ok(`no request to another host (${requests.length} requests, all file:, data: or blob:)`);
+}
+
+main().then(() => finish(0), (error) => fail(error.message));

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The LeNet-5 lab in a real browser: builds it (make lab: emscripten, the
+# MNIST subset, the weights of `make train`, trained first if missing), then
+# tests/lab_browser.js drives the page in headless Chromium: no console
+# error, the probabilities of 100 t10k images equal the native build's to
+# 1e-6, a scripted stroke is predicted, a C1 cell's sum is conv_forward's,
+# a bad weights file is refused, a screenshot that is not blank, and one
+# training epoch on the subset reaches 90% test accuracy. Also prints the
+# speed figures: one prediction in the page, training images/s in the page
+# and natively on one thread.
+#
+# Run by tests/run_tests.sh with PLAINCNN set to the binary; prints "ok ..."
+# per passing check, or one "skipped: <reason>" line when emscripten,
+# Chromium or Node is missing, or when the build is a sanitizer/debug one
+# (the page is the same; it is tested once, with the plain build).
+set -u
+export LC_ALL=C
+
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+ok() { echo "ok $*"; }
+skip() {
+  echo "skipped: $*"
+  exit 0
+}
+
+[ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(dirname "$(dirname "$PLAINCNN")")
+case "$build" in
+  */san | */debug) skip "test_lab.sh: the lab is tested with the plain build only (it does not depend on SANITIZE or DEBUG)" ;;
+esac
+command -v em++ >/dev/null || skip "test_lab.sh: em++ not found; install it with: apt-get install -y emscripten"
+command -v chromium >/dev/null || skip "test_lab.sh: chromium not found; install it with: apt-get install -y chromium"
+command -v node >/dev/null || skip "test_lab.sh: node not found; install it with: apt-get install -y nodejs"
+
+cd "$root" || fail "cannot enter $root"
+log=$(mktemp) || fail "mktemp failed"
+trap 'rm -f "$log"' EXIT
+# The parent make's job server does not reach this far; two jobs, as the machine has.
+env -u MAKEFLAGS -u MFLAGS make --no-print-directory -j2 lab >"$log" 2>&1 || fail "make lab failed: $(tail -5 "$log")"
+page=$build/lab/index.html
+[ -s "$page" ] || fail "make lab wrote no $page"
+bytes=$(wc -c <"$page")
+[ "$bytes" -le 8500000 ] || fail "$page is $bytes bytes, more than the 8.5 MB budget"
+ok "make lab builds $page ($((bytes / 1024)) KiB)"
+if grep -Eio '(src|href)="(https?:)?//[^"]*' "$page" | head -1 | grep -q .; then
+  fail "the page refers to another host: $(grep -Eio '(src|href)="(https?:)?//[^"]*' "$page" | head -1)"
+fi
+ok "the page names no other host in a src or href"
+
+weights=$(sed -n 's/^LAB_WEIGHTS *?= *//p' Makefile)
+node tests/lab_browser.js "$page" "$build/lab/native.json" "${weights:-build/lenet5_keras.npz}" "$build/lab/screenshot.png" ||
+  exit 1
+# The native figure beside the page's (a measurement, not a verdict).
+echo "info $("$build/bin/lab-pack" speed --data data/mnist --train 6000)"
