@@ -27,10 +27,20 @@ const chrome = spawn(
   { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] },
 );
 
+let finishing = false;
 function finish(code) {
-  chrome.kill();
-  fs.rmSync(profile, { recursive: true, force: true });
-  process.exit(code);
+  if (finishing) return;
+  finishing = true;
+  // Chromium writes to its profile until it has exited: remove it only then.
+  chrome.once("exit", () => {
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    } finally {
+      process.exit(code);
+    }
+  });
+  if (chrome.exitCode !== null || chrome.signalCode !== null) chrome.emit("exit");
+  else chrome.kill();
 }
 function fail(message) {
   console.log(`FAIL: ${message}`);
@@ -40,7 +50,9 @@ const ok = (message) => console.log(`ok ${message}`);
 const info = (message) => console.log(`info ${message}`);
 // The whole run (page load, checks, one training epoch) takes well under a minute here.
 setTimeout(() => fail("the browser test did not finish within 5 minutes"), 300000).unref();
-chrome.on("exit", (code) => fail(`chromium exited (status ${code}) before the test finished`));
+chrome.on("exit", (code) => {
+  if (!finishing) fail(`chromium exited (status ${code}) before the test finished`);
+});
 
 // ---- the DevTools protocol: JSON messages separated by NUL bytes ----
 
@@ -174,7 +186,8 @@ async function main() {
   await mouse("mousePressed", c1.x + c1.w / 2, c1.y + c1.h / 2);
   await mouse("mouseReleased", c1.x + c1.w / 2, c1.y + c1.h / 2);
   const cellText = await evaluate("document.getElementById('cell').hidden ? '' : document.getElementById('cell').textContent");
-  if (!cellText.includes("C1, map 0, cell (14, 14)")) throw new Error(`clicking C1 map 0 at its centre shows '${cellText.slice(0, 80)}'`);
+  if (!/^C1, map 0, cell \(1[345], 1[345]\)/.test(cellText))
+    throw new Error(`clicking C1 map 0 at its centre shows '${cellText.slice(0, 80)}'`);
   const cell = await evaluate("lab.cell(3, 10, 7)");
   if (!(Math.abs(cell.z - cell.z_module) <= 1e-5 * Math.max(1, Math.abs(cell.z))))
     throw new Error(`C1 cell (10, 7, 3): the 25 products and the bias sum to ${cell.z}, conv_forward gave ${cell.z_module}`);
@@ -196,7 +209,9 @@ async function main() {
   ok(`a scripted stroke is predicted as 1 (p = ${drawn.y[1].toFixed(4)}), with a non-zero gradient map`);
 
   // Item 8: the time of one prediction with all maps (a figure, not a verdict).
-  info(`one prediction of the drawing, with reduction, forward, backward and every map drawn: median ${(await evaluate("lab.timePredict(21)")).toFixed(2)} ms`);
+  const t = await evaluate("lab.timePredict(21)");
+  info(`one prediction of the drawing with every map: median ${t.total.toFixed(2)} ms, fastest ${t.fastest.toFixed(2)} ms ` +
+       `(reduction ${t.reduce.toFixed(2)}, forward and backward passes ${t.compute.toFixed(2)}, drawing ${t.draw.toFixed(2)})`);
 
   // A refused weights file leaves the model as it was.
   const weights = fs.readFileSync(weightsPath);
@@ -206,7 +221,13 @@ async function main() {
   if (maxDiff([after.y], [drawn.y]) !== 0) throw new Error("a refused weights file changed the predictions");
   ok(`a truncated weights file is refused ('${message.slice(0, 90)}...') and the model is unchanged`);
 
-  // Item 7: a screenshot of the whole page that is not blank.
+  // Item 5: one epoch on the subset in the page.
+  const trained = await evaluate("lab.train(1)");
+  if (!(trained.test_accuracy >= 0.9)) throw new Error(`one epoch in the page reaches ${trained.test_accuracy} test accuracy, below 0.90`);
+  ok(`one training epoch in the page reaches ${(100 * trained.test_accuracy).toFixed(1)}% on the subset's test images`);
+  info(`training in the page: ${Math.round(trained.images_per_second)} images/s (fast passes, one thread, batch 32)`);
+
+  // Item 7: a screenshot of the whole page, after training, that is not blank.
   const { contentSize } = await s("Page.getLayoutMetrics");
   const shot = await s("Page.captureScreenshot", {
     format: "png", captureBeyondViewport: true,
@@ -217,12 +238,6 @@ async function main() {
   const picture = distinctColours(png);
   if (picture.colours < 64) throw new Error(`the screenshot has only ${picture.colours} colours: blank?`);
   ok(`screenshot ${screenshotPath}: ${picture.width}x${picture.height}, ${picture.colours} colours`);
-
-  // Item 5: one epoch on the subset in the page.
-  const trained = await evaluate("lab.train(1)");
-  if (!(trained.test_accuracy >= 0.9)) throw new Error(`one epoch in the page reaches ${trained.test_accuracy} test accuracy, below 0.90`);
-  ok(`one training epoch in the page reaches ${(100 * trained.test_accuracy).toFixed(1)}% on the subset's test images`);
-  info(`training in the page: ${Math.round(trained.images_per_second)} images/s (fast passes, one thread, batch 32)`);
 
   if (problems.length) throw new Error(`the console reported: ${problems.join(" | ")}`);
   ok("no console error and no uncaught exception");

@@ -51,6 +51,25 @@ if grep -Eio '(src|href)="(https?:)?//[^"]*' "$page" | head -1 | grep -q .; then
 fi
 ok "the page names no other host in a src or href"
 
+# lab-pack refuses bad input with exit 2 and one line naming the flag or file.
+pack=$build/bin/lab-pack
+expect_refusal() {
+  local want=$1
+  shift
+  out=$("$pack" "$@" 2>&1 >/dev/null)
+  rc=$?
+  [ $rc -eq 2 ] || fail "lab-pack $* exits $rc, expected 2"
+  [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "lab-pack $* prints more than one line: $out"
+  case "$out" in *"$want"*) ;; *) fail "lab-pack $* says '$out', expected it to name '$want'" ;; esac
+}
+expect_refusal "--train must be a whole number in 1..50000, got '0'" subset --data data/mnist --train 0 --test 5 --out /dev/null
+expect_refusal "--test must be a whole number in 1..10000, got '20000'" subset --data data/mnist --train 5 --test 20000 --out /dev/null
+expect_refusal "missing --count" native --data data/mnist --weights x --out y
+expect_refusal "/nonexistent/w.npz" native --data data/mnist --weights /nonexistent/w.npz --count 1 --out /dev/null
+expect_refusal "exactly once" page --template docs/lab/lab.css --style docs/lab/lab.css --script docs/lab/lab.js \
+  --wasm docs/lab/lab.js --weights docs/lab/lab.css --subset docs/lab/lab.css --train 1 --test 1 --out /dev/null
+ok "lab-pack refuses bad flags, counts, files and templates with exit 2 and one line"
+
 weights=$(sed -n 's/^LAB_WEIGHTS *?= *//p' Makefile)
 node tests/lab_browser.js "$page" "$build/lab/native.json" "${weights:-build/lenet5_keras.npz}" "$build/lab/screenshot.png" ||
   exit 1

@@ -102,14 +102,18 @@
     });
 
   // The canvas's grey levels in [0, 1] to lab.cpp, which reduces them like MNIST.
+  // Returns how long each part took, in milliseconds.
   function predictDrawing() {
+    const start = performance.now();
     const rgba = pen.getImageData(0, 0, pad.width, pad.height).data;
     const n = pad.width * pad.height;
     const p = M._lab_buffer(n) >> 2;
     const heap = M.HEAPF32;
     for (let i = 0; i < n; i++) heap[p + i] = (rgba[4 * i] + rgba[4 * i + 1] + rgba[4 * i + 2]) / (3 * 255);
     if (M._lab_set_drawing(p << 2, pad.height, pad.width) < 0) fail("the drawing");
-    showAll();
+    const reduced = performance.now();
+    const times = showAll();
+    return { reduce: reduced - start, compute: times.compute, draw: times.draw, total: performance.now() - start };
   }
 
   // ---- showing what the network computed ----
@@ -117,16 +121,21 @@
   let chosenCell = null; // {k, i, j} of the C1 cell worked out, or null
   let predicted = -1;
 
+  // Runs the forward and backward passes and draws everything they computed.
+  // Returns the milliseconds spent computing and drawing.
   function showAll() {
+    const start = performance.now();
     predicted = M._lab_forward();
     if (predicted < 0) fail("the forward pass");
     if (M._lab_saliency(predicted) < 0) fail("the backward pass");
+    const computed = performance.now();
     const x = tensor("x", 784);
     drawGrey($("input").getContext("2d"), x, 28, 28, 1, 0, 1);
     drawBars(tensor("y", 10));
     drawMaps();
     drawSaliency(x, tensor("dx", 784));
     if (chosenCell) showCell(chosenCell.k, chosenCell.i, chosenCell.j);
+    return { compute: computed - start, draw: performance.now() - computed };
   }
 
   // Channel k of an (h, w, c) tensor as grey levels, lo black and hi white.
@@ -176,9 +185,9 @@
         if (layer.name === "A1") {
           canvas.classList.add("clickable");
           canvas.addEventListener("click", (e) => {
-            const r = canvas.getBoundingClientRect();
-            const i = Math.min(27, Math.floor(((e.clientY - r.top) * 28) / r.height));
-            const j = Math.min(27, Math.floor(((e.clientX - r.left) * 28) / r.width));
+            // offsetX/Y count from inside the border, as clientWidth/Height do.
+            const i = Math.max(0, Math.min(27, Math.floor((e.offsetY * 28) / canvas.clientHeight)));
+            const j = Math.max(0, Math.min(27, Math.floor((e.offsetX * 28) / canvas.clientWidth)));
             chosenCell = { k, i, j };
             showCell(k, i, j);
           });
@@ -246,11 +255,14 @@
     return { rows, sum, bias: b1[k], z: sum + b1[k], z_module: Z1[(i * 28 + j) * 6 + k] };
   }
 
+  // A number for the worked sum: negative ones in parentheses, with a true minus sign.
+  const signed = (v, digits) => (v < 0 ? `(−${(-v).toFixed(digits)})` : v.toFixed(digits));
+
   function showCell(k, i, j) {
     const c = cellSum(k, i, j);
     const cells = c.rows
       .map((row) => "<tr>" + row.map((v) =>
-        `<td class="${v.inside ? "" : "outside"}">${v.x.toFixed(2)}·${v.w.toFixed(3)}<br>= ${v.product.toFixed(4)}</td>`).join("") + "</tr>")
+        `<td class="${v.inside ? "" : "outside"}">${v.x.toFixed(2)} × ${signed(v.w, 3)}<br>= ${signed(v.product, 4)}</td>`).join("") + "</tr>")
       .join("");
     const panel = $("cell");
     panel.hidden = false;
@@ -452,17 +464,14 @@
     return { sum: c.sum, z: c.z, z_module: c.z_module, shown: !$("cell").hidden };
   };
   lab.prediction = () => ({ digit: predicted, y: Array.from(tensor("y", 10)), dx: Array.from(tensor("dx", 784)) });
-  // Median milliseconds of one prediction of the drawing: reduction, forward,
-  // backward and every feature map drawn.
+  // Median milliseconds of one prediction of the drawing, in total and by
+  // part: reduction (canvas to 28x28), compute (forward and backward passes),
+  // draw (bars, maps, kernels, gradient).
   lab.timePredict = (repeats) => {
-    const times = [];
-    for (let r = 0; r < repeats; r++) {
-      const start = performance.now();
-      predictDrawing();
-      times.push(performance.now() - start);
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    const runs = Array.from({ length: repeats }, () => predictDrawing());
+    const median = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(repeats / 2)];
+    return { total: median("total"), fastest: Math.min(...runs.map((r) => r.total)),
+             reduce: median("reduce"), compute: median("compute"), draw: median("draw") };
   };
   lab.train = (epochs) => train(epochs, 1);
   lab.loadWeights = (base64) => {

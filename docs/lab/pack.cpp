@@ -133,18 +133,19 @@ std::string json_rows(const nn::Tensor& y) {
 }
 
 int subset(const Flags& flags) {
+    const int n_train = count_flag(flags, "train", 50000), n_test = count_flag(flags, "test", 10000);
     const tools::io::Mnist mnist = tools::io::load_mnist(flags.at("data"));
-    const std::string bytes = split_bytes(mnist.train, count_flag(flags, "train", 50000), "train") +
-                              split_bytes(mnist.test, count_flag(flags, "test", 10000), "test");
+    const std::string bytes = split_bytes(mnist.train, n_train, "train") + split_bytes(mnist.test, n_test, "test");
     tools::io::write_file_atomic(flags.at("out"), bytes);
     return 0;
 }
 
 int native(const Flags& flags) {
-    const tools::io::Mnist mnist = tools::io::load_mnist(flags.at("data"));
-    const nn::Tensor x = first_images(mnist.test.x, count_flag(flags, "count", 10000));
+    const int count = count_flag(flags, "count", 10000);
     keras::Sequential model = keras::lenet5(keras::Input({28, 28, 1}));
     model.load_weights(flags.at("weights"));
+    const tools::io::Mnist mnist = tools::io::load_mnist(flags.at("data"));
+    const nn::Tensor x = first_images(mnist.test.x, count);
     model.set_threads(1);
     const nn::Tensor fast = model.predict(x);
     model.set_passes(nn::Passes::reference);
@@ -158,8 +159,8 @@ int native(const Flags& flags) {
 }
 
 int speed(const Flags& flags) {
-    const tools::io::Mnist mnist = tools::io::load_mnist(flags.at("data"));
     const int n = count_flag(flags, "train", 50000);
+    const tools::io::Mnist mnist = tools::io::load_mnist(flags.at("data"));
     const nn::Tensor x = first_images(mnist.train.x, n);
     const nn::Tensor y = tools::io::one_hot({mnist.train.labels.begin(), mnist.train.labels.begin() + n});
     keras::Sequential model = keras::lenet5(keras::Input({28, 28, 1}));
