@@ -19,8 +19,8 @@
 // against the native build). Training runs keras::Sequential::train_on_batch
 // a few batches per call, so the page can draw between calls.
 //
-// Every function returns 0 (or a non-negative count) on success and -1 on
-// error; lab_error() then says why, in one line.
+// Nothing here throws into the page: a function that can fail returns -1
+// (or a null pointer) instead, and lab_error() then says why, in one line.
 #include <emscripten/emscripten.h>
 
 #include <algorithm>

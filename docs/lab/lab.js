@@ -308,7 +308,7 @@
 
   function drawChart() {
     const canvas = $("chart"), ctx = canvas.getContext("2d");
-    const W = canvas.width, H = canvas.height, left = 40, right = 40, top = 10, bottom = 24;
+    const W = canvas.width, H = canvas.height, left = 40, right = 40, top = 24, bottom = 24;
     ctx.clearRect(0, 0, W, H);
     ctx.font = "11px sans-serif";
     ctx.strokeStyle = "#ccc";
@@ -332,10 +332,10 @@
     line("#1f5fbf", Yacc, "accuracy");
     ctx.fillStyle = "#1f5fbf";
     for (const p of chart.tests) ctx.fillRect(X(p.t) - 3, Yacc(p.accuracy) - 3, 6, 6);
-    ctx.fillStyle = "#c0392b";
-    ctx.fillText("training loss", left + 6, top + 12);
+    ctx.fillStyle = "#c0392b"; // the legend, above the plot
+    ctx.fillText("training loss (left scale)", left, 14);
     ctx.fillStyle = "#1f5fbf";
-    ctx.fillText("training accuracy (line), test accuracy (squares)", left + 90, top + 12);
+    ctx.fillText("training accuracy (line) and test accuracy (squares), right scale", left + 150, 14);
   }
 
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
