@@ -208,6 +208,17 @@ async function main() {
   if (!drawn.dx.some((v) => v !== 0)) throw new Error("the gradient map of the drawn digit is all zeros");
   ok(`a scripted stroke is predicted as 1 (p = ${drawn.y[1].toFixed(4)}), with a non-zero gradient map`);
 
+  // Item 4: the gradient map is the derivative: central differences agree.
+  const checks = await evaluate("lab.gradientCheck(3, 12, 1e-3, 0.05)");
+  // A step of 1e-3 can cross a relu or max-pool kink at a pixel or two, where
+  // the two sides' slopes differ: most pixels must agree, not every one.
+  const errors = checks.map((g) => Math.abs(g.analytic - g.numeric) / Math.max(1, Math.abs(g.analytic)));
+  const agree = errors.filter((err) => err <= 1e-2).length;
+  if (agree < 10)
+    throw new Error(`d Z7[c]/dx against central differences agrees on ${agree} of 12 pixels: ${JSON.stringify(checks)}`);
+  ok(`the "why this digit" gradient matches central differences on ${agree} of its 12 largest pixels to 1e-2 ` +
+     `(median error ${errors.sort((a, b) => a - b)[6].toExponential(2)})`);
+
   // Item 8: the time of one prediction with all maps (a figure, not a verdict).
   const t = await evaluate("lab.timePredict(21)");
   info(`one prediction of the drawing with every map: median ${t.total.toFixed(2)} ms, fastest ${t.fastest.toFixed(2)} ms ` +

@@ -473,6 +473,34 @@
     return { total: median("total"), fastest: Math.min(...runs.map((r) => r.total)),
              reduce: median("reduce"), compute: median("compute"), draw: median("draw") };
   };
+  // The "why this digit" map against central differences on test image k
+  // plus a fixed ripple of up to `ripple` per pixel (an MNIST digit has flat
+  // regions where max pooling meets exact ties, and a derivative there is
+  // one-sided): for the `count` pixels with the largest gradient,
+  // (Z7[c](x + e) - Z7[c](x - e)) / 2e beside lab.cpp's d Z7[c] / d x.
+  lab.gradientCheck = (k, count, e, ripple) => {
+    if (M._lab_set_test_image(k) < 0) fail("test image");
+    const x = tensor("x", 784).map((v, i) => v + ripple * Math.abs(Math.sin(12.9898 * i)));
+    const p0 = M._lab_buffer(784) >> 2;
+    M.HEAPF32.set(x, p0);
+    M._lab_set_input(p0 << 2);
+    const c = M._lab_forward();
+    if (c < 0 || M._lab_saliency(c) < 0) fail("the passes");
+    const dx = tensor("dx", 784);
+    const order = Array.from(dx.keys()).sort((a, b) => Math.abs(dx[b]) - Math.abs(dx[a])).slice(0, count);
+    const logit = (pixel, delta) => {
+      const p = M._lab_buffer(784) >> 2;
+      M.HEAPF32.set(x, p);
+      M.HEAPF32[p + pixel] += delta;
+      M._lab_set_input(p << 2);
+      if (M._lab_forward() < 0) fail("the forward pass");
+      return tensor("Z7", 10)[c];
+    };
+    const checks = order.map((pixel) => ({ pixel, analytic: dx[pixel], numeric: (logit(pixel, e) - logit(pixel, -e)) / (2 * e) }));
+    M._lab_set_test_image(k);
+    showAll();
+    return checks;
+  };
   lab.train = (epochs) => train(epochs, 1);
   lab.loadWeights = (base64) => {
     try {
