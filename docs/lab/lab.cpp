@@ -26,7 +26,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -232,12 +234,13 @@ EMSCRIPTEN_KEEPALIVE int lab_saliency(int c) {
 /// @return its values, or null for an unknown name or an empty tensor
 EMSCRIPTEN_KEEPALIVE const float* lab_tensor(const char* name) {
     Lab& L = lab();
-    const std::string n = name;
-    const nn::Tensor* t = n == "x" ? &L.f.x : n == "Z1" ? &L.f.Z1 : n == "A1" ? &L.f.A1 : n == "P1" ? &L.f.P1
-                        : n == "Z3" ? &L.f.Z3 : n == "A3" ? &L.f.A3 : n == "P3" ? &L.f.P3 : n == "Z7" ? &L.f.Z7
-                        : n == "y" ? &L.f.y : n == "dx" ? &L.saliency : n == "W1" ? &L.w.W1 : n == "b1" ? &L.w.b1
-                        : nullptr;
-    return t && !t->data.empty() ? t->data.data() : nullptr;
+    const std::map<std::string, const nn::Tensor*> by_name = {
+        {"x", &L.f.x},   {"Z1", &L.f.Z1}, {"A1", &L.f.A1}, {"P1", &L.f.P1},      {"Z3", &L.f.Z3}, {"A3", &L.f.A3},
+        {"P3", &L.f.P3}, {"Z7", &L.f.Z7}, {"y", &L.f.y},   {"dx", &L.saliency}, {"W1", &L.w.W1}, {"b1", &L.w.b1},
+    };
+    const auto found = by_name.find(name);
+    if (found == by_name.end() || found->second->data.empty()) return nullptr;
+    return found->second->data.data();
 }
 
 /// A buffer of @p bytes for the bundled subset, filled by the page and then
