@@ -352,15 +352,15 @@ std::vector<NamedTensor> decode_npz(const std::string& bytes, const std::string&
     for (std::size_t k : by_offset) {
         Entry& e = entries[k];
         const std::size_t local = static_cast<std::size_t>(e.local);
+        if (e.local > dir_at || dir_at - e.local < kLocalSize)
+            fail(source, e.record + 42, "entry '" + e.name + "''s local header at byte " + std::to_string(e.local) +
+                                            " runs into the central directory at byte " + std::to_string(dir_at));
         if (e.local < next_free)
             fail(source, e.record + 42, "entry '" + e.name + "' starts at byte " + std::to_string(e.local) +
                                             ", inside the entry before it (overlapping entries)");
         if (e.local > next_free)
             fail(source, static_cast<std::size_t>(next_free), std::to_string(e.local - next_free) +
                                           " unexplained bytes before entry '" + e.name + "'");
-        if (dir_at - e.local < kLocalSize)
-            fail(source, e.record + 42, "entry '" + e.name + "''s local header at byte " + std::to_string(e.local) +
-                                            " runs into the central directory");
         if (le(bytes, local, 4) != kLocalSig)
             fail(source, local, "bad local header signature for entry '" + e.name + "'");
         // Flags: only bit 11 (UTF-8 names) is accepted. Bit 3 would put the
