@@ -27,8 +27,10 @@ const char* kUsage =
     "                     [--mode max|avg] --out dA_prev.npy\n"
     "                     run one course pass on .npy files (plaincnn pass --help)\n"
     "  train --api tf1|keras [--epochs N] [--batch-size B] [--seed S]\n"
-    "        [--data DIR] [--save FILE] [--threads N]\n"
+    "        [--data DIR] [--save FILE.npz] [--plot FILE.svg] [--threads N]\n"
     "                     train LeNet-5 on MNIST (plaincnn train --help)\n"
+    "  evaluate --weights FILE [--data DIR] [--batch-size N]\n"
+    "                     test-set loss and accuracy of saved weights (plaincnn evaluate --help)\n"
     "  bench ...          speed table (plaincnn bench --help)\n"
     "  figures ...        experiments and figures for the AlexNet post (plaincnn figures --help)\n"
     "\n"
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
     try {
         if (command == "pass") return tools::cmd_pass(args);
         if (command == "train") return tools::cmd_train(args);
+        if (command == "evaluate") return tools::cmd_evaluate(args);
         if (command == "bench") return tools::cmd_bench(args);
         if (command == "figures") return tools::cmd_figures(args);
         std::cerr << "plaincnn: unknown command '" << one_line(command)
