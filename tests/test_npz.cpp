@@ -119,6 +119,19 @@ TEST(Npz, EncodeRefusesEmptyAndRepeatedNames) {
                             {"encode_npz", "'w' appears twice"}));
 }
 
+// The longest name zip can hold ("<name>.npy" in 65,535 bytes) is written and
+// read back: the reader accepts such names, so the writer must too (it
+// stopped at 65,000 before, and the fuzz harness's round trip would abort).
+TEST(Npz, TheLongestNameZipAllowsRoundTrips) {
+    const std::string longest(65531, 'w');
+    const std::vector<NamedTensor> back =
+        tools::io::decode_npz(tools::io::encode_npz({{longest, nn::Tensor({1}, {1.0f})}}), "mem");
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back[0].name, longest);
+    EXPECT_TRUE(throws_with([&] { tools::io::encode_npz({{longest + "w", nn::Tensor({1})}}); },
+                            {"encode_npz", "1 to 65531 bytes, got 65532"}));
+}
+
 // Written by numpy 1.24's savez: a zip64 extra field in every local header,
 // float64 and rank-0 entries. Values from make_npz_fixtures.py.
 TEST(Npz, ReadsWhatNumpySavezWrote) {

@@ -137,7 +137,11 @@ public:
                 values[k] = static_cast<float>(v);
             }
         }
-        return nn::Tensor(std::move(shape), std::move(values));
+        try {
+            return nn::Tensor(std::move(shape), std::move(values));
+        } catch (const std::invalid_argument& e) {  // a shape nn::Tensor refuses, e.g. one too large to index
+            fail(shape_at, e.what());
+        }
     }
 
 private:
@@ -218,8 +222,8 @@ std::string encode_npz(const std::vector<NamedTensor>& arrays) {
     nn::require(arrays.size() < 0xffff, "encode_npz", "a plain zip holds fewer than 65535 entries");
     std::set<std::string> seen;
     for (const NamedTensor& a : arrays) {
-        nn::require(!a.name.empty() && a.name.size() <= 65000, "encode_npz",
-                    "an entry name must have 1 to 65000 bytes, got " + std::to_string(a.name.size()));
+        nn::require(!a.name.empty() && a.name.size() <= 65531, "encode_npz",  // + ".npy" fits zip's 16-bit length
+                    "an entry name must have 1 to 65531 bytes, got " + std::to_string(a.name.size()));
         nn::require(seen.insert(a.name).second, "encode_npz", "the name '" + a.name + "' appears twice");
     }
     const std::uint32_t dos_date = 0x0021;  // 1980-01-01, the earliest date zip can say; time 00:00

@@ -27,7 +27,7 @@ struct NamedTensor {
 
 /// An uncompressed zip archive holding each of @p arrays as "<name>.npy"
 /// (encode_npy's bytes, '<f4'), in order: what numpy.savez writes.
-/// @param arrays the named tensors; names non-empty, unique, at most 65,000 bytes
+/// @param arrays the named tensors; names non-empty, unique, at most 65,531 bytes (with ".npy", zip's limit)
 /// @return the whole archive's bytes
 /// @throws std::invalid_argument for an empty or repeated name, or when the
 ///         archive would exceed the plain zip limits (4 GiB, 65,534 entries)
