@@ -47,14 +47,14 @@ int cmd_train(const Args& args) {
     options.seed = flags.unsigned_integer("seed", defaults.seed);
     options.data = flags.text("data", defaults.data);
     options.save = flags.text("save", defaults.save);
+    options.threads = flags.integer("threads", defaults.threads, 0, INT_MAX);
+    options.reference = flags.has("reference");
     options.plot = flags.text("plot", defaults.plot);
     // Both output paths are checked before any data is read or trained on.
     if (!options.save.empty()) check_output_path("--save", options.save);
     if (!options.plot.empty()) check_output_path("--plot", options.plot);
     if (!options.plot.empty() && options.epochs == 0 && options.api == "keras")
         throw std::invalid_argument("--plot: --epochs 0 gives no epoch to draw; train at least one");
-    options.threads = flags.integer("threads", defaults.threads, 0, INT_MAX);
-    options.reference = flags.has("reference");
     return options.api == "keras" ? train_keras(options) : train_tf1(options);
 }
 
