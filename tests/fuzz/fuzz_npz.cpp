@@ -2,6 +2,9 @@
 // give either arrays or a std::runtime_error, never a crash, a hang or a
 // huge allocation. What it accepts must survive a round trip through the
 // writer: the same names, shapes and bits.
+// Seeds (tests/fixtures/fuzz/npz/): the two numpy files of tests/fixtures/npz/
+// (savez and savez_compressed), and three written by tools::io::write_npz: two
+// small named arrays, an archive with no entry, a rank-0 and a zero-size array.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
