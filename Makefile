@@ -116,9 +116,12 @@ data: data/mnist/.verified
 data/mnist/.verified: tools/fetch_mnist.sh tools/mnist.sha256
 	@bash tools/fetch_mnist.sh data/mnist
 
+# Each run ends with its test-set accuracy and saves its weights as one .npz
+# (entries conv2d/kernel, ...): `plaincnn evaluate --weights build/lenet5_keras.npz`
+# reads either file, and so does numpy.load.
 train: $(BIN) data
-	$(BIN) train --api tf1
-	$(BIN) train --api keras
+	$(BIN) train --api tf1 --save $(B)/lenet5_tf1.npz
+	$(BIN) train --api keras --save $(B)/lenet5_keras.npz
 
 # The bench draws seeded random inputs (it needs no data) and also writes its
 # figures to build/bench.json; e.g. make bench BENCH_FLAGS="--only lenet,epoch".

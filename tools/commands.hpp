@@ -3,8 +3,12 @@
 // exception into one stderr line and exit status 2).
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
+
+#include "lenet/keras/model.hpp"
+#include "nn/tensor.hpp"
 
 namespace tools {
 
@@ -19,6 +23,11 @@ int cmd_pass(const Args& args);
 /// @param args the flags of `plaincnn train`
 /// @return the exit status: 0 on success
 int cmd_train(const Args& args);
+/// `plaincnn evaluate --weights FILE [--data DIR] [--batch-size N]`: the
+/// course LeNet-5 with the weights of FILE, on the 10,000 t10k test images.
+/// @param args the flags of `plaincnn evaluate`
+/// @return the exit status: 0 on success
+int cmd_evaluate(const Args& args);
 /// `plaincnn bench ...`
 /// @param args the flags of `plaincnn bench`
 /// @return the exit status: 0 on success
@@ -35,7 +44,8 @@ struct TrainOptions {
     int batch_size = 32;              ///< mini-batch size
     unsigned long long seed = 0;      ///< seeds initialisation and shuffling
     std::string data = "data/mnist";  ///< folder with the four MNIST IDX files
-    std::string save;                 ///< weights file to write at the end ("" = none)
+    std::string save;                 ///< weights file (.npz) to write at the end ("" = none)
+    std::string plot;                 ///< SVG of the per-epoch loss and accuracy to write at the end ("" = none)
     int threads = 0;                  ///< 0 = all cores
     bool reference = false;           ///< train on the plain reference passes (one thread)
 };
@@ -48,5 +58,18 @@ int train_tf1(const TrainOptions& options);
 /// @param options the parsed flags of `plaincnn train`
 /// @return the exit status: 0 on success
 int train_keras(const TrainOptions& options);
+
+/// model.evaluate(x, y, batch_size) as Keras prints it with verbose=1: the
+/// finished progress bar over the batches, the time, loss and accuracy, e.g.
+/// "313/313 [==============================] - 1s 3ms/step - loss: 0.0421 - accuracy: 0.9866".
+/// @param model      a compiled model
+/// @param x          the images, (n, 28, 28, 1)
+/// @param y          one-hot labels, (n, 10)
+/// @param batch_size images per forward pass, positive
+/// @param out        where the line goes
+/// @return the loss and accuracy
+/// @throws std::invalid_argument as keras::Sequential::evaluate
+keras::Evaluation print_evaluate(keras::Sequential& model, const nn::Tensor& x, const nn::Tensor& y, int batch_size,
+                                 std::ostream& out);
 
 }  // namespace tools

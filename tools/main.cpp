@@ -27,10 +27,12 @@ const char* kUsage =
     "                     [--mode max|avg] --out dA_prev.npy\n"
     "                     run one course pass on .npy files (plaincnn pass --help)\n"
     "  train --api tf1|keras [--epochs N] [--batch-size B] [--seed S]\n"
-    "        [--data DIR] [--save FILE] [--threads N]\n"
+    "        [--data DIR] [--save FILE.npz] [--plot FILE.svg] [--threads N]\n"
     "                     train LeNet-5 on MNIST (plaincnn train --help)\n"
     "  bench ...          speed table (plaincnn bench --help)\n"
     "  figures ...        experiments and figures for the AlexNet post (plaincnn figures --help)\n"
+    "  evaluate --weights FILE [--data DIR] [--batch-size N]\n"
+    "                     test-set loss and accuracy of saved weights (plaincnn evaluate --help)\n"
     "\n"
     "Defaults follow the course: padding same, stride 1,1, mode max, activation linear.\n"
     "Exit status: 0 on success, 2 on bad input (with one line on stderr).\n";
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
     tools::Args args(argv + 2, argv + argc);
     try {
         if (command == "pass") return tools::cmd_pass(args);
+        if (command == "evaluate") return tools::cmd_evaluate(args);
         if (command == "train") return tools::cmd_train(args);
         if (command == "bench") return tools::cmd_bench(args);
         if (command == "figures") return tools::cmd_figures(args);

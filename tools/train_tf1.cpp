@@ -11,13 +11,14 @@
 //       if epoch < epochs: shuffle 0..m-1 with Rng(seed + 1), run train_op on
 //       every mini-batch of that order (the last, partial one included)
 //   print softmax(X_valid[0]) and "<label> : <prediction>"
-// --save DIR writes one .npy per variable (conv2d_kernel.npy, ...) into DIR,
-// all or none (tools::write_files_atomic). Seconds per epoch go to stderr so
-// that stdout is the course's log.
+//   print "Test accuracy: <accuracy>"        (the accuracy op on the 10,000 t10k images)
+//   saver.save(sess, FILE.npz)                (--save: tf.train.Saver, one .npz)
+// --plot draws the log's numbers per epoch. Seconds per epoch go to stderr
+// so that stdout is the course's log. The output paths were checked by
+// cmd_train before any data was read.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <filesystem>
 #include <iostream>
 #include <numeric>
 #include <stdexcept>
@@ -26,13 +27,13 @@
 #include <vector>
 
 #include "lenet/lenet5.hpp"
+#include "lenet/tf1/saver.hpp"
 #include "lenet/tf1/session.hpp"
 #include "nn/batch.hpp"
 #include "nn/rng.hpp"
-#include "tools/io/atomic_file.hpp"
 #include "tools/commands.hpp"
+#include "tools/history_plot.hpp"
 #include "tools/io/idx.hpp"
-#include "tools/io/npy.hpp"
 
 namespace tools {
 
@@ -62,30 +63,9 @@ Metrics evaluate(tf1::Session& sess, const tf1::LeNet5& net, const tf1::Tensor& 
     return {sum.cost / static_cast<double>(m), sum.accuracy / static_cast<double>(m)};
 }
 
-// Creates the --save folder (before training, so a bad path fails at once).
-void make_folder(const std::string& dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw std::runtime_error(dir + ": cannot create the folder: " + ec.message());
-}
-
-// Writes every variable as DIR/<name with '/' -> '_'>.npy, all files or none.
-void save_variables(tf1::Session& sess, tf1::Graph& graph, const std::string& dir) {
-    make_folder(dir);
-    std::vector<std::pair<std::string, std::string>> files;
-    for (const tf1::Tensor& v : graph.global_variables()) {
-        std::string name = graph.node(v.node()).name;
-        std::replace(name.begin(), name.end(), '/', '_');
-        files.emplace_back((std::filesystem::path(dir) / (name + ".npy")).string(), io::encode_npy(sess.run(v)));
-    }
-    io::write_files_atomic(files);
-    std::cout << "variables saved to " << dir << " (" << files.size() << " .npy files, one per variable)\n";
-}
-
 }  // namespace
 
 int train_tf1(const TrainOptions& options) {
-    if (!options.save.empty()) make_folder(options.save);
     const io::Mnist mnist = io::load_mnist(options.data);
     const nn::Tensor& X_train = mnist.train.x;
     const nn::Tensor& X_valid = mnist.validation.x;
@@ -98,6 +78,7 @@ int train_tf1(const TrainOptions& options) {
     const tf1::Tensor y = tf1::placeholder(graph, {-1, 10}, "y");
     const tf1::LeNet5 net = tf1::lenet5(x, y);
     const tf1::Operation init = tf1::global_variables_initializer(graph);
+    const tf1::Saver saver(graph);
 
     tf1::SessionConfig config;
     config.intra_op_parallelism_threads = options.threads;
@@ -109,9 +90,15 @@ int train_tf1(const TrainOptions& options) {
     const std::size_t m = static_cast<std::size_t>(X_train.dim(0));
     const std::size_t batch = static_cast<std::size_t>(options.batch_size);
     std::cout.precision(7);  // the float values' own precision: 0.981, not 0.98099999
+    TrainingCurves curves;   // the log's numbers, for --plot
     for (int epoch = 0;; ++epoch) {
         const Metrics train = evaluate(sess, net, x, y, X_train, Y_train);
         const Metrics valid = evaluate(sess, net, x, y, X_valid, Y_valid);
+        curves.epoch.push_back(epoch);
+        curves.loss.push_back(train.cost);
+        curves.accuracy.push_back(train.accuracy);
+        curves.val_loss.push_back(valid.cost);
+        curves.val_accuracy.push_back(valid.accuracy);
         std::cout << "After " << epoch << " epochs: " << train.cost << " cost, " << train.accuracy << " accuracy, "
                   << valid.cost << " validation cost, " << valid.accuracy << " validation accuracy" << std::endl;
         if (epoch == options.epochs) break;
@@ -140,7 +127,18 @@ int train_tf1(const TrainOptions& options) {
     const auto prediction = std::max_element(p.data.begin(), p.data.end()) - p.data.begin();
     std::cout << static_cast<int>(mnist.validation.labels.at(0)) << " : " << prediction << "\n";
 
-    if (!options.save.empty()) save_variables(sess, graph, options.save);
+    const Metrics test = evaluate(sess, net, x, y, mnist.test.x, io::one_hot(mnist.test.labels));
+    std::cout.precision(7);
+    std::cout << "Test accuracy: " << test.accuracy << std::endl;
+
+    if (!options.save.empty()) {
+        std::cout << "Model saved in path: " << saver.save(sess, options.save) << "\n";
+    }
+    if (!options.plot.empty()) {
+        curves.title = "LeNet-5 on MNIST, TF1-style front-end";
+        write_training_plot(options.plot, curves);
+        std::cout << "training curves drawn to " << options.plot << "\n";
+    }
     return 0;
 }
 

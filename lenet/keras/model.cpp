@@ -18,7 +18,6 @@
 #include "nn/batch.hpp"
 #include "nn/errors.hpp"
 #include "nn/loss.hpp"
-#include "tools/io/npy.hpp"
 #include "tools/io/weights.hpp"
 
 namespace keras {
@@ -316,23 +315,13 @@ std::vector<std::string> Sequential::weight_names() const {
     return names;
 }
 
-namespace {
-
-// Keras keeps biases 1-D: (c_out) and (n_out); nn keeps them (1, 1, 1, c_out) and (1, n_out).
-nn::Shape keras_shape(const std::string& weight_name, const nn::Shape& shape) {
-    const bool bias = weight_name.size() >= 5 && weight_name.compare(weight_name.size() - 5, 5, "/bias") == 0;
-    return bias ? nn::Shape{static_cast<int>(nn::shape_size(shape))} : shape;
-}
-
-}  // namespace
-
 std::vector<nn::Tensor> Sequential::get_weights() const {
     std::vector<std::string> names = weight_names();
     std::vector<nn::Tensor> out;
     for (const auto& layer : layers_)
         for (const nn::Tensor* w : static_cast<const Layer&>(*layer).weights()) {
             const std::string& name = names[out.size()];
-            out.emplace_back(keras_shape(name, w->shape), w->data);
+            out.emplace_back(tools::io::stored_shape(name, w->shape), w->data);
         }
     return out;
 }
@@ -343,7 +332,7 @@ void Sequential::set_weights(const std::vector<nn::Tensor>& weights) {
     nn::require(weights.size() == params.size(), "set_weights",
                 "got " + std::to_string(weights.size()) + " tensors but the model has " + std::to_string(params.size()));
     for (std::size_t k = 0; k < params.size(); ++k) {
-        const nn::Shape expected = keras_shape(names[k], params[k]->shape);
+        const nn::Shape expected = tools::io::stored_shape(names[k], params[k]->shape);
         nn::require(weights[k].shape == expected, "set_weights",
                     "tensor " + std::to_string(k) + " is " + weights[k].shape_str() + " but " + names[k] + " is " +
                         nn::shape_str(expected));
@@ -360,24 +349,12 @@ void Sequential::save_weights(const std::string& path) const {
 }
 
 void Sequential::load_weights(const std::string& path) {
-    std::vector<tools::io::NamedTensor> tensors = tools::io::read_weights_file(path);
     std::vector<nn::Tensor> expected = get_weights();
     std::vector<std::string> names = weight_names();
-    if (tensors.size() != expected.size())
-        throw std::runtime_error(path + ": holds " + std::to_string(tensors.size()) + " tensors but " + name_ +
-                                 " has " + std::to_string(expected.size()) + " (another architecture)");
-    std::vector<nn::Tensor> values;
-    for (std::size_t k = 0; k < tensors.size(); ++k) {
-        if (tensors[k].value.shape != expected[k].shape)
-            throw std::runtime_error(path + ": tensor " + std::to_string(k) + " '" + tensors[k].name + "' is " +
-                                     tensors[k].value.shape_str() + " but " + names[k] + " is " +
-                                     expected[k].shape_str() + " (another architecture)");
-        values.push_back(std::move(tensors[k].value));
-    }
-    set_weights(values);
+    std::vector<tools::io::NamedTensor> model;
+    for (std::size_t k = 0; k < expected.size(); ++k) model.push_back({names[k], std::move(expected[k])});
+    set_weights(tools::io::read_weights_file(path, model));  // matched by name and shape, so set_weights cannot fail
 }
-
-void Sequential::export_npz(const std::string& path) const { tools::io::write_npz(path, get_weights()); }
 
 // -------------------------------------------------------------------- summary
 

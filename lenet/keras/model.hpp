@@ -234,21 +234,22 @@ public:
     /// @return the names of get_weights(), e.g. "conv2d/kernel", "conv2d/bias"
     std::vector<std::string> weight_names() const;
 
-    /// Writes the weights in the format of tools/io/weights.hpp, atomically.
+    /// Writes the weights as one NumPy .npz (tools/io/weights.hpp), atomically,
+    /// one entry per weight named as weight_names() says ("conv2d/kernel",
+    /// ...), in get_weights()' layouts: numpy.load(path)["conv2d/kernel"]
+    /// reads one back, and tf1::Saver::restore loads the file into the TF1 build.
     /// @param path the file to write
     /// @throws std::runtime_error naming the file when it cannot be written
     void save_weights(const std::string& path) const;
-    /// Reads weights written by save_weights. The file must hold the same
-    /// number of tensors with the same shapes; a wrong architecture, a
-    /// truncated or corrupted file is refused and the model is left unchanged.
+    /// Reads weights from an .npz written by save_weights, tf1::Saver::save
+    /// or numpy.savez(path, **{"conv2d/kernel": ..., ...}). Entries are
+    /// matched by name; each must have the weight's shape and the file must
+    /// hold nothing else. A wrong architecture, a truncated or corrupted
+    /// file is refused and the model is left unchanged.
     /// @param path the file to read
-    /// @throws std::runtime_error naming the file and the reason
+    /// @throws std::runtime_error naming the file and the reason (for a
+    ///         mismatch: the entry, its shape and the expected one)
     void load_weights(const std::string& path);
-    /// Writes get_weights() as an uncompressed NumPy .npz (arr_0.npy, ...),
-    /// atomically: numpy.load(path) or model.set_weights in Keras read it.
-    /// @param path the file to write
-    /// @throws std::runtime_error naming the file when it cannot be written
-    void export_npz(const std::string& path) const;
 
     /// Writes the Keras summary table (tf.keras 2.x layout, 65 columns,
     /// without trailing spaces).

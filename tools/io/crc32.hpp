@@ -1,5 +1,5 @@
-// CRC-32, the checksum PNG chunks, zip entries (the .npz export) and the
-// weights file carry: one definition for all three.
+// CRC-32, the checksum PNG chunks and zip entries (the .npz weights file)
+// carry: one definition for both.
 #pragma once
 
 #include <cstddef>

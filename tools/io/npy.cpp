@@ -12,12 +12,6 @@
 // below meets only inside strings. The reader loads the whole file first and
 // checks every number in the header against the real file size before it
 // allocates anything from it.
-//
-// An .npz is a zip archive of .npy files named arr_0.npy, arr_1.npy, ...;
-// the writer stores them uncompressed, with CRC-32 and little-endian fields:
-//   per array:  local file header, then the .npy bytes
-//   then:       one central directory record per array
-//   last:       the end-of-central-directory record (where unzip starts reading)
 #include "tools/io/npy.hpp"
 
 #include <algorithm>
@@ -32,7 +26,6 @@
 
 #include "nn/errors.hpp"
 #include "tools/io/atomic_file.hpp"
-#include "tools/io/crc32.hpp"
 
 namespace tools::io {
 
@@ -241,16 +234,6 @@ std::string header_for(const nn::Shape& shape) {
     return dict;
 }
 
-// Zip's 2- and 4-byte fields, least significant byte first.
-void put_u16(std::string& out, std::uint32_t v) {
-    out += static_cast<char>(v & 0xff);
-    out += static_cast<char>((v >> 8) & 0xff);
-}
-void put_u32(std::string& out, std::uint32_t v) {
-    put_u16(out, v & 0xffff);
-    put_u16(out, v >> 16);
-}
-
 }  // namespace
 
 nn::Tensor read_npy(const std::string& path) {
@@ -345,69 +328,5 @@ std::string encode_npy(const nn::Tensor& t) {
 }
 
 void write_npy(const std::string& path, const nn::Tensor& t) { write_file_atomic(path, encode_npy(t)); }
-
-std::string encode_npz(const std::vector<nn::Tensor>& arrays) {
-    nn::require(arrays.size() < 0xFFFF, "encode_npz", "a plain zip holds fewer than 65535 entries");
-    const std::uint32_t dos_date = 0x0021;  // 1980-01-01, the earliest date zip can say; time 00:00
-    std::string out, directory;
-    for (std::size_t k = 0; k < arrays.size(); ++k) {
-        const std::string name = "arr_" + std::to_string(k) + ".npy";
-        const std::string data = encode_npy(arrays[k]);
-        const std::uint32_t crc = crc32(data.data(), data.size());
-        nn::require(out.size() + data.size() < 0xFFFFFFFFu, "encode_npz", "the archive would exceed 4 GiB");
-        const std::uint32_t offset = static_cast<std::uint32_t>(out.size());
-        const std::uint32_t n = static_cast<std::uint32_t>(data.size());
-        // local file header: stored (method 0), no flags, no extra field
-        put_u32(out, 0x04034b50);
-        put_u16(out, 20);  // version needed: 2.0
-        put_u16(out, 0);   // flags
-        put_u16(out, 0);   // method: stored
-        put_u16(out, 0);   // time
-        put_u16(out, dos_date);
-        put_u32(out, crc);
-        put_u32(out, n);   // compressed size = size, since stored
-        put_u32(out, n);
-        put_u16(out, static_cast<std::uint32_t>(name.size()));
-        put_u16(out, 0);   // extra field length
-        out += name;
-        out += data;
-        // the matching central directory record
-        put_u32(directory, 0x02014b50);
-        put_u16(directory, 20);  // made by: 2.0
-        put_u16(directory, 20);  // needed: 2.0
-        put_u16(directory, 0);
-        put_u16(directory, 0);
-        put_u16(directory, 0);
-        put_u16(directory, dos_date);
-        put_u32(directory, crc);
-        put_u32(directory, n);
-        put_u32(directory, n);
-        put_u16(directory, static_cast<std::uint32_t>(name.size()));
-        put_u16(directory, 0);   // extra
-        put_u16(directory, 0);   // comment
-        put_u16(directory, 0);   // disk
-        put_u16(directory, 0);   // internal attributes
-        put_u32(directory, 0);   // external attributes
-        put_u32(directory, offset);
-        directory += name;
-    }
-    nn::require(out.size() + directory.size() < 0xFFFFFFFFu, "encode_npz", "the archive would exceed 4 GiB");
-    const std::uint32_t directory_offset = static_cast<std::uint32_t>(out.size());
-    out += directory;
-    // end of central directory record
-    put_u32(out, 0x06054b50);
-    put_u16(out, 0);  // this disk
-    put_u16(out, 0);  // disk with the directory
-    put_u16(out, static_cast<std::uint32_t>(arrays.size()));
-    put_u16(out, static_cast<std::uint32_t>(arrays.size()));
-    put_u32(out, static_cast<std::uint32_t>(directory.size()));
-    put_u32(out, directory_offset);
-    put_u16(out, 0);  // comment length
-    return out;
-}
-
-void write_npz(const std::string& path, const std::vector<nn::Tensor>& arrays) {
-    write_file_atomic(path, encode_npz(arrays));
-}
 
 }  // namespace tools::io

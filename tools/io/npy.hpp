@@ -1,6 +1,5 @@
 // NumPy .npy files: read float32/float64 little-endian C-order arrays,
-// write float32. And NumPy .npz archives of them, written only (for
-// keras::Sequential::export_npz).
+// write float32. Archives of them (.npz) are tools/io/npz.hpp's.
 #pragma once
 
 #include <string>
@@ -32,18 +31,5 @@ void write_npy(const std::string& path, const nn::Tensor& t);
 /// @return the complete .npy file contents
 /// @throws std::invalid_argument if t.data does not match t.shape.
 std::string encode_npy(const nn::Tensor& t);
-
-/// An uncompressed zip archive of @p arrays as arr_0.npy, arr_1.npy, ...,
-/// each entry encode_npy's bytes: what numpy.savez(path, *arrays) writes.
-/// @param arrays the tensors, in order
-/// @return the whole archive's bytes
-/// @throws std::invalid_argument when the archive would exceed the plain zip limits (4 GiB, 65535 entries)
-std::string encode_npz(const std::vector<nn::Tensor>& arrays);
-
-/// Writes encode_npz(@p arrays) to @p path atomically (write_file_atomic).
-/// @param path   the file to write, usually ending in .npz
-/// @param arrays the tensors, read back by numpy.load(path)["arr_0"], ...
-/// @throws std::runtime_error naming the file when it cannot be written
-void write_npz(const std::string& path, const std::vector<nn::Tensor>& arrays);
 
 }  // namespace tools::io

@@ -375,9 +375,12 @@ std::string line_chart(const LineChart& chart) {
             py.push_back(f.py(std::min(std::max(s.y[k], y0), y1)));  // clip to the axis
         }
         svg.polyline(px, py, s.color, 2.5, s.dashed);
+        if (s.markers)
+            for (std::size_t k = 0; k < px.size(); ++k) svg.rect(px[k] - 3.5, py[k] - 3.5, 7, 7, s.color);
     }
-    // Legend in the top-right corner of the plot, one row per series.
+    // Legend in the top-right (or bottom-right) corner of the plot, one row per series.
     double lx = f.left + f.plot_w - 190, ly = f.top + 14;
+    if (chart.legend_at_bottom) ly = f.top + f.plot_h - 22.0 * static_cast<double>(chart.series.size()) + 8;
     for (const Series& s : chart.series) {
         svg.line(lx, ly - 5, lx + 30, ly - 5, s.color, 2.5, s.dashed);
         svg.text(lx + 38, ly, s.label, 13);

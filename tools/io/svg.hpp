@@ -100,6 +100,7 @@ struct Series {
     std::vector<double> y;   ///< ordinates, same length as x
     std::string color;       ///< stroke colour
     bool dashed = false;     ///< dashed stroke
+    bool markers = false;    ///< a small square at every point (so a single point shows)
 };
 
 /// A horizontal reference line across a chart, e.g. a target error level.
@@ -119,6 +120,7 @@ struct LineChart {
     double y_max = 0.0;           ///< top of the y axis; <= y_min means "from the data"
     double width = 720.0;         ///< canvas width
     double height = 420.0;        ///< canvas height
+    bool legend_at_bottom = false;  ///< legend in the bottom-right corner (for rising curves) instead of the top-right
 };
 
 /// Draws @p chart as a complete SVG document. The x axis runs from 0 (or

@@ -1,58 +1,55 @@
-// The weights file: plaincnn's own small format for a model's named tensors
-// (keras::Sequential::save_weights / load_weights).
+// The weights file: a model's trained tensors, one named entry each, in one
+// NumPy .npz archive (tools/io/npz.hpp). Both front-ends write and read it
+// (keras::Sequential::save_weights / load_weights, tf1::Saver), with the
+// entry names Keras and tf.layers give the variables:
 //
-// The weights file (version 1), every number little-endian:
-//   offset 0   8 bytes  magic "PCNNWTS\n"
-//          8   u32      version, 1
-//         12   u64      size of the whole file in bytes
-//         20   u32      number of tensors N
-//         24   N times: u32 name length L, L bytes of name (e.g. "conv2d/kernel"),
-//                       u32 rank r, r x u32 extents, then the float32 values
-//   last 4 bytes        u32 CRC-32 of every byte before it
-// The size in the header tells truncation from corruption; the checksum
-// (tools/io/crc32.hpp) catches any changed byte. The file is written with
-// tools/io/atomic_file.hpp, so a reader never sees half of one.
+//   conv2d/kernel (5, 5, 1, 6)   conv2d/bias (6,)       C1
+//   conv2d_1/kernel ...          conv2d_1/bias          C3
+//   dense/kernel (400, 120)      dense/bias (120,)      F5
+//   dense_1/...                  dense_2/...            F6, F7
+//
+// so numpy.load("lenet5.npz")["conv2d/kernel"] gives the kernel in Python,
+// and a file saved by one front-end loads into the other. Biases are stored
+// 1-D, as Keras and TensorFlow keep them (nn/ keeps (1, 1, 1, c) and (1, n)).
+// The file is written atomically, so a crash leaves the old file or the new.
+//
+// plaincnn had its own binary weights format before (magic, version, CRC-32
+// per file); the .npz replaces it: a zip already carries a CRC-32 per entry,
+// and every tool of the field reads it.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "nn/tensor.hpp"
+#include "tools/io/npz.hpp"
 
 namespace tools::io {
 
-/// One tensor of a weights file and its name.
-struct NamedTensor {
-    std::string name;  ///< e.g. "dense_1/bias"
-    nn::Tensor value;  ///< the values with their shape
-};
+/// The shape a weight is stored with: a name ending in "/bias" is kept 1-D,
+/// as in Keras and TensorFlow; any other weight keeps its shape.
+/// @param name  e.g. "conv2d/bias"
+/// @param shape the shape in nn/, e.g. (1, 1, 1, 6)
+/// @return e.g. (6) for a bias, @p shape otherwise
+nn::Shape stored_shape(const std::string& name, const nn::Shape& shape);
 
-/// The weights file holding @p tensors, as bytes (the format above).
-/// @param tensors the named tensors, stored in this order
-/// @return the whole file's bytes, header, entries and checksum
-/// @throws std::invalid_argument when a name, rank or extent is too large for the format
-std::string encode_weights(const std::vector<NamedTensor>& tensors);
-
-/// The tensors of a weights file's bytes.
-/// @param bytes  the whole file
-/// @param source the file name, for messages
-/// @return the named tensors in the order they were written
-/// @throws std::runtime_error naming @p source, the byte offset and the
-///         reason: too short, wrong magic, unknown version, truncated (the
-///         header's size against the real one), checksum mismatch, or an
-///         entry that runs past the end.
-std::vector<NamedTensor> decode_weights(const std::string& bytes, const std::string& source);
-
-/// Writes @p tensors to @p path as a weights file, atomically (write_file_atomic).
+/// Writes @p tensors to @p path as an .npz, atomically (write_npz).
 /// @param path    the file to write (replaced if it exists)
-/// @param tensors the named tensors to store
+/// @param tensors the named tensors, in their stored shapes
+/// @throws std::invalid_argument for an empty or repeated name
 /// @throws std::runtime_error naming the file when it cannot be written
 void write_weights_file(const std::string& path, const std::vector<NamedTensor>& tensors);
 
-/// Reads a weights file whole and decodes it.
-/// @param path the file to read
-/// @return the named tensors in the order they were written
-/// @throws std::runtime_error naming the file when it cannot be read or decode_weights refuses it
-std::vector<NamedTensor> read_weights_file(const std::string& path);
+/// Reads a weights file and matches its entries to a model's weights, by
+/// name: every weight of @p expected must be there with its shape, and the
+/// file may hold nothing else. Entry order does not matter.
+/// @param path     the .npz to read
+/// @param expected the model's weights (names and stored shapes; the values are not read)
+/// @return the file's values in the order of @p expected, with its shapes
+/// @throws std::runtime_error naming the file and, for a mismatch, the entry,
+///         its shape and the expected one ("another architecture"), or the
+///         missing or surplus entry; or read_npz's message for a file that
+///         cannot be read or is not a valid .npz.
+std::vector<nn::Tensor> read_weights_file(const std::string& path, const std::vector<NamedTensor>& expected);
 
 }  // namespace tools::io
