@@ -7,6 +7,7 @@
 
 #include "tools/args.hpp"
 #include "tools/commands.hpp"
+#include "tools/threads.hpp"
 
 namespace tools {
 
@@ -41,7 +42,7 @@ int cmd_train(const Args& args) {
     options.seed = flags.unsigned_integer("seed", defaults.seed);
     options.data = flags.text("data", defaults.data);
     options.save = flags.text("save", defaults.save);
-    options.threads = flags.integer("threads", defaults.threads, 0, INT_MAX);
+    options.threads = capped_threads(flags.integer("threads", defaults.threads, 0, INT_MAX), "train", std::cerr);
     options.reference = flags.has("reference");
     return options.api == "keras" ? train_keras(options) : train_tf1(options);
 }
