@@ -31,14 +31,14 @@ bool identical(const nn::Tensor& a, const nn::Tensor& b) {
 
 }  // namespace
 
-// A loop is cut into ThreadPool::chunks(n) chunks, split_range's ranges,
-// whatever the pool's size: every index is visited once, by the chunk that
-// split_range assigns it, on a pool of 1, 2 or 3.
+// A loop is cut into chunks(n) chunks, split_range's ranges, whatever the
+// pool's size: every index is visited once, by the chunk that split_range
+// assigns it, on a pool of 1, 2 or 3.
 TEST(ThreadPool, ChunksAreTheSameOnEveryPool) {
-    const int n = 37, count = nn::fast::ThreadPool::chunks(n);
-    EXPECT_EQ(count, std::min(n, 4 * nn::fast::default_threads()));
+    const int n = 37, count = std::min(n, 4 * nn::fast::default_threads());
     for (int threads : {1, 2, 3}) {
         nn::fast::ThreadPool pool(threads);
+        EXPECT_EQ(pool.chunks(n), count);
         std::vector<int> owner(static_cast<std::size_t>(n), -1);
         std::vector<std::pair<int, int>> ranges(static_cast<std::size_t>(count), {-1, -1});
         pool.run(n, threads, [&](int chunk, int begin, int end) {
@@ -56,11 +56,12 @@ TEST(ThreadPool, ChunksAreTheSameOnEveryPool) {
 // chunks(n): n when n is small, about four per core otherwise, never 0.
 TEST(ThreadPool, ChunkCount) {
     const int most = 4 * nn::fast::default_threads();
-    EXPECT_EQ(nn::fast::ThreadPool::chunks(0), 1);
-    EXPECT_EQ(nn::fast::ThreadPool::chunks(1), 1);
-    EXPECT_EQ(nn::fast::ThreadPool::chunks(most), most);
-    EXPECT_EQ(nn::fast::ThreadPool::chunks(most + 1), most);
-    EXPECT_EQ(nn::fast::ThreadPool::chunks(1000000), most);
+    nn::fast::ThreadPool pool(2);
+    EXPECT_EQ(pool.chunks(0), 1);
+    EXPECT_EQ(pool.chunks(1), 1);
+    EXPECT_EQ(pool.chunks(most), most);
+    EXPECT_EQ(pool.chunks(most + 1), most);
+    EXPECT_EQ(pool.chunks(1000000), most);
 }
 
 // 2,000 loops back to back: each adds its index range once; the total is
@@ -87,11 +88,11 @@ TEST(ThreadPool, ThreadsAreCapped) {
         ++calls;
         if (std::this_thread::get_id() != caller) ++elsewhere;
     });
-    EXPECT_EQ(calls.load(), nn::fast::ThreadPool::chunks(50));
+    EXPECT_EQ(calls.load(), pool.chunks(50));
     EXPECT_EQ(elsewhere.load(), 0);
     calls = 0;
     pool.run(50, 8, [&](int, int, int) { ++calls; });
-    EXPECT_EQ(calls.load(), nn::fast::ThreadPool::chunks(50));
+    EXPECT_EQ(calls.load(), pool.chunks(50));
     calls = 0;
     pool.run(1, 2, [&](int, int begin, int end) {
         ++calls;
@@ -117,7 +118,7 @@ TEST(ThreadPool, AStalledWorkerHoldsOnlyItsChunk) {
         if (thread == 1 && !stalled.exchange(true)) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     };
     nn::fast::ThreadPool pool(2, hooks);
-    const int n = nn::fast::ThreadPool::chunks(1000);
+    const int n = pool.chunks(1000);
     ASSERT_GE(n, 2);
     std::vector<int> by_caller(1, 0);
     std::atomic<int> by_worker{0};

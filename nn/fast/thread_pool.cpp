@@ -61,7 +61,8 @@ std::uint64_t state_word(std::uint32_t loop, int count, int next) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads, PoolHooks hooks) : hooks_(std::move(hooks)) {
+ThreadPool::ThreadPool(int threads, PoolHooks hooks)
+    : hooks_(std::move(hooks)), max_chunks_(std::min(kChunksPerCore * default_threads(), 0xffff)) {
     if (threads <= 0) threads = default_threads();
     try {
         workers_.reserve(static_cast<std::size_t>(threads - 1));
@@ -95,10 +96,7 @@ void ThreadPool::stop_workers() {
     workers_.clear();
 }
 
-int ThreadPool::chunks(int n) {
-    const int most = std::min(kChunksPerCore * default_threads(), 0xffff);
-    return std::max(1, std::min(n, most));
-}
+int ThreadPool::chunks(int n) const { return std::max(1, std::min(n, max_chunks_)); }
 
 // Takes the next chunk of loop @p loop, if that loop is still current and has one left.
 bool ThreadPool::take(std::uint32_t loop, int& chunk) {

@@ -70,7 +70,7 @@ public:
     /// c is split_range(n, chunks(n), c).
     /// @param n the loop's length
     /// @return the number of chunks, at least 1
-    static int chunks(int n);
+    int chunks(int n) const;
 
     /// Runs body(chunk, begin, end) once for every chunk of [0, n) (see
     /// chunks()), on at most @p threads threads, the caller included: each
@@ -107,6 +107,7 @@ private:
     void stop_workers();
 
     PoolHooks hooks_;
+    int max_chunks_ = 1;  // about four per core, looked up once (it is a file read on Linux)
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_, done_;
