@@ -1,9 +1,15 @@
-// ThreadPool: every index visited once in parallel_for's ranges, many loops
-// in a row, exceptions, limits, and the fast passes giving the same bytes on
-// pools of different sizes.
+// ThreadPool: every index visited once, in chunks that do not depend on the
+// pool's size; many loops in a row; a stalled or late worker holding up
+// nothing but its own chunk; exceptions; limits; a refused thread; and the
+// fast passes giving the same bytes on pools of different sizes.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <system_error>
+#include <thread>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -25,18 +31,37 @@ bool identical(const nn::Tensor& a, const nn::Tensor& b) {
 
 }  // namespace
 
-// 3 threads over [0, 10): ranges (0,4) (4,7) (7,10), as split_range gives.
-TEST(ThreadPool, RangesAreParallelFors) {
-    nn::fast::ThreadPool pool(3);
-    EXPECT_EQ(pool.size(), 3);
-    std::vector<int> owner(10, -1);
-    std::vector<std::pair<int, int>> ranges(3);
-    pool.run(10, 3, [&](int part, int begin, int end) {
-        ranges[static_cast<std::size_t>(part)] = {begin, end};
-        for (int i = begin; i < end; ++i) owner[static_cast<std::size_t>(i)] = part;
-    });
-    EXPECT_EQ(ranges, (std::vector<std::pair<int, int>>{{0, 4}, {4, 7}, {7, 10}}));
-    EXPECT_EQ(owner, (std::vector<int>{0, 0, 0, 0, 1, 1, 1, 2, 2, 2}));
+// A loop is cut into chunks(n) chunks, split_range's ranges, whatever the
+// pool's size: every index is visited once, by the chunk that split_range
+// assigns it, on a pool of 1, 2 or 3.
+TEST(ThreadPool, ChunksAreTheSameOnEveryPool) {
+    const int n = 37, count = std::min(n, 4 * nn::fast::default_threads());
+    for (int threads : {1, 2, 3}) {
+        nn::fast::ThreadPool pool(threads);
+        EXPECT_EQ(pool.chunks(n), count);
+        std::vector<int> owner(static_cast<std::size_t>(n), -1);
+        std::vector<std::pair<int, int>> ranges(static_cast<std::size_t>(count), {-1, -1});
+        pool.run(n, threads, [&](int chunk, int begin, int end) {
+            ranges[static_cast<std::size_t>(chunk)] = {begin, end};
+            for (int i = begin; i < end; ++i) owner[static_cast<std::size_t>(i)] = chunk;
+        });
+        for (int c = 0; c < count; ++c) {
+            EXPECT_EQ(ranges[static_cast<std::size_t>(c)], nn::fast::split_range(n, count, c)) << threads << " threads";
+            for (int i = ranges[static_cast<std::size_t>(c)].first; i < ranges[static_cast<std::size_t>(c)].second; ++i)
+                EXPECT_EQ(owner[static_cast<std::size_t>(i)], c);
+        }
+    }
+}
+
+// chunks(n): n when n is small, about four per core otherwise, never 0.
+TEST(ThreadPool, ChunkCount) {
+    const int most = 4 * nn::fast::default_threads();
+    nn::fast::ThreadPool pool(2);
+    EXPECT_EQ(pool.chunks(0), 1);
+    EXPECT_EQ(pool.chunks(1), 1);
+    EXPECT_EQ(pool.chunks(most), most);
+    EXPECT_EQ(pool.chunks(most + 1), most);
+    EXPECT_EQ(pool.chunks(1000000), most);
 }
 
 // 2,000 loops back to back: each adds its index range once; the total is
@@ -53,12 +78,21 @@ TEST(ThreadPool, ManyLoopsInARow) {
     EXPECT_EQ(total.load(), 2000L * 4950);
 }
 
-// parts is capped by the pool's size and by n; n = 0 still calls the body once, with an empty range.
-TEST(ThreadPool, PartsAreCapped) {
-    nn::fast::ThreadPool pool(2);
-    std::atomic<int> calls{0};
+// The thread limit: with 1 the caller runs every chunk itself; the limit is
+// capped by the pool's size; n = 0 still calls the body once, with an empty range.
+TEST(ThreadPool, ThreadsAreCapped) {
+    nn::fast::ThreadPool pool(3);
+    const std::thread::id caller = std::this_thread::get_id();
+    std::atomic<int> calls{0}, elsewhere{0};
+    pool.run(50, 1, [&](int, int, int) {
+        ++calls;
+        if (std::this_thread::get_id() != caller) ++elsewhere;
+    });
+    EXPECT_EQ(calls.load(), pool.chunks(50));
+    EXPECT_EQ(elsewhere.load(), 0);
+    calls = 0;
     pool.run(50, 8, [&](int, int, int) { ++calls; });
-    EXPECT_EQ(calls.load(), 2);
+    EXPECT_EQ(calls.load(), pool.chunks(50));
     calls = 0;
     pool.run(1, 2, [&](int, int begin, int end) {
         ++calls;
@@ -73,20 +107,73 @@ TEST(ThreadPool, PartsAreCapped) {
     EXPECT_EQ(calls.load(), 1);
 }
 
-// The lowest-numbered range's exception reaches the caller, and the pool keeps working.
+// A worker that the system puts aside (here: worker 1 sleeps 200 ms in its
+// first chunk, while a chunk takes the caller 2 ms) delays the loop by that
+// chunk only: the caller takes all the others. With one fixed share per
+// thread, the caller would have run half of them and waited for the rest.
+TEST(ThreadPool, AStalledWorkerHoldsOnlyItsChunk) {
+    std::atomic<bool> stalled{false};
+    nn::fast::PoolHooks hooks;
+    hooks.before_chunk = [&](int thread, int) {
+        if (thread == 1 && !stalled.exchange(true)) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    };
+    nn::fast::ThreadPool pool(2, hooks);
+    const int n = pool.chunks(1000);
+    ASSERT_GE(n, 2);
+    std::vector<int> by_caller(1, 0);
+    std::atomic<int> by_worker{0};
+    const std::thread::id caller = std::this_thread::get_id();
+    std::vector<char> seen(static_cast<std::size_t>(n), 0);
+    pool.run(1000, 2, [&](int chunk, int, int) {
+        seen[static_cast<std::size_t>(chunk)] = 1;
+        if (std::this_thread::get_id() == caller) {
+            ++by_caller[0];
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        } else {
+            ++by_worker;
+        }
+    });
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), n);
+    EXPECT_GE(by_caller[0], n - 1);
+    EXPECT_LE(by_worker.load(), 1);
+}
+
+// The lowest-numbered chunk's exception reaches the caller, and the pool keeps working.
 TEST(ThreadPool, ExceptionsReachTheCaller) {
     nn::fast::ThreadPool pool(3);
     try {
-        pool.run(9, 3, [](int part, int, int) {
-            if (part >= 1) throw std::runtime_error("part " + std::to_string(part));
+        pool.run(9, 3, [](int chunk, int, int) {
+            if (chunk >= 1) throw std::runtime_error("chunk " + std::to_string(chunk));
         });
         FAIL() << "no exception";
     } catch (const std::runtime_error& e) {
-        EXPECT_STREQ(e.what(), "part 1");
+        EXPECT_STREQ(e.what(), "chunk 1");
     }
     std::atomic<int> seen{0};
     pool.run(9, 3, [&](int, int begin, int end) { seen += end - begin; });
     EXPECT_EQ(seen.load(), 9);
+}
+
+// A system that refuses the third thread: the constructor says so in one
+// line, after stopping the two workers it did start (before, it unwound into
+// the condition variables' destructors while those workers still waited on
+// them, and never returned).
+TEST(ThreadPool, RefusedThreadFailsCleanly) {
+    nn::fast::PoolHooks hooks;
+    hooks.before_start = [](int k) {
+        if (k >= 3) throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
+    };
+    try {
+        nn::fast::ThreadPool pool(200, hooks);
+        FAIL() << "no exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_THAT(e.what(), testing::StartsWith("cannot start 200 threads: "));
+        EXPECT_THAT(e.what(), testing::HasSubstr("refused thread 4"));
+    }
+    hooks.before_start = [](int) { throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again)); };
+    EXPECT_THROW(nn::fast::ThreadPool(2, hooks), std::runtime_error);
+    nn::fast::ThreadPool one(1, hooks);  // no worker to start: nothing to refuse
+    EXPECT_EQ(one.size(), 1);
 }
 
 TEST(ThreadPool, ZeroMeansAllCores) {

@@ -13,6 +13,10 @@
 //   epoch     one LeNet-5 training epoch (50,000 images, from a cold start) on
 //             the nn/ core alone and on each front-end, and what they add
 //   scaling   conv_forward at 28, 56 and 112 pixels; epochs at batch 32 and 128
+//   contend   the Keras epoch beside as many busy processes as there are
+//             cores, started by the bench, at 1 thread and at the chosen count
+// Every epoch row also shows how far it is from the arithmetic floor (its
+// FLOP at the FMA peak measured with the same thread count).
 // A pass case times the reference pass, then the fast pass on a ThreadPool at
 // 1 thread and at the chosen count. Each call returns a fresh output tensor,
 // as every pass in training does, allocated and zeroed by the calling thread
@@ -69,7 +73,7 @@ int cmd_bench(const Args& args) {
         {"threads", "N", "threads for the multi-threaded rows, 0 for all cores (default: PLAINCNN_THREADS, else all cores)", false},
         {"runs", "N", "runs per pass case, the median is shown (default 5)", false},
         {"epoch-runs", "N", "rounds of epoch runs, every epoch case once per round, interleaved (default 7)", false},
-        {"only", "GROUPS", "comma-separated groups to run: machine,course,lenet,epoch,scaling (default all)", false},
+        {"only", "GROUPS", "comma-separated groups to run: machine,course,lenet,epoch,scaling,contend (default all)", false},
         {"json", "FILE", "also write the figures to FILE as JSON", false},
     };
     Flags flags(args, known);
@@ -84,12 +88,12 @@ int cmd_bench(const Args& args) {
     b.thread_counts = threads > 1 ? std::vector<int>{1, threads} : std::vector<int>{1};
     b.runs = flags.integer("runs", 5, 1, 1000);
     b.epoch_runs = flags.integer("epoch-runs", 7, 1, 1000);
-    const std::vector<std::string> all = {"machine", "course", "lenet", "epoch", "scaling"};
+    const std::vector<std::string> all = {"machine", "course", "lenet", "epoch", "scaling", "contend"};
     if (flags.has("only")) {
         std::stringstream list(flags.text("only"));
         for (std::string g; std::getline(list, g, ',');) {
             if (std::find(all.begin(), all.end(), g) == all.end())
-                throw std::invalid_argument("--only: unknown group '" + g + "' (expected machine, course, lenet, epoch or scaling)");
+                throw std::invalid_argument("--only: unknown group '" + g + "' (expected machine, course, lenet, epoch, scaling or contend)");
             b.groups.push_back(g);
         }
     }
@@ -102,10 +106,11 @@ int cmd_bench(const Args& args) {
     }
     if (b.wants("course")) bench::course_cases(b);
     if (b.wants("lenet")) bench::lenet_cases(b);
-    if (b.wants("epoch") || b.wants("scaling")) {
+    if (b.wants("epoch") || b.wants("scaling") || b.wants("contend")) {
         const bench::TrainingData data = bench::training_data();
         if (b.wants("epoch")) bench::epoch_cases(b, data);
         if (b.wants("scaling")) bench::scaling_cases(b, data);
+        if (b.wants("contend")) bench::contended_cases(b, data);
     }
     if (flags.has("json")) {
         io::write_file_atomic(flags.text("json"), bench::to_json(b));

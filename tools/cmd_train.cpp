@@ -9,6 +9,7 @@
 #include "tools/args.hpp"
 #include "tools/commands.hpp"
 #include "tools/history_plot.hpp"
+#include "tools/threads.hpp"
 
 namespace tools {
 
@@ -47,7 +48,7 @@ int cmd_train(const Args& args) {
     options.seed = flags.unsigned_integer("seed", defaults.seed);
     options.data = flags.text("data", defaults.data);
     options.save = flags.text("save", defaults.save);
-    options.threads = flags.integer("threads", defaults.threads, 0, INT_MAX);
+    options.threads = capped_threads(flags.integer("threads", defaults.threads, 0, INT_MAX), "train", std::cerr);
     options.reference = flags.has("reference");
     options.plot = flags.text("plot", defaults.plot);
     // Both output paths are checked before any data is read or trained on.

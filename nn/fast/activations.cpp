@@ -1,5 +1,5 @@
-// Activations on a ThreadPool: each thread runs nn/activations' loop on its
-// own contiguous share of the samples.
+// Activations on a ThreadPool: nn/activations' loop runs on contiguous
+// shares of the samples, the pool's chunks, whichever thread takes them.
 #include "nn/fast/activations.hpp"
 
 #include <algorithm>
@@ -20,7 +20,8 @@ constexpr double kMinValuesPerThread = 1 << 18;
 constexpr std::size_t kBlock = 2048;
 
 // Runs body(from, to) on contiguous shares of @p T's values, whole samples
-// each, on the threads of @p pool; nothing for an empty tensor.
+// each (the pool's chunks of the samples), on the threads of @p pool; nothing
+// for an empty tensor.
 template <typename Body>
 void for_each_share(const Tensor& T, ThreadPool& pool, Body body) {
     if (T.size() == 0) return;

@@ -1,6 +1,7 @@
 // nn::Adam::step on a ThreadPool: the parameters' values laid end to end and
-// split into contiguous ranges, one per thread; each range is updated by
-// Adam's own loop (Adam::update), so the numbers are step()'s.
+// split into contiguous ranges (the pool's chunks, taken by whichever thread
+// is free); each range is updated by Adam's own loop (Adam::update), so the
+// numbers are step()'s.
 #include "nn/fast/adam.hpp"
 
 #include <algorithm>
@@ -35,7 +36,7 @@ void adam_step(Adam& adam, const std::vector<Tensor*>& params, const std::vector
         update(0, total);
         return;
     }
-    // Split into whole multiples of 16 values, so each thread's vector loop starts aligned to the same lanes.
+    // Split into whole multiples of 16 values, so each range's vector loop starts aligned to the same lanes.
     const int chunks = static_cast<int>((total + 15) / 16);
     pool.run(chunks, pool.size(), [&](int, int begin, int end) {
         update(static_cast<std::size_t>(begin) * 16, std::min(total, static_cast<std::size_t>(end) * 16));

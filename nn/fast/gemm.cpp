@@ -5,8 +5,8 @@
 // B is copied into panels of kPanel = 4 kLanes columns, each stored k by k
 // (a panel's row k is kPanel contiguous floats, zero past column N), so the
 // kernel reads B in order whatever B's strides. Threads share out the panels
-// (each copies only its own), or, when B has fewer panels than threads, bands
-// of C's rows. A tile of kRows rows x kPanel columns of C stays in
+// (each chunk copies only its own), or, when B has fewer panels than threads,
+// bands of C's rows (B's panels copied once, before the loop). A tile of kRows rows x kPanel columns of C stays in
 // 24 vector registers while k runs from 0 to K: per k it loads one panel row
 // (4 vectors) and multiplies it by kRows broadcast values of A.
 #include "nn/fast/gemm.hpp"
@@ -97,7 +97,7 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     constexpr Index kLineFloats = 64 / sizeof(float);
     const bool rows_share_lines = ldc % kLineFloats != 0;
     if (n_panels >= threads && !(rows_share_lines && blocks >= 4 * threads)) {
-        // By column panels: each thread copies only its own panels of B.
+        // By column panels: each chunk copies only its own panels of B.
         pool.run(n_panels, threads, [&](int, int begin, int end) {
             std::vector<float> panel;
             for (int p = begin; p < end; ++p) {
@@ -108,17 +108,17 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
             }
         });
     } else {
-        // By bands of rows (B is narrow, or C's rows share cache lines): every thread copies all of B.
+        // By bands of rows (B is narrow, or C's rows share cache lines): B's
+        // panels are copied once, here, and every chunk of rows reads them all.
+        std::vector<std::vector<float>> panels(static_cast<std::size_t>(n_panels));
+        for (int p = 0; p < n_panels; ++p) pack_panel(N, K, B, p, panels[static_cast<std::size_t>(p)]);
         pool.run(blocks, threads, [&](int, int begin, int end) {
-            std::vector<float> panel;
-            for (int p = 0; p < n_panels; ++p) {
-                pack_panel(N, K, B, p, panel);
+            for (int p = 0; p < n_panels; ++p)
                 for (int block = begin; block < end; ++block) {
                     const int i0 = block * kRows;
                     tile(i0, std::min(kRows, M - i0), p * kPanel, std::min(kPanel, N - p * kPanel), K, A,
-                         panel.data(), C, ldc, accumulate);
+                         panels[static_cast<std::size_t>(p)].data(), C, ldc, accumulate);
                 }
-            }
         });
     }
 }

@@ -1,19 +1,26 @@
-// ThreadPool: workers wait for a loop, run their range, report back.
+// ThreadPool: workers wait for a loop, take chunks until none is left, wait again.
 //
-// A new loop is announced by bumping generation_. A worker that has just
-// finished a range spins for up to kSpin reading generation_, then sleeps on
-// wake_. Waking a sleeping thread costs about as much as starting one (tens
-// of microseconds in a virtual machine), while a training step starts a new
-// loop every 50-300 us, so the spin usually finds the next loop first. The
-// caller spins likewise on pending_ before sleeping on done_. Spinning
-// yields the processor between checks, so that on a busy machine it does not
-// keep the awaited thread from running. Both sleeps check their condition
-// under mutex_, and both wakers take mutex_ before notifying, so no wake-up
-// is lost.
+// A new loop is announced by storing a new state_ word (loop number, chunk
+// count, next chunk 0). Every thread, the caller included, takes chunks by
+// advancing the word's next-chunk field with a compare-and-swap that also
+// checks the loop number; the thread that finishes the loop's last chunk
+// tells the caller. The caller waits only for chunks that were taken, never
+// for a worker to turn up: a worker that wakes late finds nothing left.
+//
+// A waiting thread spins for up to kSpin, then sleeps. Waking a sleeping
+// thread costs about as much as starting one (tens of microseconds in a
+// virtual machine), while a training step starts a new loop every 50-300 us,
+// so the spin usually finds the next loop first. Spinning yields the
+// processor between checks, so that on a busy machine it does not keep the
+// awaited thread from running. Both sleeps check their condition under
+// mutex_, and both wakers take mutex_ before notifying, so no wake-up is lost.
 #include "nn/fast/thread_pool.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
+#include <string>
+#include <system_error>
 
 #include "nn/fast/parallel.hpp"
 
@@ -23,7 +30,12 @@ namespace {
 
 // How long to spin before sleeping: longer than the gaps between the
 // parallel loops of a training step, short enough to leave an idle pool alone.
-constexpr std::chrono::microseconds kSpin{500};
+constexpr std::chrono::microseconds kSpin{300};
+
+// Chunks per core: enough that a thread put aside leaves the others work to
+// take, few enough that a chunk's set-up (a scratch buffer, a packed panel)
+// stays small beside its work.
+constexpr int kChunksPerCore = 4;
 
 // Spins until done() holds or kSpin has passed; returns done(). Between
 // checks it yields the processor: when the machine has more runnable threads
@@ -39,72 +51,131 @@ bool spin_until(Done done) {
     }
 }
 
-}  // namespace
-
-ThreadPool::ThreadPool(int threads) {
-    if (threads <= 0) threads = default_threads();
-    workers_.reserve(static_cast<std::size_t>(threads - 1));
-    for (int k = 1; k < threads; ++k) workers_.emplace_back([this, k] { work(k); });
+// The fields of a state_ word.
+std::uint32_t loop_of(std::uint64_t s) { return static_cast<std::uint32_t>(s >> 32); }
+int count_of(std::uint64_t s) { return static_cast<int>((s >> 16) & 0xffffu); }
+int next_of(std::uint64_t s) { return static_cast<int>(s & 0xffffu); }
+std::uint64_t state_word(std::uint32_t loop, int count, int next) {
+    return std::uint64_t{loop} << 32 | static_cast<std::uint64_t>(count) << 16 | static_cast<std::uint64_t>(next);
 }
 
-ThreadPool::~ThreadPool() {
+}  // namespace
+
+ThreadPool::ThreadPool(int threads, PoolHooks hooks)
+    : hooks_(std::move(hooks)), max_chunks_(std::min(kChunksPerCore * default_threads(), 0xffff)) {
+    if (threads <= 0) threads = default_threads();
+    try {
+        workers_.reserve(static_cast<std::size_t>(threads - 1));
+        for (int k = 1; k < threads; ++k) {
+            if (hooks_.before_start) hooks_.before_start(k);
+            workers_.emplace_back([this, k] { work(k); });
+        }
+    } catch (const std::system_error& e) {
+        // The destructor will not run for a half-built pool: the workers
+        // already started must be stopped here, or they would wait forever
+        // on a condition variable that is being destroyed.
+        const std::size_t started = workers_.size();
+        stop_workers();
+        throw std::runtime_error("cannot start " + std::to_string(threads) + " threads: " + e.code().message() +
+                                 " (the system refused thread " + std::to_string(started + 2) + ")");
+    } catch (...) {
+        stop_workers();
+        throw;
+    }
+}
+
+ThreadPool::~ThreadPool() { stop_workers(); }
+
+void ThreadPool::stop_workers() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
     }
     wake_.notify_all();
     for (auto& t : workers_) t.join();
+    workers_.clear();
 }
 
-void ThreadPool::work(int k) {
-    long seen = 0;
+int ThreadPool::chunks(int n) const { return std::max(1, std::min(n, max_chunks_)); }
+
+// Takes the next chunk of loop @p loop, if that loop is still current and has one left.
+bool ThreadPool::take(std::uint32_t loop, int& chunk) {
+    std::uint64_t s = state_.load(std::memory_order_acquire);
     for (;;) {
-        if (!spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
-            std::unique_lock<std::mutex> lock(mutex_);
-            wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_acquire) != seen; });
-            if (stop_) return;
-        }
-        seen = generation_.load(std::memory_order_acquire);
-        if (k < parts_) {
-            const auto r = split_range(n_, parts_, k);
-            try {
-                (*body_)(k, r.first, r.second);
-            } catch (...) {
-                errors_[static_cast<std::size_t>(k)] = std::current_exception();
-            }
-        }
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            std::lock_guard<std::mutex> lock(mutex_);
-            done_.notify_one();
+        if (loop_of(s) != loop || next_of(s) >= count_of(s)) return false;
+        if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+            chunk = next_of(s);
+            return true;
         }
     }
 }
 
-void ThreadPool::run(int n, int parts, const LoopBody& body) {
-    parts = std::max(1, std::min({parts, size(), n}));
-    if (parts == 1) {  // nothing to share: no need to wake anyone
-        body(0, 0, n);
+// Runs one chunk that this thread has taken. The loop cannot end before this
+// chunk is counted as finished, so body_, n_ and chunks_ are the loop's.
+void ThreadPool::run_chunk(int thread, int chunk) {
+    const int count = chunks_;  // read now: once the last chunk is counted, the caller may start the next loop
+    try {
+        if (hooks_.before_chunk) hooks_.before_chunk(thread, chunk);
+        const auto r = split_range(n_, count, chunk);
+        (*body_)(chunk, r.first, r.second);
+    } catch (...) {
+        errors_[static_cast<std::size_t>(chunk)] = std::current_exception();
+    }
+    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
+    }
+}
+
+void ThreadPool::work(int k) {
+    std::uint32_t seen = 0;
+    auto new_loop = [&] { return loop_of(state_.load(std::memory_order_acquire)) != seen; };
+    for (;;) {
+        if (!spin_until(new_loop)) {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [&] { return stop_ || new_loop(); });
+            if (stop_) return;
+        }
+        seen = loop_of(state_.load(std::memory_order_acquire));
+        // A stale helpers_ (of the next loop) only makes this worker join a
+        // loop it could have left alone, or skip one: take() decides which
+        // loop a chunk belongs to.
+        if (k > helpers_.load(std::memory_order_relaxed)) continue;
+        int chunk = 0;
+        while (take(seen, chunk)) run_chunk(k, chunk);
+    }
+}
+
+void ThreadPool::run(int n, int threads, const LoopBody& body) {
+    n = std::max(n, 0);
+    threads = std::max(1, std::min(threads, size()));
+    const int count = chunks(n);
+    if (threads == 1 || count == 1) {  // nothing to share: no need to wake anyone
+        for (int c = 0; c < count; ++c) {
+            if (hooks_.before_chunk) hooks_.before_chunk(0, c);
+            const auto r = split_range(n, count, c);
+            body(c, r.first, r.second);
+        }
         return;
     }
     body_ = &body;
     n_ = n;
-    parts_ = parts;
-    errors_.assign(static_cast<std::size_t>(size()), nullptr);
-    pending_.store(size() - 1, std::memory_order_relaxed);
+    chunks_ = count;
+    errors_.assign(static_cast<std::size_t>(count), nullptr);
+    finished_.store(0, std::memory_order_relaxed);
+    helpers_.store(threads - 1, std::memory_order_relaxed);
+    const std::uint32_t loop = loop_of(state_.load(std::memory_order_relaxed)) + 1;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        generation_.fetch_add(1, std::memory_order_acq_rel);
+        state_.store(state_word(loop, count, 0), std::memory_order_release);
     }
     wake_.notify_all();
-    const auto r = split_range(n, parts, 0);
-    try {
-        body(0, r.first, r.second);
-    } catch (...) {
-        errors_[0] = std::current_exception();
-    }
-    if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    int chunk = 0;
+    while (take(loop, chunk)) run_chunk(0, chunk);
+    auto all_done = [&] { return finished_.load(std::memory_order_acquire) == count; };
+    if (!spin_until(all_done)) {
         std::unique_lock<std::mutex> lock(mutex_);
-        done_.wait(lock, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+        done_.wait(lock, all_done);
     }
     for (const auto& e : errors_)
         if (e) std::rethrow_exception(e);

@@ -6,12 +6,22 @@
 // training step at batch 32 runs a dozen parallel loops of 50-300 us each, so
 // that cost alone would eat 10-20% of a two-thread step. A ThreadPool's
 // workers stay alive and wait for the next loop; its owner (nn::Context, the
-// bench) passes it to every fast pass. The ranges and their order are those
-// of parallel_for.
+// bench) passes it to every fast pass.
+//
+// A loop is cut into chunks that any thread may take, the caller included.
+// On a busy machine the system puts threads aside for milliseconds at a time;
+// with one fixed share per thread, every loop would wait for the share of a
+// thread that is not running. With chunks, the threads that do run take the
+// rest, and a thread put aside delays the loop by at most the chunk it holds.
+// The chunks' boundaries depend only on the loop's length and the machine's
+// core count, never on which thread runs a chunk, and the fast passes compute
+// each value from its own unit of work (a sample, a group, a block) and add
+// partial sums in unit order: the numbers do not depend on the timing.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -22,15 +32,30 @@
 
 namespace nn::fast {
 
-/// The body of a parallel loop: body(part, begin, end) handles [begin, end).
-using LoopBody = std::function<void(int part, int begin, int end)>;
+/// The body of a parallel loop: body(chunk, begin, end) handles [begin, end).
+using LoopBody = std::function<void(int chunk, int begin, int end)>;
+
+/// Hooks for tests: each is called, when set, at the moment named.
+struct PoolHooks {
+    /// Called on the constructing thread just before worker @p k (1, 2, ...)
+    /// is started; a test throws std::system_error from it to play a system
+    /// that refuses threads.
+    std::function<void(int k)> before_start;
+    /// Called on the thread that is about to run chunk @p chunk; @p thread is
+    /// 0 for the caller of run() and k for worker k. A test sleeps in it to
+    /// play a thread that the system has put aside.
+    std::function<void(int thread, int chunk)> before_chunk;
+};
 
 /// A fixed set of threads that run parallel loops; the calling thread takes part in each.
 class ThreadPool {
 public:
     /// Starts threads - 1 workers (the caller is the last thread).
     /// @param threads threads per loop, including the caller; 0 or less = default_threads()
-    explicit ThreadPool(int threads);
+    /// @param hooks   test hooks; none by default
+    /// @throws std::runtime_error "cannot start N threads: ..." when the system
+    ///         refuses a thread; the workers already started are stopped first
+    explicit ThreadPool(int threads, PoolHooks hooks = {});
     /// Stops and joins the workers.
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;             ///< not copyable
@@ -40,15 +65,25 @@ public:
     /// @return the workers plus the caller
     int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-    /// Runs body(part, begin, end) for min(parts, size(), n) contiguous ranges
-    /// of [0, n), the ranges parallel_for would use; the caller runs range 0.
-    /// Returns when every range is done. One loop at a time: run() must not be
-    /// called from a body or from two threads at once.
-    /// @param n     the loop's length
-    /// @param parts how many ranges to make at most
-    /// @param body  the loop body
-    /// @throws whatever the lowest-numbered throwing range threw, after every range has finished
-    void run(int n, int parts, const LoopBody& body);
+    /// How many chunks a loop of @p n indices is cut into: about four per
+    /// core of the machine (not per thread of the pool), at most @p n. Chunk
+    /// c is split_range(n, chunks(n), c).
+    /// @param n the loop's length
+    /// @return the number of chunks, at least 1
+    int chunks(int n) const;
+
+    /// Runs body(chunk, begin, end) once for every chunk of [0, n) (see
+    /// chunks()), on at most @p threads threads, the caller included: each
+    /// thread takes the next chunk not yet taken until none is left. Returns
+    /// when every chunk is done. One loop at a time: run() must not be called
+    /// from a body or from two threads at once.
+    /// @param n       the loop's length
+    /// @param threads how many threads may take part at most (threads_for());
+    ///                with 1, the caller runs every chunk and nobody is woken
+    /// @param body    the loop body
+    /// @throws whatever the lowest-numbered throwing chunk threw, after every
+    ///         chunk has finished (on one thread: the first throw, at once)
+    void run(int n, int threads, const LoopBody& body);
 
     /// Threads worth using for a loop (work_split.hpp's threads_for). The
     /// fast passes state @p min_work for freshly started threads (15-40 us
@@ -67,16 +102,25 @@ public:
 
 private:
     void work(int k);
+    bool take(std::uint32_t loop, int& chunk);
+    void run_chunk(int thread, int chunk);
+    void stop_workers();
 
+    PoolHooks hooks_;
+    int max_chunks_ = 1;  // about four per core, looked up once (it is a file read on Linux)
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_, done_;
-    std::atomic<long> generation_{0};  // counts loops; a change means "new loop"
-    std::atomic<int> pending_{0};      // workers still busy with the current loop
-    bool stop_ = false;                // guarded by mutex_
-    const LoopBody* body_ = nullptr;   // the current loop, set before generation_ changes
-    int n_ = 0, parts_ = 0;
-    std::vector<std::exception_ptr> errors_;
+    bool stop_ = false;  // guarded by mutex_
+    // The loop's number (high 32 bits), its chunk count (next 16) and the next
+    // chunk to hand out (low 16), in one word, so that a thread that read the
+    // number of a loop which has since ended cannot take a chunk of the next.
+    std::atomic<std::uint64_t> state_{0};
+    std::atomic<int> helpers_{0};    // workers 1 .. helpers_ may take chunks of the current loop
+    std::atomic<int> finished_{0};   // chunks of the current loop done
+    const LoopBody* body_ = nullptr; // the current loop, set before state_ announces it
+    int n_ = 0, chunks_ = 0;
+    std::vector<std::exception_ptr> errors_;  // one per chunk
 };
 
 }  // namespace nn::fast

@@ -87,5 +87,12 @@ void epoch_cases(Bench& b, const TrainingData& data);
 /// @param b    the run
 /// @param data what to train on
 void scaling_cases(Bench& b, const TrainingData& data);
+/// The contend group: the Keras epoch beside as many busy processes as the
+/// machine has cores, at 1 thread and at the chosen count, interleaved, and
+/// the ratio of the two.
+/// @param b    the run
+/// @param data what to train on
+/// @throws std::runtime_error when the busy processes cannot be started
+void contended_cases(Bench& b, const TrainingData& data);
 
 }  // namespace tools::bench

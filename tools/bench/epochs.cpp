@@ -1,7 +1,10 @@
 // The bench's training cases: one LeNet-5 epoch over 50,000 images, on the
 // nn/ core alone (tools/bench/lenet.hpp) and as each front-end trains, and
-// how the core's epoch scales with the batch size. Every epoch starts cold:
-// fresh weights and Adam state, the model built inside the timed call.
+// how the core's epoch scales with the batch size, and the Keras epoch on a
+// machine made busy by the bench itself. Every epoch starts cold: fresh
+// weights and Adam state, the model built inside the timed call. Each epoch
+// row also shows its distance to the arithmetic floor: its FLOP at the FMA
+// peak measured with the same thread count.
 #include "tools/bench/cases.hpp"
 
 #include <algorithm>
@@ -15,6 +18,8 @@
 #include "lenet/lenet5.hpp"
 #include "lenet/tf1/session.hpp"
 #include "nn/batch.hpp"
+#include "nn/fast/parallel.hpp"
+#include "tools/bench/busy.hpp"
 #include "tools/bench/lenet.hpp"
 
 namespace tools::bench {
@@ -91,6 +96,20 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+// Seconds that @p flop take at the FMA peak of @p threads threads; 0 when the peak is unknown.
+double floor_seconds(const Bench& b, double flop, int threads) {
+    const double peak = b.peak_for(threads);
+    return peak > 0 ? flop / (peak * 1e9) : 0.0;
+}
+
+// "runs 1.20-1.41 s": the spread of a row's runs (on a shared machine a run now and then loses a core for a while).
+std::string spread(const std::vector<double>& times) {
+    const auto [lo, hi] = std::minmax_element(times.begin(), times.end());
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(2) << "runs " << *lo << "-" << *hi << " s";
+    return o.str();
+}
+
 }  // namespace
 
 TrainingData training_data() {
@@ -144,10 +163,9 @@ void epoch_cases(Bench& b, const TrainingData& data) {
         for (std::size_t j = 0; j < T; ++j) {
             Row r = timed("epoch", kinds[k].name, b.thread_counts[j], median(times[k][j]), b.epoch_runs, flop, ref,
                           note, kTorchEpoch);
-            // The spread: on a shared machine a run now and then loses a core for a while.
-            const auto [lo, hi] = std::minmax_element(times[k][j].begin(), times[k][j].end());
+            r.floor = floor_seconds(b, flop, b.thread_counts[j]);
             std::ostringstream extra;
-            extra << std::fixed << std::setprecision(2) << "runs " << *lo << "-" << *hi << " s";
+            extra << spread(times[k][j]);
             if (k > 0)
                 extra << std::setprecision(1) << std::showpos << ", " << 100.0 * (ratio(k, j, 0, j) - 1.0)
                       << "% over the core";
@@ -166,9 +184,55 @@ void scaling_cases(Bench& b, const TrainingData& data) {
                   {32, size, size, 1}, {5, 5, 1, 6}, nn::Padding::same(), b.runs, 0, 0, false);
     for (int batch : {32, 128}) {
         const double flop = lenet_step_flop(batch) * (static_cast<double>(kTrainImages) / batch);
-        for (int t : b.thread_counts)
-            b.add(timed("scaling", "LeNet-5 epoch, nn/ core alone, batch " + std::to_string(batch), t,
-                   core_epoch_seconds(data, Passes::fast, t, batch, b.epoch_runs), b.epoch_runs, flop, 0, "", 0));
+        for (int t : b.thread_counts) {
+            Row r = timed("scaling", "LeNet-5 epoch, nn/ core alone, batch " + std::to_string(batch), t,
+                          core_epoch_seconds(data, Passes::fast, t, batch, b.epoch_runs), b.epoch_runs, flop, 0, "", 0);
+            r.floor = floor_seconds(b, flop, t);
+            b.add(r);
+        }
+    }
+}
+
+// The Keras epoch beside N busy processes, N = the machine's cores, at 1
+// thread and at the chosen count, in interleaved rounds (1, T, 1, T, ...)
+// after a warm-up round; the ratio is the median of the rounds' T/1 ratios.
+// With one fixed share of each loop per thread, the T-thread epoch was 6.6
+// times slower than the 1-thread one here (a thread the system put aside held
+// up every loop); with chunks that any thread takes, it should be no slower.
+// The busy processes run from the first round to the last and are stopped on
+// every way out (busy.hpp).
+void contended_cases(Bench& b, const TrainingData& data) {
+    const int busy = nn::fast::default_threads();
+    const double flop = lenet_step_flop(32) * (kTrainImages / 32.0);
+    const std::vector<int>& counts = b.thread_counts;
+    std::vector<std::vector<double>> times(counts.size());
+    {
+        const BusyProcesses others(busy);
+        for (int round = -1; round < b.epoch_runs; ++round)
+            for (std::size_t j = 0; j < counts.size(); ++j) {
+                const Clock::time_point t0 = Clock::now();
+                keras_epoch(data, counts[j]);
+                if (round >= 0) times[j].push_back(seconds_since(t0));
+            }
+    }
+    const std::string name = "LeNet-5, Keras-style, batch 32, beside " + std::to_string(busy) + " busy processes";
+    for (std::size_t j = 0; j < counts.size(); ++j) {
+        Row r = timed("contend", name, counts[j], median(times[j]), b.epoch_runs, flop, 0, "", 0);
+        r.floor = floor_seconds(b, flop, counts[j]);
+        r.note = spread(times[j]);
+        b.add(r);
+    }
+    if (counts.size() > 1) {
+        std::vector<double> r;
+        for (std::size_t round = 0; round < times[0].size(); ++round) r.push_back(times.back()[round] / times[0][round]);
+        Row ratio = measured("contend", "busy: " + std::to_string(counts.back()) +
+                                            "-thread epoch over the 1-thread one (target <= 1.1)",
+                             counts.back(), median(r), "x");
+        const auto [lo, hi] = std::minmax_element(r.begin(), r.end());
+        std::ostringstream o;
+        o << std::fixed << std::setprecision(2) << "rounds " << *lo << "-" << *hi;
+        ratio.note = o.str();
+        b.add(ratio);
     }
 }
 

@@ -89,7 +89,7 @@ void Bench::print(const Row& r) const {
     if (!r.unit.empty()) {
         std::ostringstream v;
         v << std::fixed << std::setprecision(r.unit == "x" ? 2 : 1) << r.value << " " << r.unit;  // 1.68x is not 1.7x
-        o << "  " << v.str() << "\n";
+        o << "  " << v.str() << (r.note.empty() ? "" : "  " + r.note) << "\n";
         return;
     }
     o << std::setw(11) << format_time(r.seconds);
@@ -104,6 +104,7 @@ void Bench::print(const Row& r) const {
     o << std::setw(10) << (r.torch > 0 ? format_ratio(r.torch / r.seconds) : "");
     if (r.reference > 0) o << "  ref " << format_time(r.reference) << (r.reference_note.empty() ? "" : " " + r.reference_note);
     if (r.torch > 0) o << "  PyTorch " << format_time(r.torch);
+    if (r.floor > 0) o << "  " << format_ratio(r.seconds / r.floor) << " the floor " << format_time(r.floor);
     if (!r.note.empty()) o << "  " << r.note;
     o << "\n" << std::flush;
 }
@@ -135,6 +136,7 @@ std::string to_json(const Bench& b) {
                 o << ", \"reference_s\": " << r.reference << ", \"speedup_vs_reference\": " << r.reference / r.seconds
                   << (r.reference_note.empty() ? "" : ", \"reference_note\": \"" + json_escape(r.reference_note) + "\"");
             if (r.torch > 0) o << ", \"pytorch_s\": " << r.torch << ", \"speedup_vs_pytorch\": " << r.torch / r.seconds;
+            if (r.floor > 0) o << ", \"floor_s\": " << r.floor << ", \"over_floor\": " << r.seconds / r.floor;
         }
         if (!r.note.empty()) o << ", \"note\": \"" << json_escape(r.note) << "\"";
         o << "}" << (k + 1 < b.rows.size() ? "," : "") << "\n";

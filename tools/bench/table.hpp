@@ -24,6 +24,7 @@ struct Row {
     double value = 0.0;          ///< for machine rows: the measured quantity
     std::string unit;            ///< for machine rows: its unit
     std::string note;            ///< anything else worth printing with the row
+    double floor = 0.0;          ///< seconds the FLOP would take at the FMA peak (the arithmetic floor); 0 when none
 };
 
 /// A timed row.
