@@ -72,7 +72,7 @@ const Variant kVariants[] = {
     {"base", "baseline", 3, Norm::lrn, true},
     {"no-overlap", "pool 2\xC3\x97" "2/2", 2, Norm::lrn, true},
     {"no-lrn", "no LRN", 3, Norm::none, true},
-    {"lrn-rescale", "a / k^\xCE\xB2 for LRN", 3, Norm::rescale, true},
+    {"lrn-rescale", "LRN, \xCE\xB1 = 0", 3, Norm::rescale, true},
     {"no-dropout", "no dropout", 3, Norm::lrn, false},
 };
 
@@ -163,7 +163,7 @@ void figure_ablation(const FigureOptions& options) {
     io::BarChart chart;
     chart.title = "Validation error, mean and range of " + std::to_string(s.seeds) + " seeds";
     chart.y_label = "validation error (%)";
-    chart.width = 640;
+    chart.width = 680;
     for (const Variant& v : kVariants) {
         const std::vector<double>& e = r[v.key];
         bool is_base = std::string(v.key) == "base";
@@ -201,10 +201,11 @@ void figure_ablation(const FigureOptions& options) {
 
     // What LRN did, read together with its control.
     std::string lrn_effect, lrn_control;
-    const std::string vs_rescale = "LRN " + std::string(rescale.sign == 0 ? "did no better than" : rescale.sign > 0 ? "beat" : "did worse than") +
-                                   " the constant division b = a / k^\xCE\xB2 (" + io::fixed(mean(r["base"]), 2) + "% against " +
-                                   io::fixed(mean(r["lrn-rescale"]), 2) + "%, a difference of " + signed_points(rescale.delta) +
-                                   " points, noise \xC2\xB1" + io::fixed(rescale.noise, 2) + ")";
+    const std::string vs_rescale =
+        "LRN " + std::string(rescale.sign == 0 ? "did no better than" : rescale.sign > 0 ? "beat" : "did worse than") +
+        " the constant division b = a / k^\xCE\xB2 (" + io::fixed(mean(r["base"]), 2) + "% with LRN, " +
+        io::fixed(mean(r["lrn-rescale"]), 2) + "% with the constant division, noise \xC2\xB1" + io::fixed(rescale.noise, 2) +
+        " points)";
     if (lrn.sign > 0 && rescale.sign == 0 && rescale_gain.sign < 0) {
         lrn_effect = "helped, but only by rescaling its input: the constant division did as well";
         lrn_control = "The control explains the gain: " + vs_rescale +
