@@ -3,7 +3,8 @@
 # each SVG figure into a PNG, and has pandoc write
 #   OUT/alexnet.html          one self-contained page (CSS and figures inlined)
 #   OUT/medium/alexnet.md     Markdown for Medium / LinkedIn, next to
-#   OUT/medium/*.png          the figures as PNG (they do not take SVG)
+#   OUT/medium/*.png          the figures as PNG (they do not take SVG), and
+#                             the tables as table-N.png (they have no tables)
 #   OUT/figures/*.svg         the figures as the page shows them
 #   OUT/numbers.yaml          every number the prose quotes from the experiments
 # Everything is built in a temporary folder beside OUT and swapped in at the
@@ -85,8 +86,17 @@ common=(--from markdown --lua-filter "$here/post.lua" --metadata-file "$stage/nu
 step "pandoc html" pandoc "$here/alexnet.md" "${common[@]}" --to html5 "${embed[@]}" \
   --template "$here/template.html" --css "$here/style.css" --resource-path "$gen:$here" \
   --output "$stage/alexnet.html"
+mkdir -p "$gen/tables"
 step "pandoc medium" pandoc "$here/alexnet.md" "${common[@]}" --to gfm --metadata medium=true \
-  --wrap none --output "$stage/medium/alexnet.md"
+  --metadata "table-dir=$gen/tables" --wrap none --output "$stage/medium/alexnet.md"
+tables_png() {
+  local svg
+  for svg in "$gen"/tables/*.svg; do
+    rsvg-convert --zoom 2 --format png --output "$stage/medium/$(basename "${svg%.svg}").png" "$svg" || return 1
+  done
+  "$plaincnn" figures check "$gen"/tables/*.svg "$stage"/medium/table-*.png >/dev/null
+}
+step "tables as png" tables_png
 rm -rf "$gen"
 
 # Swap: the old folder moves aside, the new one takes its name, the old one goes.

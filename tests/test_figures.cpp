@@ -8,7 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <iterator>
+#include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -211,4 +214,154 @@ TEST(Train, SeededRunsRepeatAndRecordEveryChunk) {
         EXPECT_GE(e, 0.0);
         EXPECT_LE(e, 100.0);
     }
+}
+
+// ---- the published numbers against the raw results ----
+//
+// The figures' other tests check ranges and structure, so a number printed
+// wrongly (validation accuracy printed as validation error, a delta with its
+// sign flipped) would pass them. These tests run each trained figure in quick
+// mode, read back the raw results it cached (every seed's validation error,
+// every point of a curve) and recompute each published number on their own,
+// with their own formatting, from those raw values.
+
+namespace {
+
+using RawRecord = std::map<std::string, std::vector<double>>;
+
+// The one cache file of @p experiment in @p cache, parsed: "name v v v" lines after the params line.
+RawRecord read_raw(const std::filesystem::path& cache, const std::string& experiment) {
+    RawRecord record;
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(cache)) {
+        if (entry.path().filename().string().rfind(experiment + "-", 0) != 0) continue;
+        ++files;
+        std::ifstream in(entry.path());
+        std::string line;
+        std::getline(in, line);  // params ...
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string name;
+            fields >> name;
+            double v;
+            while (fields >> v) record[name].push_back(v);
+        }
+    }
+    EXPECT_EQ(files, 1) << "cache files of " << experiment << " in " << cache;
+    return record;
+}
+
+// numbers/NAME.yaml as a map ("key: 'text'", '' for a quote).
+std::map<std::string, std::string> read_numbers(const std::filesystem::path& out, const std::string& name) {
+    std::map<std::string, std::string> numbers;
+    std::ifstream in(out / "numbers" / (name + ".yaml"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::size_t colon = line.find(": '");
+        std::string value = line.substr(colon + 3, line.size() - colon - 4);
+        for (std::size_t at = value.find("''"); at != std::string::npos; at = value.find("''", at + 1)) value.erase(at, 1);
+        numbers[line.substr(0, colon)] = value;
+    }
+    return numbers;
+}
+
+std::string two_decimals(double v) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f", v);
+    return text;
+}
+
+double average(const std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return sum / static_cast<double>(v.size());
+}
+
+double stdev(const std::vector<double>& v) {
+    double m = average(v), sum = 0;
+    for (double x : v) sum += (x - m) * (x - m);
+    return std::sqrt(sum / static_cast<double>(v.size() - 1));
+}
+
+tools::figures::FigureOptions quick_options(const TempDir& dir) {
+    tools::figures::FigureOptions options;
+    options.out = (dir.path / "out").string();
+    options.cache = (dir.path / "cache").string();
+    options.quick = true;
+    options.verbose = false;
+    return options;
+}
+
+}  // namespace
+
+TEST(PublishedNumbers, AblationIsRecomputedFromEverySeedsValidationError) {
+    TempDir dir;
+    tools::figures::figure_ablation(quick_options(dir));
+    RawRecord raw = read_raw(dir.path / "cache", "ablation");
+    auto numbers = read_numbers(dir.path / "out", "ablation");
+    const std::vector<std::string> variants = {"base", "no-overlap", "no-lrn", "lrn-rescale", "no-dropout"};
+    ASSERT_EQ(raw.size(), variants.size());
+    const double base = average(raw["base"]);
+    for (const std::string& v : variants) {
+        const std::vector<double>& errors = raw[v];
+        ASSERT_EQ(std::to_string(errors.size()), numbers["ab-seeds"]) << v;
+        for (double e : errors) {  // an error rate of the validation images: a multiple of 100 / n_val
+            ASSERT_GE(e, 0.0);
+            ASSERT_LE(e, 100.0);
+        }
+        EXPECT_EQ(numbers["ab-" + v], two_decimals(average(errors)) + "%") << v;
+        EXPECT_EQ(numbers["ab-" + v + "-sd"], two_decimals(stdev(errors))) << v;
+        if (v == "base") continue;
+        double d = average(errors) - base;
+        EXPECT_EQ(numbers["ab-" + v + "-delta"], (d >= 0 ? "+" : "\u2212") + two_decimals(std::fabs(d))) << v;
+        double noise = 2 * std::sqrt((stdev(errors) * stdev(errors) + stdev(raw["base"]) * stdev(raw["base"])) /
+                                     static_cast<double>(errors.size()));
+        EXPECT_EQ(numbers["ab-" + v + "-noise"], "\u00b1" + two_decimals(noise)) << v;
+        // The verdict words follow the comparison: an effect only outside the noise.
+        std::string expected = std::fabs(d) <= noise ? "no measurable effect" : d > 0 ? "helped" : "hurt";
+        if (v != "lrn-rescale") {
+            EXPECT_THAT(numbers["ab-" + v + "-verdict"], HasSubstr(expected)) << v;
+        }
+    }
+}
+
+TEST(PublishedNumbers, ReluTanhIsRecomputedFromTheCurves) {
+    TempDir dir;
+    tools::figures::figure_relu_tanh(quick_options(dir));
+    RawRecord raw = read_raw(dir.path / "cache", "relu-tanh");
+    auto numbers = read_numbers(dir.path / "out", "relu-tanh");
+    for (const std::string act : {"relu", "tanh"}) {
+        EXPECT_EQ(numbers["rt-" + act + "-val"], two_decimals(raw[act + "_val"].at(0)) + "%") << act;
+        EXPECT_EQ(numbers["rt-" + act + "-final"], two_decimals(raw[act].back()) + "%") << act;
+        // The first point at or below the level, by a plain scan of the curve.
+        double level = std::stod(numbers["rt-level"]);
+        const std::vector<double>& x = raw["epochs"];
+        const std::vector<double>& y = raw[act];
+        double at = -1;
+        for (std::size_t k = 0; k < y.size() && at < 0; ++k) {
+            if (y[k] <= level) at = k == 0 ? x[0] : x[k - 1] + (y[k - 1] - level) / (y[k - 1] - y[k]) * (x[k] - x[k - 1]);
+        }
+        char one[32];
+        std::snprintf(one, sizeof one, "%.1f", at);
+        if (at >= 0) {
+            EXPECT_EQ(numbers["rt-" + act + "-epochs"], one) << act;
+        } else {
+            EXPECT_THAT(numbers["rt-" + act + "-epochs"], HasSubstr("more than")) << act;
+        }
+    }
+}
+
+TEST(PublishedNumbers, KernelsErrorMatchesTheCountOfWrongDigits) {
+    TempDir dir;
+    tools::figures::figure_kernels(quick_options(dir));
+    RawRecord raw = read_raw(dir.path / "cache", "kernels");
+    auto numbers = read_numbers(dir.path / "out", "kernels");
+    EXPECT_EQ(numbers["k-val-error"], two_decimals(raw["val_error"].at(0)) + "%");
+    // The wrong digits are counted from predict(), independently of evaluate().
+    const double wrong = raw["wrong_count"].at(0), n_val = std::stod(numbers["k-val-images"]);
+    EXPECT_EQ(numbers["k-wrong"], std::to_string(static_cast<int>(wrong)));
+    EXPECT_EQ(numbers["k-val-error"], two_decimals(100.0 * wrong / n_val) + "%");
+    EXPECT_EQ(raw["wrong_truth"].size(), std::min<std::size_t>(6, static_cast<std::size_t>(wrong)));
+    for (std::size_t k = 0; k < raw["wrong_truth"].size(); ++k) EXPECT_NE(raw["wrong_truth"][k], raw["wrong_guess"][k]);
 }

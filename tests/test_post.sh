@@ -55,14 +55,25 @@ inline=$(grep -c '^<svg' "$tmp/tags")
 [ "$images" -eq "$embedded" ] || fail "$((images - embedded)) of $images images are not data: URIs"
 ok "all figures embedded ($embedded as data: URIs, $inline as inline SVG)"
 
-if grep -Eio '(src|href)="(https?:)?//[^"]*' "$page" | head -3 | grep -q .; then
-  fail "the page refers to another host: $(grep -Eio '(src|href)="(https?:)?//[^"]*' "$page" | head -1)"
+# Links to other pages are what a post should have; anything the page loads must be inside it.
+if grep -Eio 'src="(https?:)?//[^"]*' "$page" | head -3 | grep -q .; then
+  fail "the page loads from another host: $(grep -Eio 'src="(https?:)?//[^"]*' "$page" | head -1)"
 fi
 if grep -Eio 'src="[^"d][^"]*' "$page" | grep -q .; then
   fail "a src attribute is not a data: URI: $(grep -Eio 'src="[^"d][^"]*' "$page" | head -1)"
 fi
 grep -qi '<link[^>]*stylesheet' "$page" && fail "the stylesheet is linked, not inlined"
-ok "no external URL in any src or href, stylesheet inlined"
+ok "no external URL in any src, stylesheet inlined"
+
+# Publishable: links to the paper and to what it cites, no placeholder text,
+# no notes about the build for the reader, no HTML comment left in.
+grep -q 'href="https://papers.nips.cc/paper/2012/' "$page" || fail "no link to the paper"
+links=$(grep -o '<a href="https\?://' "$page" | wc -l)
+[ "$links" -ge 6 ] || fail "only $links links to other pages; the post should link the paper and what it cites"
+grep -qi 'to be added' "$page" && fail "a placeholder is left: $(grep -io '[^>]*to be added[^<]*' "$page" | head -1)"
+grep -qi 'make post\|paper-summary/\|<footer' "$page" && fail "the page talks about the build: $(grep -io '[^>]*\(make post\|paper-summary/\|<footer\)[^<]*' "$page" | head -1)"
+grep -q '<!--' "$page" && fail "an HTML comment is left in the page: $(grep -o '<!--.\{0,60\}' "$page" | head -1)"
+ok "$links links, among them the paper; no placeholder, build note or comment"
 
 grep -q '{{' "$page" && fail "an unfilled {{placeholder}} is left: $(grep -o '{{[^}]*}}' "$page" | head -1)"
 for printed in 'relu slope =' 'overlapping  =' 'A      =' 'A_strong ='; do
@@ -81,13 +92,13 @@ if [ "$n" -gt 0 ]; then
 fi
 ok "the $n SVG figures embedded as data: URIs are well-formed with an svg root"
 
-for f in architecture relu-tanh kernels ablation; do
+for f in architecture architecture-narrow relu-tanh kernels ablation; do
   [ -s "$tmp/post/figures/$f.svg" ] || fail "missing figures/$f.svg"
   [ -s "$tmp/post/medium/$f.png" ] || fail "missing medium/$f.png"
 done
-"$bin" figures check "$tmp"/post/figures/*.svg "$tmp"/post/medium/*.png >"$tmp/check" 2>&1 ||
+"$bin" figures check "$tmp"/post/figures/*.svg "$tmp"/post/medium/[a-z]*[a-z].png >"$tmp/check" 2>&1 ||
   fail "figure check: $(cat "$tmp/check")"
-[ "$(grep -c '^ok ' "$tmp/check")" -eq 8 ] || fail "expected 8 checked figure files: $(cat "$tmp/check")"
+[ "$(grep -c '^ok ' "$tmp/check")" -eq 10 ] || fail "expected 10 checked figure files: $(cat "$tmp/check")"
 ok "figures/*.svg well-formed, medium/*.png valid (signature, IHDR, chunk CRCs, IEND)"
 
 md=$tmp/post/medium/alexnet.md
@@ -100,14 +111,37 @@ done
 grep -q '{{' "$md" && fail "medium/alexnet.md has an unfilled placeholder"
 ok "medium/alexnet.md shows the PNG figures next to it"
 
+# Medium and LinkedIn show Markdown escapes and table syntax literally, and
+# ignore HTML: outside code blocks there must be none of them.
+awk '/^```/ { code = !code; next } !code' "$md" >"$tmp/prose.md"
+grep -n '\\' "$tmp/prose.md" | head -1 | grep -q . && fail "a backslash escape in medium/alexnet.md: $(grep -n '\\' "$tmp/prose.md" | head -1)"
+grep -n '^ *|' "$tmp/prose.md" | head -1 | grep -q . && fail "a Markdown table in medium/alexnet.md: $(grep -n '^ *|' "$tmp/prose.md" | head -1)"
+grep -n '<[a-z!/]' "$tmp/prose.md" | head -1 | grep -q . && fail "HTML in medium/alexnet.md: $(grep -n '<[a-z!/]' "$tmp/prose.md" | head -1)"
+tables=$(grep -c '(table-[0-9]*\.png)' "$md")
+[ "$tables" -ge 3 ] || fail "medium/alexnet.md shows $tables tables as images, expected at least 3"
+"$bin" figures check "$tmp"/post/medium/table-*.png >"$tmp/check" 2>&1 || fail "table image: $(cat "$tmp/check")"
+ok "medium/alexnet.md: no escapes, no Markdown tables, no HTML; its $tables tables are valid PNG images"
+
 # ---- determinism and the cache ----
 
 bash "$render" --plaincnn "$bin" --out "$tmp/post2" --cache "$tmp/cache2" --quick >"$tmp/log2" 2>&1 ||
   fail "second render failed: $(tail -3 "$tmp/log2")"
-for f in numbers.yaml figures/relu-tanh.svg figures/kernels.svg figures/ablation.svg alexnet.html; do
+for f in figures/relu-tanh.svg figures/kernels.svg figures/ablation.svg; do
   cmp -s "$tmp/post/$f" "$tmp/post2/$f" || fail "$f differs between two runs from empty caches"
 done
-ok "two seeded runs from empty caches give identical bytes"
+# The seconds per epoch are measured, not seeded: they alone may differ, so
+# both pages get them replaced by the same text before the comparison.
+unmeasured() {  # unmeasured DIR: numbers.yaml and alexnet.html without the measured seconds
+  grep -v '^rt-[a-z]*-seconds:' "$1/numbers.yaml"
+  tr '\n' ' ' <"$1/alexnet.html" | sed 's/An epoch took [0-9.]* s with ReLU and [0-9.]* s with tanh/An epoch took SECONDS/g'
+}
+[ "$(grep -c '^rt-[a-z]*-seconds:' "$tmp/post/numbers.yaml")" -eq 2 ] || fail "numbers.yaml lacks the two measured seconds per epoch"
+tr '\n' ' ' <"$tmp/post/alexnet.html" | grep -q 'An epoch took [0-9.]* s with ReLU and [0-9.]* s with tanh' ||
+  fail "alexnet.html does not give the seconds per epoch in the sentence this check masks"
+unmeasured "$tmp/post" >"$tmp/a.txt"
+unmeasured "$tmp/post2" >"$tmp/b.txt"
+cmp -s "$tmp/a.txt" "$tmp/b.txt" || fail "numbers.yaml or alexnet.html differ between two runs from empty caches beyond the measured seconds: $(diff "$tmp/a.txt" "$tmp/b.txt" | head -3)"
+ok "two seeded runs from empty caches give identical bytes (but for the measured seconds per epoch)"
 ls "$tmp"/cache/relu-tanh-*.txt "$tmp"/cache/kernels-*.txt "$tmp"/cache/ablation-*.txt >/dev/null 2>&1 ||
   fail "the experiments left no cache files in $tmp/cache"
 # A stale value planted in the cache must show up: proof the warm run reads it instead of training.

@@ -176,16 +176,22 @@ double epochs_to_reach(const std::vector<double>& epochs, const std::vector<doub
 /// @return e.g. "1,234,567"
 std::string grouped(long long value);
 
-/// The AlexNet block diagram at the top of the post (no training).
+/// The AlexNet block diagram at the top of the post, drawn twice (wide, and
+/// one layer per row for narrow screens), the per-layer table of shapes,
+/// parameters and multiply-adds (examples/layers.md), and the neuron counts
+/// against the paper's (no training).
 /// @param options  where to write
 void figure_architecture(const FigureOptions& options);
 /// ReLU against tanh: training error against epochs (the paper's Figure 1).
 /// @param options  where to write, the cache, the data, quick mode
 void figure_relu_tanh(const FigureOptions& options);
-/// The first-layer kernels and feature maps of a trained LeNet-5 (the paper's Figure 3).
+/// The first-layer kernels and feature maps of a trained LeNet-5 (the paper's
+/// Figure 3), and the first validation digits it misclassifies.
 /// @param options  where to write, the cache, the data, quick mode
 void figure_kernels(const FigureOptions& options);
-/// Overlapping pooling, local response normalisation and dropout, each removed in turn.
+/// Overlapping pooling, local response normalisation and dropout, each removed
+/// in turn, and LRN replaced by the constant division it mostly amounts to;
+/// writes the verdicts and every sentence that depends on them.
 /// @param options  where to write, the cache, the data, quick mode
 void figure_ablation(const FigureOptions& options);
 /// ReLU, pooling, dropout and LRN on small inputs: code and output as Markdown.

@@ -4,6 +4,9 @@
 // maps C1 makes of that digit, relu(conv(digit, W) + b), computed with
 // nn::conv_forward from the trained weights.
 //
+// Below them, what the trained net gets wrong: the first misclassified
+// validation digits, each with its label and the net's answer.
+//
 // Colours: the digit and the feature maps go from black (0) to white (their
 // maximum); the kernels share one scale with mid-grey at 0, white positive,
 // black negative, so their signs and relative strengths compare directly.
@@ -24,6 +27,8 @@ namespace {
 struct Setup {
     int n_train, n_val, epochs, batch;
 };
+
+const std::size_t kWrong = 6;  // misclassified digits shown
 
 Setup setup(bool quick) {
     if (quick) return {96, 32, 1, 32};
@@ -50,7 +55,7 @@ std::string grey_png(const double* v, int h, int w, int stride, double lo, doubl
 
 void figure_kernels(const FigureOptions& options) {
     const Setup s = setup(options.quick);
-    const std::string params = "v1 " + dataset_id(options, s.n_train, s.n_val) + " epochs=" + std::to_string(s.epochs) +
+    const std::string params = "v2 " + dataset_id(options, s.n_train, s.n_val) + " epochs=" + std::to_string(s.epochs) +
                                " batch=" + std::to_string(s.batch) + " lenet5 seed=0 order=3 digit=val0";
     Record r;
     if (!read_cache(options, "kernels", params, r)) {
@@ -69,6 +74,21 @@ void figure_kernels(const FigureOptions& options) {
         int label = static_cast<int>(std::max_element(data.y_val.data.begin(), data.y_val.data.begin() + 10) -
                                      data.y_val.data.begin());
         r["label"] = {static_cast<double>(label)};
+        // The first kWrong validation digits the net gets wrong, in order.
+        nn::Tensor p = model.predict(data.x_val, 256);
+        auto argmax = [](const float* v) { return static_cast<int>(std::max_element(v, v + 10) - v); };
+        int wrong = 0;
+        for (int i = 0; i < data.x_val.dim(0); ++i) {
+            int truth = argmax(data.y_val.data.data() + 10 * i), guess = argmax(p.data.data() + 10 * i);
+            if (truth == guess) continue;
+            ++wrong;
+            if (r["wrong_truth"].size() >= kWrong) continue;
+            r["wrong_truth"].push_back(truth);
+            r["wrong_guess"].push_back(guess);
+            auto first = data.x_val.data.begin() + 784 * static_cast<std::ptrdiff_t>(i);
+            r["wrong_pixels"].insert(r["wrong_pixels"].end(), first, first + 784);
+        }
+        r["wrong_count"] = {static_cast<double>(wrong)};
         r["val_error"] = {result.val_error};
         r["train_error"] = {result.train_error.back()};
         write_cache(options, "kernels", params, r);
@@ -78,7 +98,7 @@ void figure_kernels(const FigureOptions& options) {
     const std::vector<double>& maps = r["maps"];  // (1, 28, 28, 6): map f is every 6th value from f
     double w_max = 0;
     for (double v : W) w_max = std::max(w_max, std::fabs(v));
-    const double width = 960, height = 400;
+    const double width = 960, height = 590;
     io::Svg svg(width, height);
     svg.text(width / 2, 30, "What LeNet-5's first layer learned", 19, "middle", "#222", true);
     svg.text(90, 68, "input digit", 13, "middle", "#444");
@@ -98,6 +118,18 @@ void figure_kernels(const FigureOptions& options) {
         svg.png(x + 8, 245, 112, 112, grey_png(maps.data() + f, 28, 28, 6, 0.0, m_max, 4));
         svg.text(x + 64, 378, "map " + std::to_string(f + 1), 12, "middle", "#555");
     }
+    const std::vector<double>& wrong = r["wrong_pixels"];
+    const std::size_t shown = r["wrong_truth"].size();
+    svg.text(width / 2, 425, "What the trained net gets wrong: the first " + std::to_string(shown) +
+             " misclassified validation digits", 13, "middle", "#444");
+    for (std::size_t k = 0; k < shown; ++k) {
+        double x = 42 + static_cast<double>(k) * 150;
+        svg.png(x + 22, 440, 84, 84, grey_png(wrong.data() + 784 * k, 28, 28, 1, 0.0, 1.0, 3));
+        svg.text(x + 64, 546,
+                 "label " + std::to_string(static_cast<int>(r["wrong_truth"][k])) + ", net says " +
+                     std::to_string(static_cast<int>(r["wrong_guess"][k])),
+                 13, "middle", "#555");
+    }
     write_svg(options, "kernels", svg.str());
 
     write_numbers(options, "kernels",
@@ -105,6 +137,8 @@ void figure_kernels(const FigureOptions& options) {
                    {"k-epochs", std::to_string(s.epochs)},
                    {"k-val-images", grouped(s.n_val)},
                    {"k-val-error", io::fixed(r["val_error"][0], 2) + "%"},
+                   {"k-wrong", grouped(static_cast<long long>(r["wrong_count"][0]))},
+                   {"k-wrong-shown", std::to_string(shown)},
                    {"k-digit", std::to_string(static_cast<int>(r["label"][0]))}});
 }
 
