@@ -6,7 +6,7 @@
 # Before, the pool's constructor unwound into its condition variables while
 # the workers it had started still waited on them, and train never returned.
 # Run by tests/run_tests.sh with PLAINCNN set to the binary. Prints "ok ..."
-# per passing check and "skip ..." (not counted) where this machine cannot
+# per passing check and "skipped: ..." (counted as skipped) where this machine cannot
 # play the case; stops at the first failure. The training runs take no
 # epoch (--epochs 0, Keras: nothing is evaluated either), so that they stay
 # quick under the sanitizers.
@@ -18,7 +18,7 @@ fail() {
   exit 1
 }
 ok() { echo "ok $*"; }
-skip() { echo "skip $*"; }
+skip() { echo "skipped: test_cli_threads.sh: $*"; }
 
 [ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
 bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")

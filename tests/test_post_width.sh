@@ -10,7 +10,7 @@
 # iframe of exactly that width inside one page; a script in the post's copy
 # measures it and posts the result to the outer page, read with --dump-dom.
 # Run by tests/run_tests.sh with PLAINCNN set; skipped with one line when
-# chromium is missing (apt-get install -y chromium): it prints one "skip:" line
+# chromium is missing (apt-get install -y chromium): it prints one "skipped:" line
 # and exits 0.
 set -u
 export LC_ALL=C
@@ -24,7 +24,7 @@ ok() { echo "ok $*"; }
 [ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
-  echo "skip: chromium not found; install it with: apt-get install -y chromium"
+  echo "skipped: test_post_width.sh: chromium not found; install it with: apt-get install -y chromium"
   exit 0
 fi
 command -v pandoc >/dev/null || fail "pandoc not found; install it with: apt-get install -y pandoc"

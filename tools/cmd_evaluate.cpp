@@ -16,6 +16,7 @@
 #include "tools/args.hpp"
 #include "tools/commands.hpp"
 #include "tools/io/idx.hpp"
+#include "tools/threads.hpp"
 
 namespace tools {
 
@@ -49,7 +50,7 @@ int cmd_evaluate(const Args& args) {
     const std::string weights = flags.text("weights");
     const std::string data = flags.text("data", "data/mnist");
     const int batch_size = flags.integer("batch-size", 32, 1, INT_MAX);
-    const int threads = flags.integer("threads", 0, 0, INT_MAX);
+    const int threads = capped_threads(flags.integer("threads", 0, 0, INT_MAX), "evaluate", std::cerr);
 
     keras::Sequential model = keras::lenet5(keras::Input({28, 28, 1}));
     model.set_threads(threads);
