@@ -381,9 +381,9 @@ TEST(PngDecode, RefusesHugeImageBeforeAllocating) {
     image.height = 1;
     image.pixels = {0};
     std::string png = tools::io::encode_png(image);
-    png[8 + 8 + 1] = 0x7f;  // width 0x7f0001 pixels
+    png[8 + 8] = 0x01;  // width 0x01000001 = 2^24 + 1 pixels
     fix_crc(png, 8);
-    EXPECT_EQ(decode_error(png), "bad.png: byte 16: image of 8323073x1 pixels is larger than the 16777216 accepted");
+    EXPECT_EQ(decode_error(png), "bad.png: byte 16: image of 16777217x1 pixels is larger than the 16777216 accepted");
 }
 
 TEST(PngDecode, RefusesBadStructureAndPalette) {
