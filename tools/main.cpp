@@ -29,6 +29,8 @@ const char* kUsage =
     "  train --api tf1|keras [--epochs N] [--batch-size B] [--seed S]\n"
     "        [--data DIR] [--save FILE] [--threads N]\n"
     "                     train LeNet-5 on MNIST (plaincnn train --help)\n"
+    "  predict --weights FILE IMAGE...\n"
+    "                     the digit LeNet-5 sees in each image: .npy, PGM or PNG (plaincnn predict --help)\n"
     "  bench ...          speed table (plaincnn bench --help)\n"
     "  figures ...        experiments and figures for the AlexNet post (plaincnn figures --help)\n"
     "\n"
@@ -72,6 +74,7 @@ int main(int argc, char** argv) {
         if (command == "train") return tools::cmd_train(args);
         if (command == "bench") return tools::cmd_bench(args);
         if (command == "figures") return tools::cmd_figures(args);
+        if (command == "predict") return tools::cmd_predict(args);
         std::cerr << "plaincnn: unknown command '" << one_line(command)
                   << "' (expected pass, train, bench or figures; see plaincnn --help)\n";
         return 2;
