@@ -32,6 +32,10 @@ int cmd_figures(const Args& args);
 /// @param args the flags and the image files
 /// @return the exit status: 0 on success
 int cmd_predict(const Args& args);
+/// `plaincnn export --weights FILE --onnx lenet5.onnx`
+/// @param args the flags of `plaincnn export`
+/// @return the exit status: 0 on success
+int cmd_export(const Args& args);
 
 /// Options of `plaincnn train`, parsed by cmd_train.
 struct TrainOptions {

@@ -31,6 +31,8 @@ const char* kUsage =
     "                     train LeNet-5 on MNIST (plaincnn train --help)\n"
     "  predict --weights FILE IMAGE...\n"
     "                     the digit LeNet-5 sees in each image: .npy, PGM or PNG (plaincnn predict --help)\n"
+    "  export --weights FILE --onnx lenet5.onnx\n"
+    "                     LeNet-5 as an ONNX model for other tools (plaincnn export --help)\n"
     "  bench ...          speed table (plaincnn bench --help)\n"
     "  figures ...        experiments and figures for the AlexNet post (plaincnn figures --help)\n"
     "\n"
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
         if (command == "bench") return tools::cmd_bench(args);
         if (command == "figures") return tools::cmd_figures(args);
         if (command == "predict") return tools::cmd_predict(args);
+        if (command == "export") return tools::cmd_export(args);
         std::cerr << "plaincnn: unknown command '" << one_line(command)
                   << "' (expected pass, train, bench or figures; see plaincnn --help)\n";
         return 2;
