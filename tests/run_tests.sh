@@ -28,6 +28,8 @@ for s in "$here"/test_*.sh; do
   if out=$(PLAINCNN="$build/bin/plaincnn" bash "$s" 2>&1); then
     n=$(printf '%s\n' "$out" | grep -c '^ok ')
     passed=$((passed + n))
+    # A script names each check it could not run on a line "skip: <reason>".
+    while IFS= read -r why; do skips+=("$(basename "$s"): $why"); skipped=$((skipped + 1)); done < <(printf '%s\n' "$out" | sed -n 's/^skip: //p')
     printf '%-28s %s passed\n' "$(basename "$s")" "$n"
   else
     printf '%s\n' "$out"
