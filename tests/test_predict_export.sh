@@ -122,7 +122,7 @@ if [ ! -f "$cache/node_modules/onnxruntime-node/package.json" ]; then
   # The package ships its CPU libraries; its install script only fetches
   # optional GPU ones, so it is not run.
   mkdir -p "$cache" && staging=$(mktemp -d "$cache/.install-XXXXXX") || fail "cannot create $cache"
-  if timeout 600 npm install --prefix "$staging" --no-audit --no-fund --ignore-scripts onnxruntime-node@1.31.1 \
+  if timeout 600 npm install --prefix "$staging" --no-audit --no-fund --fetch-retries=1 --ignore-scripts onnxruntime-node@1.31.1 \
     >"$tmp/npm.txt" 2>&1; then
     rm -rf "$cache/node_modules" && mv "$staging/node_modules" "$cache/node_modules"
   fi

@@ -131,8 +131,11 @@ public:
     void stored_block() {
         in_.align();
         std::size_t at = in_.offset();
-        int len = in_.byte() | in_.byte() << 8;
-        int nlen = in_.byte() | in_.byte() << 8;
+        // One byte per statement: the operands of | may be evaluated in either order.
+        const int len_low = in_.byte();
+        const int len = len_low | in_.byte() << 8;
+        const int nlen_low = in_.byte();
+        const int nlen = nlen_low | in_.byte() << 8;
         if (len != (~nlen & 0xffff)) throw InflateError(at, "stored block LEN does not match NLEN");
         for (int k = 0; k < len; ++k) put(in_.byte());
     }
