@@ -28,8 +28,9 @@ for s in "$here"/test_*.sh; do
   if out=$(PLAINCNN="$build/bin/plaincnn" bash "$s" 2>&1); then
     n=$(printf '%s\n' "$out" | grep -c '^ok ')
     passed=$((passed + n))
-    # A script that cannot run here (a tool missing) prints "skipped: <reason>".
-    while IFS= read -r why; do skips+=("$why"); skipped=$((skipped + 1)); done < <(printf '%s\n' "$out" | sed -n 's/^skipped: //p')
+    # A script names each check it could not run here (a tool or the data
+    # missing) on a line "skipped: <reason>".
+    while IFS= read -r why; do skips+=("$(basename "$s"): $why"); skipped=$((skipped + 1)); done < <(printf '%s\n' "$out" | sed -n 's/^skipped: //p')
     printf '%-28s %s passed\n' "$(basename "$s")" "$n"
   else
     printf '%s\n' "$out"

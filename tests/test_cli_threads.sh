@@ -18,7 +18,7 @@ fail() {
   exit 1
 }
 ok() { echo "ok $*"; }
-skip() { echo "skipped: test_cli_threads.sh: $*"; }
+skip() { echo "skipped: $*"; }
 
 [ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
 bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")

@@ -30,11 +30,11 @@ skip() {
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(dirname "$(dirname "$PLAINCNN")")
 case "$build" in
-  */san | */debug) skip "test_lab.sh: the lab is tested with the plain build only (it does not depend on SANITIZE or DEBUG)" ;;
+  */san | */debug) skip "the lab is tested with the plain build only (it does not depend on SANITIZE or DEBUG)" ;;
 esac
-command -v em++ >/dev/null || skip "test_lab.sh: em++ not found; install it with: apt-get install -y emscripten"
-command -v chromium >/dev/null || skip "test_lab.sh: chromium not found; install it with: apt-get install -y chromium"
-command -v node >/dev/null || skip "test_lab.sh: node not found; install it with: apt-get install -y nodejs"
+command -v em++ >/dev/null || skip "em++ not found; install it with: apt-get install -y emscripten"
+command -v chromium >/dev/null || skip "chromium not found; install it with: apt-get install -y chromium"
+command -v node >/dev/null || skip "node not found; install it with: apt-get install -y nodejs"
 
 cd "$root" || fail "cannot enter $root"
 log=$(mktemp) || fail "mktemp failed"

@@ -24,7 +24,7 @@ ok() { echo "ok $*"; }
 [ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
-  echo "skipped: test_post_width.sh: chromium not found; install it with: apt-get install -y chromium"
+  echo "skipped: chromium not found; install it with: apt-get install -y chromium"
   exit 0
 fi
 command -v pandoc >/dev/null || fail "pandoc not found; install it with: apt-get install -y pandoc"

@@ -37,6 +37,15 @@ int cmd_bench(const Args& args);
 /// @return the exit status: 0 on success, 2 when no arguments were given
 int cmd_figures(const Args& args);
 
+/// `plaincnn predict --weights FILE IMAGE...`
+/// @param args the flags and the image files
+/// @return the exit status: 0 on success
+int cmd_predict(const Args& args);
+/// `plaincnn export --weights FILE --onnx lenet5.onnx`
+/// @param args the flags of `plaincnn export`
+/// @return the exit status: 0 on success
+int cmd_export(const Args& args);
+
 /// Options of `plaincnn train`, parsed by cmd_train.
 struct TrainOptions {
     std::string api = "tf1";          ///< "tf1" or "keras"

@@ -29,6 +29,10 @@ const char* kUsage =
     "  train --api tf1|keras [--epochs N] [--batch-size B] [--seed S]\n"
     "        [--data DIR] [--save FILE.npz] [--plot FILE.svg] [--threads N]\n"
     "                     train LeNet-5 on MNIST (plaincnn train --help)\n"
+    "  predict --weights FILE IMAGE...\n"
+    "                     the digit LeNet-5 sees in each image: .npy, PGM or PNG (plaincnn predict --help)\n"
+    "  export --weights FILE --onnx lenet5.onnx\n"
+    "                     LeNet-5 as an ONNX model for other tools (plaincnn export --help)\n"
     "  bench ...          speed table (plaincnn bench --help)\n"
     "  figures ...        experiments and figures for the AlexNet post (plaincnn figures --help)\n"
     "  evaluate --weights FILE [--data DIR] [--batch-size N]\n"
@@ -75,6 +79,8 @@ int main(int argc, char** argv) {
         if (command == "train") return tools::cmd_train(args);
         if (command == "bench") return tools::cmd_bench(args);
         if (command == "figures") return tools::cmd_figures(args);
+        if (command == "predict") return tools::cmd_predict(args);
+        if (command == "export") return tools::cmd_export(args);
         std::cerr << "plaincnn: unknown command '" << one_line(command)
                   << "' (expected pass, train, bench or figures; see plaincnn --help)\n";
         return 2;

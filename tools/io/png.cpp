@@ -4,9 +4,11 @@
 #include "tools/io/png.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "tools/io/crc32.hpp"
+#include "tools/io/inflate.hpp"
 
 namespace tools::io {
 
@@ -163,6 +165,173 @@ PngInfo check_png(const std::string& bytes, const std::string& name) {
     }
     if (!seen_iend) fail(name, bytes.size(), "no IEND chunk at the end of the file");
     return info;
+}
+
+namespace {
+
+// The Paeth predictor (PNG, 9.4): whichever of left, above and upper-left
+// is closest to left + above - upper-left, ties in that order.
+std::uint8_t paeth(int a, int b, int c) {
+    int p = a + b - c;
+    int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+    if (pa <= pb && pa <= pc) return static_cast<std::uint8_t>(a);
+    if (pb <= pc) return static_cast<std::uint8_t>(b);
+    return static_cast<std::uint8_t>(c);
+}
+
+// One of the seven Adam7 passes: the pixels (x0 + k*dx, y0 + j*dy).
+struct Pass {
+    int x0, y0, dx, dy;
+};
+const Pass kAdam7[7] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+
+// The IDAT data as one zlib stream, remembering where each piece sits in the
+// file so that an error in the stream can name the file's byte.
+struct IdatStream {
+    std::vector<std::uint8_t> data;
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;  // (offset in stream, offset in file)
+
+    std::size_t file_offset(std::size_t stream_offset) const {
+        std::size_t file = pieces.empty() ? 0 : pieces.front().second;
+        for (const auto& piece : pieces)
+            if (piece.first <= stream_offset) file = piece.second + (stream_offset - piece.first);
+        return file;
+    }
+};
+
+}  // namespace
+
+PngPixels decode_png(const std::string& bytes, const std::string& name) {
+    PngInfo info = check_png(bytes, name);  // signature, CRCs, chunk order, IHDR fields
+    const std::size_t ihdr_at = 8;
+    const int depth = info.bit_depth;
+    const int type = info.color_type;
+    const bool interlaced = bytes[ihdr_at + 20] == 1;
+    if (static_cast<long long>(info.width) * info.height > kPngMaxPixels) {
+        fail(name, ihdr_at + 8, "image of " + std::to_string(info.width) + "x" + std::to_string(info.height) +
+                                    " pixels is larger than the " + std::to_string(kPngMaxPixels) + " accepted");
+    }
+
+    // Gather the palette, its transparency and the IDAT pieces.
+    std::vector<std::uint8_t> palette, palette_alpha;
+    IdatStream idat;
+    for (std::size_t at = 8; at < bytes.size();) {
+        std::size_t length = get_u32(bytes, at);
+        std::string kind = bytes.substr(at + 4, 4);
+        const auto* body = reinterpret_cast<const std::uint8_t*>(bytes.data()) + at + 8;
+        if (kind == "PLTE") {
+            if (length == 0 || length % 3 != 0 || length > 3 * 256) {
+                fail(name, at, "PLTE chunk of " + std::to_string(length) + " bytes (expected 3 to 768, a multiple of 3)");
+            }
+            palette.assign(body, body + length);
+        } else if (kind == "tRNS" && type == 3) {
+            palette_alpha.assign(body, body + length);
+        } else if (kind == "IDAT") {
+            idat.pieces.emplace_back(idat.data.size(), at + 8);
+            idat.data.insert(idat.data.end(), body, body + length);
+        }
+        at += 12 + length;
+    }
+    if (type == 3 && palette.empty()) fail(name, ihdr_at, "palette image without a PLTE chunk");
+
+    // The bytes of the filtered scanlines, pass by pass, known from IHDR alone.
+    const int stored_channels = type == 0 ? 1 : type == 2 ? 3 : type == 3 ? 1 : type == 4 ? 2 : 4;
+    const std::size_t bits_per_pixel = static_cast<std::size_t>(stored_channels * depth);
+    const std::size_t bpp = std::max<std::size_t>(1, bits_per_pixel / 8);  // filter step in bytes
+    std::vector<Pass> passes;
+    if (interlaced) passes.assign(kAdam7, kAdam7 + 7);
+    else passes.push_back({0, 0, 1, 1});
+    std::size_t expected = 0;
+    for (const Pass& p : passes) {
+        std::size_t pw = static_cast<std::size_t>((info.width - p.x0 + p.dx - 1) / p.dx);
+        std::size_t ph = static_cast<std::size_t>((info.height - p.y0 + p.dy - 1) / p.dy);
+        if (pw > 0 && ph > 0) expected += ph * (1 + (pw * bits_per_pixel + 7) / 8);
+    }
+
+    std::vector<std::uint8_t> raw;
+    try {
+        raw = zlib_decompress(idat.data.data(), idat.data.size(), expected);
+    } catch (const InflateError& e) {
+        if (e.reason.rfind("decompresses to more", 0) == 0) {
+            fail(name, idat.file_offset(e.offset), "more image data than the " + std::to_string(expected) +
+                                                       " bytes a " + std::to_string(info.width) + "x" +
+                                                       std::to_string(info.height) + " image needs");
+        }
+        fail(name, idat.file_offset(e.offset), "image data: " + e.reason);
+    }
+    if (raw.size() != expected) {
+        fail(name, idat.file_offset(idat.data.size()), "image data holds " + std::to_string(raw.size()) +
+                                                           " bytes, a " + std::to_string(info.width) + "x" +
+                                                           std::to_string(info.height) + " image needs " +
+                                                           std::to_string(expected));
+    }
+
+    PngPixels out;
+    out.width = info.width;
+    out.height = info.height;
+    out.channels = type == 3 ? (palette_alpha.empty() ? 3 : 4) : stored_channels;
+    out.max_value = type == 3 ? 255 : (1 << depth) - 1;
+    out.samples.assign(static_cast<std::size_t>(out.width) * out.height * out.channels, 0);
+
+    std::size_t at = 0;  // in raw
+    for (const Pass& p : passes) {
+        int pw = (info.width - p.x0 + p.dx - 1) / p.dx;
+        int ph = (info.height - p.y0 + p.dy - 1) / p.dy;
+        if (pw <= 0 || ph <= 0) continue;
+        std::size_t row_bytes = (static_cast<std::size_t>(pw) * bits_per_pixel + 7) / 8;
+        std::vector<std::uint8_t> prior(row_bytes, 0), row(row_bytes);  // the row above starts as zeros
+        for (int j = 0; j < ph; ++j) {
+            int filter = raw[at];
+            const std::uint8_t* x = raw.data() + at + 1;
+            // Undo the filter: each byte was stored as the difference from a
+            // prediction made from its left neighbour a, the byte above b and
+            // the upper-left one c (already unfiltered).
+            for (std::size_t k = 0; k < row_bytes; ++k) {
+                int a = k >= bpp ? row[k - bpp] : 0, b = prior[k], c = k >= bpp ? prior[k - bpp] : 0;
+                int predicted = 0;
+                switch (filter) {
+                    case 0: predicted = 0; break;
+                    case 1: predicted = a; break;
+                    case 2: predicted = b; break;
+                    case 3: predicted = (a + b) / 2; break;
+                    case 4: predicted = paeth(a, b, c); break;
+                    default:
+                        fail(name, idat.file_offset(0), "decompressed row " + std::to_string(j) + " has filter type " +
+                                                            std::to_string(filter) + " (known: 0 to 4)");
+                }
+                row[k] = static_cast<std::uint8_t>(x[k] + predicted);
+            }
+            // Unpack the samples (1, 2, 4, 8 bits, or 16 bits big-endian).
+            for (int i = 0; i < pw; ++i) {
+                std::size_t pixel = static_cast<std::size_t>(p.y0 + j * p.dy) * out.width + (p.x0 + i * p.dx);
+                std::uint16_t* dst = out.samples.data() + pixel * out.channels;
+                for (int ch = 0; ch < stored_channels; ++ch) {
+                    std::size_t n = static_cast<std::size_t>(i) * stored_channels + ch;  // sample index in the row
+                    unsigned value;
+                    if (depth == 16) {
+                        value = static_cast<unsigned>(row[2 * n]) << 8 | row[2 * n + 1];
+                    } else {
+                        std::size_t bit = n * depth;
+                        value = (row[bit / 8] >> (8 - depth - bit % 8)) & ((1u << depth) - 1);
+                    }
+                    if (type != 3) {
+                        dst[ch] = static_cast<std::uint16_t>(value);
+                        continue;
+                    }
+                    if (3 * value + 2 >= palette.size()) {
+                        fail(name, ihdr_at, "pixel (" + std::to_string(pixel % out.width) + ", " +
+                                                std::to_string(pixel / out.width) + ") uses palette entry " +
+                                                std::to_string(value) + " of " + std::to_string(palette.size() / 3));
+                    }
+                    for (int c3 = 0; c3 < 3; ++c3) dst[c3] = palette[3 * value + c3];
+                    if (out.channels == 4) dst[3] = value < palette_alpha.size() ? palette_alpha[value] : 255;
+                }
+            }
+            std::swap(prior, row);
+            at += 1 + row_bytes;
+        }
+    }
+    return out;
 }
 
 }  // namespace tools::io
