@@ -314,7 +314,7 @@ def main():
         obj = os.path.join(scratch, "build/obj", path[:-4] + ".o")
         original = open(src, encoding="utf-8").read()
         saved_obj = open(obj, "rb").read()
-        where = "%s:%d" % (path, no)
+        where = "%s:%d:%d" % (path, no, col + 1)
         what = "%s %r -> %r" % (kind, old, new)
         start = time.time()
         verdict = None
