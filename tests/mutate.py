@@ -277,8 +277,8 @@ def main():
 
     sites = all_sites()
     if os.environ.get("MUTATE_SITES") == "1":
-        for s in sites:
-            print("%s:%d:%d %s %r -> %r" % s)
+        for path, no, col, kind, old, new in sites:
+            print("%s:%d:%d %s %r -> %r" % (path, no, col + 1, kind, old, new))
         print("mutate: %d sites" % len(sites))
         return 0
     random.Random(seed).shuffle(sites)
