@@ -4,7 +4,8 @@
 // The fast pass splits the batch into groups of 16 samples and sums dW and db
 // group by group; a short last group, or a group past the 32nd sample, has
 // its own bookkeeping that LeNet's batch of 32 never reaches, but
-// `plaincnn train --batch-size 64` does.
+// `plaincnn train --batch-size 64` does. And every input channel count from
+// 1 to 17, for the blocks of channels the fast dA_prev works on.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -83,4 +84,25 @@ TEST(FastConvBackwardLarge, EqualsThePlainLoopNestAtBatch64) {
     EXPECT_TRUE(testutil::all_close(f.dA_prev, p.dA_prev, 1e-4));
     EXPECT_TRUE(testutil::all_close(f.dW, p.dW, 1e-4));
     EXPECT_TRUE(testutil::all_close(f.db, p.db, 1e-4));
+}
+
+TEST(FastConvBackwardLarge, EveryChannelCountModuloEight) {
+    // The fast dA_prev works on blocks of up to 8 input channels, with one
+    // instance per block width 1..8: c_prev from 1 to 17 reaches each as a
+    // last, partial block, with narrow rows (w_prev 5) and with wide ones (19).
+    for (int w_prev : {5, 19})
+        for (int c_prev = 1; c_prev <= 17; ++c_prev) {
+            const std::uint64_t seed = static_cast<std::uint64_t>(100 * c_prev + w_prev);
+            const nn::Tensor A = testutil::seeded_uniform({2, 4, w_prev, c_prev}, seed);
+            const nn::Tensor W = testutil::seeded_uniform({3, 3, c_prev, 2}, seed + 1);
+            const nn::Tensor b = testutil::seeded_uniform({1, 1, 1, 2}, seed + 2);
+            nn::Context ctx(2);
+            const nn::Tensor Z = ctx.conv_forward(A, W, b, nn::Activation::linear(), nn::Padding::same(), {1, 1});
+            const nn::Tensor dZ = testutil::seeded_uniform(Z.shape, seed + 3);
+            const nn::ConvGrads got = ctx.conv_backward(dZ, A, W, b, nn::Padding::same(), {1, 1});
+            const ref::ConvGrads want = ref::conv_backward(dZ, A, W, nn::Padding::same(), {1, 1});
+            const std::string where = "c_prev " + std::to_string(c_prev) + ", w_prev " + std::to_string(w_prev);
+            EXPECT_TRUE(testutil::all_close(got.dA_prev, want.dA_prev, 1e-4)) << where;
+            EXPECT_TRUE(testutil::all_close(got.dW, want.dW, 1e-4)) << where;
+        }
 }
