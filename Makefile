@@ -9,6 +9,7 @@
 #   make docs       Doxygen API reference + course notes → build/docs/html/
 #   make post       the AlexNet post → build/post/alexnet.html
 #   make lab        the LeNet-5 lab in the browser → build/lab/index.html (emscripten)
+#   make mutate     plant bugs in nn/ and lenet/ one at a time; score the tests (not in CI)
 #   make clean      remove build/
 #
 # Switches:  SANITIZE=1  AddressSanitizer + UBSan (objects in build/san/)
@@ -56,7 +57,7 @@ TESTS    := $(TEST_SRC:tests/%.cpp=$(B)/tests/%)
 GTEST_CFLAGS = $(shell pkg-config --cflags gtest_main 2>/dev/null)
 GTEST_LIBS   = $(shell pkg-config --libs gtest_main 2>/dev/null)
 
-.PHONY: all test run-tests check-test-tools check-cxx check-gtest train data bench bench-torch docs post clean
+.PHONY: all test run-tests check-test-tools check-cxx check-gtest train data bench bench-torch docs post clean mutate
 .DELETE_ON_ERROR:
 # Keep test objects between runs (they are intermediates of a pattern chain).
 .SECONDARY:
@@ -206,6 +207,14 @@ $(LAB_DIR)/index.html: docs/lab/index.html docs/lab/lab.css docs/lab/lab.js $(LA
 	  --train $(LAB_TRAIN) --test $(LAB_TEST) --out $@
 
 -include paper-summary/figures.mk
+
+# Mutation testing (tests/mutate.py): MUTATE_SEED picks the sites, MUTATE_N
+# (default 20) how many mutants, MUTATE_TIMEOUT the seconds per mutant. It
+# builds the tree first, then works on a copy in build/mutate/, niced.
+mutate: $(TESTS) $(BIN)
+	@command -v python3 >/dev/null || { echo "make mutate: python3 not found; install it with: apt-get install -y python3"; exit 1; }
+	nice -n 10 python3 tests/mutate.py
+
 
 clean:
 	rm -rf build
