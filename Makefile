@@ -10,6 +10,7 @@
 #   make post       the AlexNet post → build/post/alexnet.html
 #   make lab        the LeNet-5 lab in the browser → build/lab/index.html (emscripten)
 #   make mutate     plant bugs in nn/ and lenet/ one at a time; score the tests (not in CI)
+#   make fuzz       every libFuzzer target in tests/fuzz/, FUZZ_S seconds each (default 60)
 #   make clean      remove build/
 #
 # Switches:  SANITIZE=1  AddressSanitizer + UBSan (objects in build/san/)
@@ -205,6 +206,53 @@ $(LAB_DIR)/index.html: docs/lab/index.html docs/lab/lab.css docs/lab/lab.js $(LA
 	$(LAB_PACK) page --template docs/lab/index.html --style docs/lab/lab.css --script docs/lab/lab.js \
 	  --wasm $(LAB_DIR)/lab_wasm.js --weights $(LAB_WEIGHTS) --subset $(LAB_DIR)/subset.bin.gz \
 	  --train $(LAB_TRAIN) --test $(LAB_TEST) --out $@
+# ---- fuzzing: every reader and parser under libFuzzer with ASan and UBSan ----
+#
+# Each tests/fuzz/fuzz_<name>.cpp defines LLVMFuzzerTestOneInput and is found
+# by the wildcard below: adding a harness is adding that file and its seeds in
+# tests/fixtures/fuzz/<name>/. The library (nn/, lenet/, tools/io/) and
+# tools/args.cpp are compiled once more with Debian's clang and the
+# sanitizers (objects in build/fuzz/obj/); each target runs FUZZ_S seconds
+# from its seeds plus what earlier runs found (build/fuzz/corpus/<name>/). A
+# finding stops make with the input saved as build/fuzz/<name>-crash-...: make
+# it a fixture and a regression test. -malloc_limit_mb makes one allocation
+# above 512 MB a finding and -timeout one input slower than 10 s.
+FUZZ_S       ?= 60
+FUZZ_CXX     ?= clang++
+FUZZ_FLAGS   := -std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.cpp)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.cpp=build/fuzz/%)
+FUZZ_LIB_SRC := $(LIB_SRC) tools/args.cpp
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.cpp=build/fuzz/obj/%.o)
+
+.PHONY: fuzz fuzz-build check-fuzz
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_BIN); do \
+	  name=$${t##*/fuzz_}; corpus=build/fuzz/corpus/$$name; mkdir -p $$corpus; \
+	  $$t -max_total_time=$(FUZZ_S) -timeout=10 -malloc_limit_mb=512 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/$$name- $$corpus tests/fixtures/fuzz/$$name >build/fuzz/$$name.log 2>&1 \
+	    || { tail -40 build/fuzz/$$name.log; echo "make fuzz: $$name found a problem; see build/fuzz/$$name.log"; exit 1; }; \
+	  echo "make fuzz: $$name: $$(sed -n 's/^stat::number_of_executed_units: *//p' build/fuzz/$$name.log) executions in $(FUZZ_S) s, no finding"; \
+	done
+
+fuzz-build: check-fuzz $(FUZZ_BIN)
+
+check-fuzz:
+	@command -v $(FUZZ_CXX) >/dev/null || { echo "make fuzz: $(FUZZ_CXX) not found; install it with: apt-get install -y clang libclang-rt-14-dev"; exit 1; }
+	@echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' | \
+	  $(FUZZ_CXX) -x c++ -fsanitize=fuzzer - -o /dev/null 2>/dev/null || \
+	  { echo "make fuzz: libFuzzer not found; install it with: apt-get install -y libclang-rt-14-dev"; exit 1; }
+
+build/fuzz/obj/%.o: %.cpp Makefile | check-fuzz
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) -c $< -o $@
+
+build/fuzz/libplaincnn_fuzz.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o build/fuzz/libplaincnn_fuzz.a
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
 
 -include paper-summary/figures.mk
 
@@ -220,3 +268,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(LAB_OBJ:.o=.d) $(B)/obj/docs/lab/pack.d $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_SRC:tests/fuzz/%.cpp=build/fuzz/obj/tests/fuzz/%.d) $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)

@@ -41,3 +41,33 @@ void require(bool ok, const char* fn, Message&& message) {
 }
 
 }  // namespace nn
+
+namespace nn {
+
+/// Text from a user or a file made safe to quote in a one-line message: a
+/// control byte (below 0x20, or 0x7f) becomes "\xHH", so it can neither break
+/// the line nor drive the terminal, and text longer than @p max_bytes is cut
+/// there, with the full length said, e.g. "aaaa... (5000 bytes)". Bytes from
+/// 0x80 up are kept, so UTF-8 names read as written.
+/// @param text       the text to quote, e.g. a token from a file header
+/// @param max_bytes  how many bytes of @p text to show at most
+/// @return the escaped and possibly cut text
+inline std::string excerpt(const std::string& text, std::size_t max_bytes = 40) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    const std::size_t shown = text.size() > max_bytes ? max_bytes : text.size();
+    for (std::size_t k = 0; k < shown; ++k) {
+        const unsigned char c = static_cast<unsigned char>(text[k]);
+        if (c < 0x20 || c == 0x7f) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    if (shown < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+    return out;
+}
+
+}  // namespace nn

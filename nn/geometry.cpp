@@ -3,6 +3,7 @@
 #include "nn/geometry.hpp"
 
 #include <algorithm>
+#include <climits>
 
 #include "nn/errors.hpp"
 
@@ -29,8 +30,8 @@ Padding Padding::parse(const std::string& text, const char* fn) {
     int ph = 0, pw = 0;
     require(comma != std::string::npos && parse_int(text.substr(0, comma), ph) &&
                 parse_int(text.substr(comma + 1), pw),
-            fn, "unknown padding '" + text + "' (expected same, valid or PH,PW)");
-    require(ph >= 0 && pw >= 0, fn, "padding must not be negative, got '" + text + "'");
+            fn, "unknown padding '" + excerpt(text) + "' (expected same, valid or PH,PW)");
+    require(ph >= 0 && pw >= 0, fn, "padding must not be negative, got '" + excerpt(text) + "'");
     return explicit_(ph, pw);
 }
 
@@ -44,17 +45,32 @@ std::string Padding::str() const {
 
 namespace {
 
-// One spatial axis: output size and the zeros added before/after.
-void axis(Padding::Kind kind, int in, int k, int s, int p, int& out, int& before, int& after) {
+// One spatial axis: output size and the zeros added before/after. Worked out
+// in 64 bits, where nothing made of int inputs can overflow (in + s - 1 with
+// in and s near INT_MAX did in 32), then checked against int: the loop nests
+// index the padded input with int, so the padded extent before + in + after
+// must fit as well as the output size. @p name is "rows" or "columns".
+void axis(const char* fn, const char* name, Padding::Kind kind, int in, int k, int s, int p, int& out, int& before,
+          int& after) {
+    long long out64 = 0, before64 = 0, after64 = 0;
     if (kind == Padding::Kind::same) {
-        out = (in + s - 1) / s;  // ceil(in / s)
-        int total = std::max((out - 1) * s + k - in, 0);
-        before = total / 2;  // TensorFlow: the smaller half first
-        after = total - before;
+        out64 = (static_cast<long long>(in) + s - 1) / s;  // ceil(in / s)
+        long long total = std::max((out64 - 1) * s + k - in, 0LL);
+        before64 = total / 2;  // TensorFlow: the smaller half first
+        after64 = total - before64;
     } else {
-        before = after = (kind == Padding::Kind::explicit_) ? p : 0;
-        out = (in + 2 * p - k) / s + 1;
+        before64 = after64 = (kind == Padding::Kind::explicit_) ? p : 0;
+        out64 = (in + 2LL * p - k) / s + 1;
     }
+    const long long padded = before64 + in + after64;
+    require(padded <= INT_MAX && out64 <= INT_MAX, fn, [&] {
+        return std::string("the padded input has ") + std::to_string(padded) + " " + name + " (" +
+               std::to_string(before64) + " + " + std::to_string(in) + " + " + std::to_string(after64) +
+               "), more than the " + std::to_string(INT_MAX) + " a Tensor extent can hold";
+    });
+    out = static_cast<int>(out64);
+    before = static_cast<int>(before64);
+    after = static_cast<int>(after64);
 }
 
 }  // namespace
@@ -69,6 +85,8 @@ Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padd
         return "stride must be positive, got (" + std::to_string(stride.sh) + "," + std::to_string(stride.sw) + ")";
     });
     require(pad.ph >= 0 && pad.pw >= 0, fn, [&] { return "padding must not be negative, got " + pad.str(); });
+    require(A_prev[0] >= 0 && A_prev[1] >= 0 && A_prev[2] >= 0 && A_prev[3] >= 0, fn,
+            [&] { return "negative extent in A_prev " + shape_str(A_prev); });
     Geometry g;
     g.m = A_prev[0];
     g.h_prev = A_prev[1];
@@ -78,15 +96,16 @@ Geometry make_geometry(const char* fn, const Shape& A_prev, int kh, int kw, Padd
     g.kw = kw;
     g.sh = stride.sh;
     g.sw = stride.sw;
-    int p_h = pad.kind == Padding::Kind::explicit_ ? pad.ph : 0;
-    int p_w = pad.kind == Padding::Kind::explicit_ ? pad.pw : 0;
+    // In 64 bits: h_prev + 2 ph can exceed INT_MAX.
+    const long long p_h = pad.kind == Padding::Kind::explicit_ ? pad.ph : 0;
+    const long long p_w = pad.kind == Padding::Kind::explicit_ ? pad.pw : 0;
     require(pad.kind == Padding::Kind::same || (g.h_prev + 2 * p_h >= kh && g.w_prev + 2 * p_w >= kw), fn, [&] {
         return "kernel (" + std::to_string(kh) + "," + std::to_string(kw) + ") is larger than the padded input (" +
                std::to_string(g.h_prev + 2 * p_h) + "," + std::to_string(g.w_prev + 2 * p_w) + ") (A_prev " +
                shape_str(A_prev) + ", padding " + pad.str() + ")";
     });
-    axis(pad.kind, g.h_prev, kh, g.sh, p_h, g.h, g.pad_top, g.pad_bottom);
-    axis(pad.kind, g.w_prev, kw, g.sw, p_w, g.w, g.pad_left, g.pad_right);
+    axis(fn, "rows", pad.kind, g.h_prev, kh, g.sh, pad.ph, g.h, g.pad_top, g.pad_bottom);
+    axis(fn, "columns", pad.kind, g.w_prev, kw, g.sw, pad.pw, g.w, g.pad_left, g.pad_right);
     return g;
 }
 

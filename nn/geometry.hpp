@@ -78,7 +78,10 @@ struct Geometry {
 /// Validates A_prev's rank, the window, stride and padding for function
 /// @p fn, and returns the output geometry. Throws std::invalid_argument when
 /// A_prev is not rank 4, the window or stride is not positive, an explicit
-/// padding is negative, or the window is larger than the padded input.
+/// padding is negative, an extent of A_prev is negative, the window is
+/// larger than the padded input, or the padded input or the output has more
+/// than INT_MAX rows or columns (sizes are worked out in 64 bits first, so a
+/// stride or padding near INT_MAX cannot overflow).
 /// @param fn      name of the calling pass, used in messages
 /// @param A_prev  shape of the input, (m, h_prev, w_prev, c_prev)
 /// @param kh      window height

@@ -18,9 +18,16 @@ std::string shape_str(const Shape& shape) {
 }
 
 std::size_t shape_size(const Shape& shape) {
-    std::size_t n = 1;
+    // A zero anywhere makes an empty tensor whatever the other extents are,
+    // so (2147483647, 2147483647, 2147483647, 0) holds 0 values, not an overflow.
+    bool empty = false;
     for (int d : shape) {  // every Tensor made passes here: messages only on failure
         require(d >= 0, "Tensor", [&] { return "negative extent in shape " + shape_str(shape); });
+        empty = empty || d == 0;
+    }
+    if (empty) return 0;
+    std::size_t n = 1;
+    for (int d : shape) {
         require(d == 0 || n <= std::numeric_limits<std::size_t>::max() / static_cast<std::size_t>(d), "Tensor",
                 [&] { return "shape " + shape_str(shape) + " has too many elements"; });
         n *= static_cast<std::size_t>(d);

@@ -21,8 +21,9 @@ using Shape = std::vector<int>;
 /// @return the extents in parentheses, separated by commas ("()" for rank 0)
 std::string shape_str(const Shape& shape);
 
-/// Number of elements a shape holds (1 for rank 0). Throws
-/// std::invalid_argument on a negative extent or on overflow.
+/// Number of elements a shape holds (1 for rank 0; 0 if any extent is 0,
+/// whatever the others are). Throws std::invalid_argument on a negative
+/// extent or when the product overflows std::size_t.
 /// @param shape the extents, outermost first
 /// @return the product of the extents
 std::size_t shape_size(const Shape& shape);

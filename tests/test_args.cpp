@@ -157,4 +157,16 @@ TEST(Args, HelpListsEveryFlag) {
     EXPECT_EQ(help.back(), '\n');
 }
 
+TEST(Args, EchoedTextIsEscapedAndCut) {
+    // Before: the raw bytes (an escape sequence, a line break) went into the message.
+    std::string msg = parse_error({"--A", "a.npy", "--bo\x1b[2Jgus\n"});
+    EXPECT_THAT(msg, HasSubstr("unknown flag '--bo\\x1b[2Jgus\\x0a'"));
+    EXPECT_EQ(msg.find('\x1b'), std::string::npos);
+    EXPECT_EQ(msg.find('\n'), std::string::npos);
+    msg = get_error({"--A", "a.npy", "--stride", std::string(5000, '9')}, [](const Flags& f) { f.positive_pair("stride"); });
+    EXPECT_THAT(msg, HasSubstr("(5000 bytes)"));
+    EXPECT_LT(msg.size(), 300u);
+    EXPECT_THAT(parse_error({"--A", "a.npy", std::string("x\ty")}), HasSubstr("unexpected argument 'x\\x09y'"));
+}
+
 }  // namespace

@@ -28,3 +28,17 @@ TEST(Require, LazyMessageIsBuiltOnlyOnFailure) {
               "gather_samples: index 7 is out of range");
     EXPECT_EQ(built, 1);
 }
+
+TEST(Excerpt, KeepsPlainTextAndUtf8) {
+    EXPECT_EQ(nn::excerpt("same"), "same");
+    EXPECT_EQ(nn::excerpt("donn\xc3\xa9" "es.npy"), "donn\xc3\xa9" "es.npy");
+}
+
+TEST(Excerpt, EscapesControlBytes) {
+    EXPECT_EQ(nn::excerpt(std::string("a\nb\x1b[2Jc\x7f\0", 10)), "a\\x0ab\\x1b[2Jc\\x7f\\x00");
+}
+
+TEST(Excerpt, CutsLongTextSayingItsLength) {
+    EXPECT_EQ(nn::excerpt(std::string(5000, 'x'), 4), "xxxx... (5000 bytes)");
+    EXPECT_EQ(nn::excerpt("abcd", 4), "abcd");
+}

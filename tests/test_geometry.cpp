@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -246,4 +247,40 @@ TEST(GeometryErrors, KernelLargerThanPaddedInput) {
                 AllOf(HasSubstr("larger than the padded input (5,5)"), HasSubstr("padding (1,1)")));
     // One more row of padding and it fits.
     EXPECT_EQ(nn::make_geometry("f", {1, 3, 3, 1}, 5, 5, Padding::explicit_(1, 1), Stride{1, 1}).h, 1);
+}
+
+// Sizes near INT_MAX: worked out without overflow, and refused by name when
+// the output or the padded input does not fit in an int.
+TEST(GeometryErrors, HugeStrideGivesOneWindowNotAnOverflow) {
+    const int big = std::numeric_limits<int>::max();
+    // Before: (in + s - 1) / s overflowed and gave h = 0 (UBSan: signed overflow).
+    Geometry g = nn::make_geometry("test", {1, 5, 5, 1}, 1, 1, Padding::same(), Stride{big, big});
+    EXPECT_EQ(g.h, 1);
+    EXPECT_EQ(g.w, 1);
+    Geometry v = nn::make_geometry("test", {1, 5, 5, 1}, 1, 1, Padding::valid(), Stride{big, big});
+    EXPECT_EQ(v.h, 1);
+    EXPECT_EQ(v.w, 1);
+    // Before: "--stride 2147483645,1" gave a negative extent.
+    Geometry n = nn::make_geometry("test", {1, 5, 5, 1}, 1, 1, Padding::same(), Stride{big - 2, 1});
+    EXPECT_EQ(n.h, 1);
+    EXPECT_EQ(n.w, 5);
+}
+
+TEST(GeometryErrors, PaddedInputThatDoesNotFitAnIntIsRefused) {
+    const int big = std::numeric_limits<int>::max();
+    std::string msg = error_message(
+        [&] { nn::make_geometry("conv_forward", {1, 5, 5, 1}, 1, 1, Padding::explicit_(big / 2, 0), Stride{1, 1}); });
+    EXPECT_THAT(msg, AllOf(HasSubstr("conv_forward"), HasSubstr("padded input"), HasSubstr("rows"),
+                           HasSubstr(std::to_string(2LL * (big / 2) + 5))));
+    // 'same' with a kernel near INT_MAX pads by about the kernel: refused, on columns.
+    msg = error_message([&] { nn::make_geometry("pool", {1, 1, 9, 1}, 1, big - 1, Padding::same(), Stride{1, 1}); });
+    EXPECT_THAT(msg, AllOf(HasSubstr("padded input"), HasSubstr("columns")));
+    // Explicit padding whose padded size fits, but just.
+    Geometry g = nn::make_geometry("test", {1, 1, 1, 1}, 1, 1, Padding::explicit_(big / 2, 0), Stride{big, 1});
+    EXPECT_EQ(g.h, 1);
+}
+
+TEST(GeometryErrors, NegativeExtentInAPrev) {
+    EXPECT_THAT(error_message([] { nn::make_geometry("f", {1, -5, 5, 1}, 1, 1, Padding::valid(), Stride{1, 1}); }),
+                HasSubstr("negative extent"));
 }

@@ -183,6 +183,17 @@ TEST_F(Idx, MissingFileIsNamed) {
                 HasSubstr("train-labels-idx1-ubyte': cannot open"));
 }
 
+TEST_F(Idx, AFolderOrADeviceIsNamedAsSuch) {
+    const std::string folder = (fs::path(dir_) / "train-images-idx3-ubyte").string();
+    fs::create_directory(folder);
+    // Before: "read error in the header".
+    EXPECT_THAT(error_message<std::runtime_error>([&] { tools::io::read_idx_images(folder); }),
+                HasSubstr("read_idx_images: '" + folder + "': is a directory"));
+    // Before: "truncated: the file has 0 bytes" (a device has no size).
+    EXPECT_THAT(error_message<std::runtime_error>([&] { tools::io::read_idx_labels("/dev/zero"); }),
+                HasSubstr("'/dev/zero': is not a regular file"));
+}
+
 TEST_F(Idx, LoadMnistSplitsOffTheLastTenThousand) {
     // 10,003 training images: train = images 0..2, validation = images 3..10002.
     write_mnist(10003, 10003);

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "tests/test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -313,6 +315,78 @@ TEST_F(Npy, FailedWriteKeepsTheOldFile) {
     EXPECT_THROW(tools::io::write_npy(path("z.npy"), bad), std::invalid_argument);
     EXPECT_EQ(read_file(path("z.npy")), before);
     EXPECT_EQ(sorted_names(dir), std::vector<std::string>{"z.npy"});
+}
+
+// ---- streams, folders, and what a message may echo (issue 15) ----
+
+// Reads @p bytes through a pipe (/dev/fd/N), as from a stream that has no size.
+nn::Tensor read_through_pipe(const std::string& bytes) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    // The pipe's buffer (64 KiB on Linux) holds these small files whole.
+    const bool written = write(fds[1], bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    close(fds[1]);
+    try {
+        if (!written) throw std::runtime_error("write to the pipe failed");
+        nn::Tensor t = tools::io::read_npy("/dev/fd/" + std::to_string(fds[0]));
+        close(fds[0]);
+        return t;
+    } catch (...) {
+        close(fds[0]);
+        throw;
+    }
+}
+
+TEST_F(Npy, AFolderSaysItIsAFolder) {
+    fs::create_directory(path("folder.npy"));
+    // Before: "read error" (Linux opens a folder and fails at the first read).
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::read_npy(path("folder.npy")); },
+                                                {"'" + path("folder.npy") + "'", "is a directory"}));
+}
+
+TEST_F(Npy, AnEndlessStreamIsRefusedAfterItsFirstBytes) {
+    // Before: the whole stream was read before the magic string was checked.
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { tools::io::read_npy("/dev/zero"); },
+                                                {"'/dev/zero'", "byte 0:", "bad magic string"}));
+}
+
+TEST_F(Npy, StreamsAreReadExactlyAsTheHeaderSays) {
+    const nn::Tensor t = read_through_pipe(npy(1, kDict23, f4_bytes({1, 2, 3, 4, 5, 6})));
+    EXPECT_EQ(t.shape, (nn::Shape{2, 3}));
+    EXPECT_EQ(t.data, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+    const std::size_t data_at = kHeader1 + kDict23.size();
+    EXPECT_TRUE(throws_with<std::runtime_error>(
+        [&] { read_through_pipe(npy(1, kDict23, f4_bytes({1, 2, 3, 4, 5}))); },
+        {"byte " + std::to_string(data_at + 20) + ":", "data truncated", "holds only 20"}));
+    EXPECT_TRUE(throws_with<std::runtime_error>(
+        [&] { read_through_pipe(npy(1, kDict23, f4_bytes({1, 2, 3, 4, 5, 6, 7}))); },
+        {"byte " + std::to_string(data_at + 24) + ":", "data too long"}));
+    // A format 2.0 length of 4 GiB from a stream is refused without reading it.
+    std::string huge = std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff", 12) + "{";
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { read_through_pipe(huge); },
+                                                {"byte 8:", "header length 4294967295", "larger than"}));
+}
+
+TEST_F(Npy, ZeroElementShapesWithHugeExtentsAreRead) {
+    // Before: (big, big, big, 0) was refused as overflowing before the 0 was seen.
+    for (const std::string shape : {"(2147483647, 0)", "(2147483647, 2147483647, 2147483647, 0)"}) {
+        const nn::Tensor t =
+            tools::io::read_npy(put("e.npy", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }", "")));
+        EXPECT_EQ(t.size(), 0u) << shape;
+        EXPECT_EQ(t.shape.back(), 0) << shape;
+    }
+}
+
+TEST_F(Npy, ControlBytesAndLongTokensAreEscapedAndCut) {
+    const std::string d = "{'descr\x1b[2J': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+    std::string msg = testutil::error_message<std::runtime_error>([&] { tools::io::read_npy(put("c.npy", npy(1, d, ""))); });
+    EXPECT_THAT(msg, HasSubstr("unknown key 'descr\\x1b[2J'"));
+    EXPECT_EQ(msg.find('\x1b'), std::string::npos);
+    const std::string token(5000, '7');
+    const std::string l = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + token + "x,), }";
+    msg = testutil::error_message<std::runtime_error>([&] { tools::io::read_npy(put("l.npy", npy(1, l, ""))); });
+    EXPECT_THAT(msg, HasSubstr("(5001 bytes)"));
+    EXPECT_LT(msg.size(), 400u);
 }
 
 }  // namespace

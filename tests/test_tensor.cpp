@@ -112,3 +112,13 @@ TEST(TensorErrors, OverflowingShape) {
     std::string msg = error_message([&] { nn::shape_size({big, big, big}); });
     EXPECT_THAT(msg, AllOf(HasSubstr("Tensor"), HasSubstr("too many elements")));
 }
+
+TEST(Tensor, ZeroElementShapesWithHugeExtentsAreEmptyNotOverflowing) {
+    const int big = std::numeric_limits<int>::max();
+    EXPECT_EQ(nn::shape_size({big, 0}), 0u);
+    // Before: big^3 was multiplied out (and refused) before the 0 was seen.
+    EXPECT_EQ(nn::shape_size({big, big, big, 0}), 0u);
+    Tensor t({big, big, big, 0});
+    EXPECT_EQ(t.size(), 0u);
+    EXPECT_THAT(error_message([&] { nn::shape_size({big, -1, 0}); }), HasSubstr("negative extent"));
+}

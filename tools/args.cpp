@@ -3,6 +3,8 @@
 // getters whose errors name the flag and the bad value.
 #include "tools/args.hpp"
 
+#include "nn/errors.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -49,14 +51,14 @@ Flags::Flags(const Args& args, std::vector<Flag> known) : known_(std::move(known
     if (help_) return;  // help must work even next to a mistake
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        if (!looks_like_flag(a)) throw std::invalid_argument("unexpected argument '" + a + "' (flags start with --)");
+        if (!looks_like_flag(a)) throw std::invalid_argument("unexpected argument '" + nn::excerpt(a) + "' (flags start with --)");
         std::size_t eq = a.find('=');
         std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
         auto f = std::find_if(known_.begin(), known_.end(), [&](const Flag& k) { return k.name == name; });
         if (f == known_.end()) {
             std::string names;
             for (const Flag& k : known_) names += (names.empty() ? "--" : ", --") + k.name;
-            throw std::invalid_argument("unknown flag '--" + name + "' (known: " + (names.empty() ? "none" : names) +
+            throw std::invalid_argument("unknown flag '--" + nn::excerpt(name) + "' (known: " + (names.empty() ? "none" : names) +
                                         ", --help)");
         }
         if (has(name)) throw std::invalid_argument("--" + name + " is given twice");
@@ -84,7 +86,7 @@ const Flag& Flags::spec(const std::string& name) const {
 }
 
 void Flags::bad_value(const std::string& name, const std::string& expected) const {
-    throw std::invalid_argument("--" + name + ": expected " + expected + ", got '" + text(name) + "'");
+    throw std::invalid_argument("--" + name + ": expected " + expected + ", got '" + nn::excerpt(text(name)) + "'");
 }
 
 bool Flags::has(const std::string& name) const {

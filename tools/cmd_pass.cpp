@@ -9,6 +9,8 @@
 //
 // Every input is read and every result computed before anything is written,
 // and each output is written atomically, so a failed run leaves no output.
+#include <algorithm>
+#include <cstdint>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -18,6 +20,7 @@
 #include "nn/activations.hpp"
 #include "nn/conv_backward.hpp"
 #include "nn/conv_forward.hpp"
+#include "nn/errors.hpp"
 #include "nn/geometry.hpp"
 #include "nn/pool_backward.hpp"
 #include "nn/pool_forward.hpp"
@@ -91,6 +94,65 @@ nn::Window kernel_of(const Flags& flags) {
     return {k.first, k.second};
 }
 
+// What one `plaincnn pass` may produce and do. Every size below is worked out
+// from the input shapes and the flags before anything is allocated, so a tiny
+// file or a large --padding cannot ask for gigabytes or hours:
+//  - an output holds at most 2^28 float32 values (1 GiB): more than five
+//    times all of MNIST's training images (47 M values), and what a laptop
+//    still holds next to the inputs;
+//  - a pass does at most 2^38 (about 2.7e11) multiply-adds or window visits,
+//    minutes of the reference loops.
+// An output with no values at all is made directly, without running loops
+// over extents that may be huge, e.g. A_prev (1, 20000, 20000, 0).
+const std::uint64_t kMaxOutputValues = std::uint64_t{1} << 28;
+const std::uint64_t kMaxWork = std::uint64_t{1} << 38;
+
+// a * b, or UINT64_MAX if that overflows (the limits above are far below).
+std::uint64_t times(std::uint64_t a, std::uint64_t b) {
+    return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+std::uint64_t values_of(const nn::Shape& shape) {
+    std::uint64_t n = 1;
+    for (int d : shape) n = times(n, static_cast<std::uint64_t>(d));
+    return n;
+}
+
+// Refuses output @p name of @p shape if it exceeds kMaxOutputValues, naming
+// the output's flag and, in @p from, the inputs and flags that set its size.
+void check_output(const char* flag, const char* name, const nn::Shape& shape, const std::string& from) {
+    const std::uint64_t n = values_of(shape);
+    if (n <= kMaxOutputValues) return;
+    const std::string count = n == UINT64_MAX ? "more than 2^64" : std::to_string(n);
+    throw std::invalid_argument("--" + std::string(flag) + ": " + name + " would be " + nn::shape_str(shape) + ", " +
+                                count + " values, more than the " + std::to_string(kMaxOutputValues) +
+                                " (1 GiB) plaincnn pass writes; it comes from " + from);
+}
+
+// Refuses a pass that would visit more than kMaxWork (output value, window
+// element) pairs: @p outputs values each over a kh x kw x @p depth window.
+void check_work(const char* pass, std::uint64_t outputs, const nn::Geometry& g, int depth, const std::string& from) {
+    const std::uint64_t work =
+        times(times(outputs, static_cast<std::uint64_t>(g.kh) * static_cast<std::uint64_t>(g.kw)),
+              static_cast<std::uint64_t>(std::max(depth, 1)));
+    if (work <= kMaxWork) return;
+    throw std::invalid_argument(std::string(pass) + " would take about " +
+                                (work == UINT64_MAX ? std::string("more than 2^64") : std::to_string(work)) +
+                                " steps (" + std::to_string(outputs) + " outputs, each over a window of " +
+                                std::to_string(g.kh) + "x" + std::to_string(g.kw) + "x" + std::to_string(depth) +
+                                "), more than the " + std::to_string(kMaxWork) + " plaincnn pass allows; from " + from);
+}
+
+// "--A 'A.npy' (1,5,5,1)": a file flag, its value and the shape read from it, for messages.
+std::string input(const Flags& flags, const char* flag, const nn::Tensor& t) {
+    return "--" + std::string(flag) + " '" + nn::excerpt(flags.text(flag), 80) + "' " + t.shape_str();
+}
+
+std::string geometry_flags(const Flags& flags, bool with_padding) {
+    std::string s = with_padding ? ", --padding " + nn::excerpt(flags.text("padding", "same")) : "";
+    return s + ", --stride " + nn::excerpt(flags.text("stride", "1,1"));
+}
+
 void report(const std::string& what, const nn::Tensor& t, const std::string& path) {
     std::cout << "wrote " << what << " " << t.shape_str() << " to " << path << "\n";
 }
@@ -101,7 +163,13 @@ int conv_forward(const Flags& flags) {
     nn::Stride stride = stride_of(flags);
     nn::Tensor A_prev = io::read_npy(flags.text("A")), W = io::read_npy(flags.text("W"));
     nn::Tensor b = io::read_npy(flags.text("b"));
-    nn::Tensor Z = nn::conv_forward(A_prev, W, b, act, pad, stride);
+    // The pass's own checks, then its output's size, before it allocates.
+    const nn::Geometry g = nn::make_conv_geometry("conv_forward", A_prev, W, b, pad, stride);
+    const nn::Shape z_shape{g.m, g.h, g.w, W.dim(3)};
+    const std::string from = input(flags, "A", A_prev) + ", " + input(flags, "W", W) + geometry_flags(flags, true);
+    check_output("out", "Z", z_shape, from);
+    check_work("conv_forward", values_of(z_shape), g, g.c_prev, from);
+    nn::Tensor Z = values_of(z_shape) == 0 ? nn::Tensor(z_shape) : nn::conv_forward(A_prev, W, b, act, pad, stride);
     io::write_npy(flags.text("out"), Z);
     report("Z", Z, flags.text("out"));
     return 0;
@@ -112,7 +180,14 @@ int pool_forward(const Flags& flags) {
     nn::Stride stride = stride_of(flags);
     nn::PoolMode mode = nn::parse_pool_mode(flags.text("mode", "max"), "--mode");
     nn::Tensor A_prev = io::read_npy(flags.text("A"));
-    nn::Tensor Z = nn::pool_forward(A_prev, kernel, stride, mode);
+    const nn::Geometry g =
+        nn::make_geometry("pool_forward", A_prev.shape, kernel.kh, kernel.kw, nn::Padding::valid(), stride);
+    const nn::Shape z_shape{g.m, g.h, g.w, g.c_prev};
+    const std::string from = input(flags, "A", A_prev) + ", --kernel " + nn::excerpt(flags.text("kernel")) +
+                             geometry_flags(flags, false);
+    check_output("out", "Z", z_shape, from);
+    check_work("pool_forward", values_of(z_shape), g, 1, from);
+    nn::Tensor Z = values_of(z_shape) == 0 ? nn::Tensor(z_shape) : nn::pool_forward(A_prev, kernel, stride, mode);
     io::write_npy(flags.text("out"), Z);
     report("Z", Z, flags.text("out"));
     return 0;
@@ -123,7 +198,16 @@ int conv_backward(const Flags& flags) {
     nn::Stride stride = stride_of(flags);
     nn::Tensor dZ = io::read_npy(flags.text("dZ")), A_prev = io::read_npy(flags.text("A"));
     nn::Tensor W = io::read_npy(flags.text("W")), b = io::read_npy(flags.text("b"));
-    nn::ConvGrads g = nn::conv_backward(dZ, A_prev, W, b, pad, stride);
+    // With no values in dZ every gradient is zero: made directly, without
+    // loops over extents that may be huge. The pass itself refuses a dZ whose
+    // shape is not the forward output's.
+    const nn::Geometry geo = nn::make_conv_geometry("conv_backward", A_prev, W, b, pad, stride);
+    const bool no_dZ = dZ.shape == nn::Shape{geo.m, geo.h, geo.w, W.dim(3)} && dZ.size() == 0;
+    check_work("conv_backward", dZ.size(), geo, geo.c_prev,
+               input(flags, "dZ", dZ) + ", " + input(flags, "A", A_prev) + ", " + input(flags, "W", W) +
+                   geometry_flags(flags, true));
+    nn::ConvGrads g = no_dZ ? nn::ConvGrads{nn::Tensor(A_prev.shape), nn::Tensor(W.shape), nn::Tensor(b.shape)}
+                            : nn::conv_backward(dZ, A_prev, W, b, pad, stride);
     // All three are staged before any is renamed into place.
     io::write_files_atomic({{flags.text("out-dA"), io::encode_npy(g.dA_prev)},
                             {flags.text("out-dW"), io::encode_npy(g.dW)},
@@ -139,7 +223,13 @@ int pool_backward(const Flags& flags) {
     nn::Stride stride = stride_of(flags);
     nn::PoolMode mode = nn::parse_pool_mode(flags.text("mode", "max"), "--mode");
     nn::Tensor dA = io::read_npy(flags.text("dA")), A_prev = io::read_npy(flags.text("A"));
-    nn::Tensor dA_prev = nn::pool_backward(dA, A_prev, kernel, stride, mode);
+    const nn::Geometry g =
+        nn::make_geometry("pool_backward", A_prev.shape, kernel.kh, kernel.kw, nn::Padding::valid(), stride);
+    const bool no_dA = dA.shape == nn::Shape{g.m, g.h, g.w, g.c_prev} && dA.size() == 0;
+    check_work("pool_backward", dA.size(), g, 1,
+               input(flags, "dA", dA) + ", " + input(flags, "A", A_prev) + ", --kernel " +
+                   nn::excerpt(flags.text("kernel")) + geometry_flags(flags, false));
+    nn::Tensor dA_prev = no_dA ? nn::Tensor(A_prev.shape) : nn::pool_backward(dA, A_prev, kernel, stride, mode);
     io::write_npy(flags.text("out"), dA_prev);
     report("dA_prev", dA_prev, flags.text("out"));
     return 0;

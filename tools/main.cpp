@@ -8,6 +8,7 @@
 #include <malloc.h>
 #endif
 
+#include "nn/errors.hpp"
 #include "tools/commands.hpp"
 
 namespace {
@@ -41,12 +42,10 @@ const char* kUsage =
     "Defaults follow the course: padding same, stride 1,1, mode max, activation linear.\n"
     "Exit status: 0 on success, 2 on bad input (with one line on stderr).\n";
 
-// An error message as one line: any line breaks inside become spaces.
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (c == '\n' || c == '\r') c = ' ';
-    return text;
-}
+// An error message as one line a terminal shows as it is: line breaks and
+// other control bytes (from a file name or a file's header, say) become
+// "\xHH", and a message longer than 2000 bytes is cut.
+std::string one_line(const std::string& text) { return nn::excerpt(text, 2000); }
 
 }  // namespace
 
@@ -85,10 +84,10 @@ int main(int argc, char** argv) {
                   << "' (expected pass, train, bench or figures; see plaincnn --help)\n";
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << "plaincnn " << command << ": " << one_line(e.what()) << "\n";
+        std::cerr << "plaincnn " << one_line(command) << ": " << one_line(e.what()) << "\n";
         return 2;
     } catch (...) {
-        std::cerr << "plaincnn " << command << ": unexpected error\n";
+        std::cerr << "plaincnn " << one_line(command) << ": unexpected error\n";
         return 2;
     }
 }

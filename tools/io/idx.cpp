@@ -22,6 +22,8 @@
 
 #include "nn/batch.hpp"
 
+#include <sys/stat.h>
+
 namespace tools::io {
 
 namespace {
@@ -70,6 +72,12 @@ Header read_header(const char* fn, const std::string& path, int dims) {
     errno = 0;
     h.file.reset(std::fopen(path.c_str(), "rb"));
     if (!h.file) fail(fn, path, std::string("cannot open (") + std::strerror(errno) + ")");
+    // Linux opens a folder and fails only at the first read, and a device or
+    // pipe has no size to check the header against: refuse both by name.
+    struct stat st;
+    if (fstat(fileno(h.file.get()), &st) != 0) fail(fn, path, std::string("cannot stat (") + std::strerror(errno) + ")");
+    if (S_ISDIR(st.st_mode)) fail(fn, path, std::string("is a directory, not ") + kind);
+    if (!S_ISREG(st.st_mode)) fail(fn, path, std::string("is not a regular file (a device or pipe), not ") + kind);
     if (std::fseek(h.file.get(), 0, SEEK_END) != 0) fail(fn, path, "cannot seek to the end to learn its size");
     const long end = std::ftell(h.file.get());
     if (end < 0) fail(fn, path, "cannot learn its size");

@@ -9,9 +9,12 @@
 //  10 + header length                   the values, C order (last index fastest)
 //
 // 3.0 differs from 2.0 only in allowing UTF-8 in the header, which the parser
-// below meets only inside strings. The reader loads the whole file first and
-// checks every number in the header against the real file size before it
-// allocates anything from it.
+// below meets only inside strings. The reader takes the file in order: the
+// fixed prefix, then exactly the header length it announces (at most
+// kMaxHeader), then exactly the data bytes the shape needs, and then checks
+// that nothing follows. So a stream such as /dev/zero is refused after its
+// first 8 bytes, and for a regular file every number in the header is checked
+// against the file's size before anything is allocated from it.
 #include "tools/io/npy.hpp"
 
 #include <algorithm>
@@ -20,12 +23,15 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include "nn/errors.hpp"
 #include "tools/io/atomic_file.hpp"
+
+#include <sys/stat.h>
 
 namespace tools::io {
 
@@ -34,27 +40,56 @@ namespace {
 const char kMagic[] = "\x93NUMPY";
 const std::size_t kMagicSize = 6;
 
-// The whole file as bytes. Grows with what is actually read, so a lying
-// header cannot make it allocate more than the file holds.
-std::string read_all(const std::string& path) {
+// The longest header accepted. NumPy writes a few hundred bytes (and by
+// default refuses to read more than 10,000); the cap keeps a lying length
+// field from making the reader take gigabytes from a stream.
+const std::uint64_t kMaxHeader = 1 << 20;
+
+// An open file that closes itself.
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+std::string errno_text(int err) { return err ? std::strerror(err) : "unknown error"; }
+
+// Opens @p path for reading and sets @p size to its size if it is a regular
+// file, or to -1 for a stream (a pipe, a device). A folder is refused by name:
+// Linux lets fopen open one and fails only at the first read.
+File open_input(const std::string& path, long long& size) {
     errno = 0;
-    std::FILE* f = std::fopen(path.c_str(), "rb");
+    File f(std::fopen(path.c_str(), "rb"));
     if (!f) {
         int err = errno;
-        throw std::runtime_error("read_npy: '" + path + "': cannot open (" +
-                                 (err ? std::strerror(err) : "unknown error") + ")");
+        throw std::runtime_error("read_npy: '" + path + "': cannot open (" + errno_text(err) + ")");
     }
-    std::string bytes;
+    struct stat st;
+    if (fstat(fileno(f.get()), &st) != 0) {
+        int err = errno;
+        throw std::runtime_error("read_npy: '" + path + "': cannot stat (" + errno_text(err) + ")");
+    }
+    if (S_ISDIR(st.st_mode)) throw std::runtime_error("read_npy: '" + path + "': is a directory, not a .npy file");
+    size = S_ISREG(st.st_mode) ? static_cast<long long>(st.st_size) : -1;
+    return f;
+}
+
+// Appends up to @p n more bytes of @p f to @p bytes, fewer only at the end of
+// the file. In chunks, so @p bytes grows only with what really arrives.
+void read_up_to(std::FILE* f, const std::string& path, std::uint64_t n, std::string& bytes) {
     char chunk[1 << 16];
-    std::size_t n = 0;
-    while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.append(chunk, n);
-    int err = errno;
-    bool failed = std::ferror(f) != 0;
-    std::fclose(f);
-    if (failed)
-        throw std::runtime_error("read_npy: '" + path + "': read error (" +
-                                 (err ? std::strerror(err) : "unknown error") + ")");
-    return bytes;
+    while (n > 0) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n, sizeof chunk));
+        errno = 0;
+        const std::size_t got = std::fread(chunk, 1, want, f);
+        bytes.append(chunk, got);
+        n -= got;
+        if (got < want) break;
+    }
+    if (std::ferror(f)) {
+        int err = errno;
+        throw std::runtime_error("read_npy: '" + path + "', byte " + std::to_string(bytes.size()) +
+                                 ": read error (" + errno_text(err) + ")");
+    }
 }
 
 // Every complaint about the file's contents: which file, which byte, what.
@@ -96,7 +131,7 @@ public:
             std::size_t key_at = pos_;
             std::string key = quoted("expected a quoted key or '}'");
             skip_space();
-            expect(':', "expected ':' after the key '" + key + "'");
+            expect(':', "expected ':' after the key '" + nn::excerpt(key) + "'");
             skip_space();
             if (key == "descr") {
                 check_once(seen_descr, key, key_at);
@@ -111,14 +146,14 @@ public:
                 h.shape_at = pos_;
                 h.shape = tuple();
             } else {
-                fail(key_at, "unknown key '" + key + "' (a .npy header has only 'descr', 'fortran_order' and 'shape')");
+                fail(key_at, "unknown key '" + nn::excerpt(key) + "' (a .npy header has only 'descr', 'fortran_order' and 'shape')");
             }
             skip_space();
             if (peek() == ',') {
                 ++pos_;
                 continue;
             }
-            if (peek() != '}') fail(pos_, "expected ',' or '}' after the value of '" + key + "'");
+            if (peek() != '}') fail(pos_, "expected ',' or '}' after the value of '" + nn::excerpt(key) + "'");
         }
         ++pos_;  // the '}'
         skip_space();
@@ -146,7 +181,7 @@ private:
     }
 
     void check_once(bool& seen, const std::string& key, std::size_t at) {
-        if (seen) fail(at, "the key '" + key + "' appears twice");
+        if (seen) fail(at, "the key '" + nn::excerpt(key) + "' appears twice");
         seen = true;
     }
 
@@ -206,12 +241,12 @@ private:
         bool negative = !digits.empty() && digits[0] == '-';
         if (negative) digits.erase(0, 1);
         bool integer = !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
-        if (!integer) fail(start, "dimension '" + token + "' in 'shape' is not an integer");
-        if (negative) fail(start, "negative dimension " + token + " in 'shape'");
+        if (!integer) fail(start, "dimension '" + nn::excerpt(token) + "' in 'shape' is not an integer");
+        if (negative) fail(start, "negative dimension " + nn::excerpt(token) + " in 'shape'");
         long long v = 0;
         for (char c : digits) {
             v = v * 10 + (c - '0');
-            if (v > INT_MAX) fail(start, "dimension " + token + " in 'shape' is too large (at most " +
+            if (v > INT_MAX) fail(start, "dimension " + nn::excerpt(token) + " in 'shape' is too large (at most " +
                                              std::to_string(INT_MAX) + ")");
         }
         return static_cast<int>(v);
@@ -237,9 +272,12 @@ std::string header_for(const nn::Shape& shape) {
 }  // namespace
 
 nn::Tensor read_npy(const std::string& path) {
-    const std::string file = read_all(path);
+    long long size = -1;
+    File f = open_input(path, size);
+    std::string file;  // the prefix and the header as read; offsets in messages count from its start
 
     // Magic string and version.
+    read_up_to(f.get(), path, kMagicSize + 2, file);
     if (file.empty()) fail(path, 0, "the file is empty");
     if (file.compare(0, std::min(file.size(), kMagicSize), kMagic, std::min(file.size(), kMagicSize)) != 0)
         fail(path, 0, "bad magic string: not a .npy file (it must start with \\x93NUMPY)");
@@ -253,54 +291,84 @@ nn::Tensor read_npy(const std::string& path) {
     // Header length, checked against what the file really holds.
     const int length_bytes = major == 1 ? 2 : 4;
     const std::size_t header_at = kMagicSize + 2 + length_bytes;
+    read_up_to(f.get(), path, length_bytes, file);
     if (file.size() < header_at)
         fail(path, file.size(), "truncated header: the file ends inside the header length field");
     const std::uint64_t header_len = little_endian(file.data() + 8, length_bytes);
-    if (header_len > file.size() - header_at)
+    auto truncated_header = [&](std::uint64_t follow) {
         fail(path, 8, "truncated header: the header length is " + std::to_string(header_len) + " bytes but only " +
-                       std::to_string(file.size() - header_at) + " follow");
+                          std::to_string(follow) + " follow");
+    };
+    if (size >= 0 && header_len > static_cast<std::uint64_t>(size) - header_at)
+        truncated_header(static_cast<std::uint64_t>(size) - header_at);
+    if (header_len > kMaxHeader)
+        fail(path, 8, "the header length " + std::to_string(header_len) + " is larger than the " +
+                          std::to_string(kMaxHeader) + " bytes accepted (NumPy writes a few hundred)");
+    read_up_to(f.get(), path, header_len, file);
+    if (file.size() < header_at + header_len) truncated_header(file.size() - header_at);
     const std::size_t data_at = header_at + static_cast<std::size_t>(header_len);
 
     HeaderParser parser(path, file, header_at, data_at);
     Header h = parser.parse();
     if (h.descr != "<f4" && h.descr != "<f8")
-        fail(path, h.descr_at, "dtype '" + h.descr + "' is not supported (expected '<f4' or '<f8')");
+        fail(path, h.descr_at, "dtype '" + nn::excerpt(h.descr) + "' is not supported (expected '<f4' or '<f8')");
     if (h.fortran_order)
         fail(path, h.fortran_at, "fortran_order is True; only C order is supported (np.ascontiguousarray fixes that)");
 
-    // Element count and data size, before anything is allocated from them.
+    // Element count and data size, before anything is allocated from them. A
+    // zero extent makes the array empty whatever the others are.
     const std::size_t item = h.descr == "<f4" ? 4 : 8;
-    std::size_t count = 1;
+    const bool empty = std::find(h.shape.begin(), h.shape.end(), 0) != h.shape.end();
+    std::size_t count = empty ? 0 : 1;
     for (int d : h.shape) {
-        if (d != 0 && count > SIZE_MAX / item / static_cast<std::size_t>(d))
+        if (empty) break;
+        if (count > SIZE_MAX / item / static_cast<std::size_t>(d))
             fail(path, h.shape_at, "the element count of shape " + nn::shape_str(h.shape) + " overflows");
         count *= static_cast<std::size_t>(d);
     }
-    const std::size_t need = count * item, have = file.size() - data_at;
-    if (have < need)
-        fail(path, file.size(), "data truncated: shape " + nn::shape_str(h.shape) + " of '" + h.descr + "' needs " +
-                                     std::to_string(need) + " data bytes from byte " + std::to_string(data_at) +
-                                     " but the file holds only " + std::to_string(have));
-    if (have > need)
+    const std::size_t need = count * item;
+    auto truncated_data = [&](std::uint64_t have) {
+        fail(path, data_at + have, "data truncated: shape " + nn::shape_str(h.shape) + " of '" + h.descr +
+                                       "' needs " + std::to_string(need) + " data bytes from byte " +
+                                       std::to_string(data_at) + " but the file holds only " + std::to_string(have));
+    };
+    auto too_long = [&](const std::string& have) {
         fail(path, data_at + need, "data too long: shape " + nn::shape_str(h.shape) + " of '" + h.descr +
-                                        "' needs " + std::to_string(need) + " data bytes but the file holds " +
-                                        std::to_string(have));
-
-    // The values: assembled from little-endian bytes, so the host's byte
-    // order does not matter.
-    std::vector<float> values(count);
-    const char* p = file.data() + data_at;
-    for (std::size_t k = 0; k < count; ++k, p += item) {
-        if (item == 4) {
-            std::uint32_t bits = static_cast<std::uint32_t>(little_endian(p, 4));
-            std::memcpy(&values[k], &bits, 4);
-        } else {
-            std::uint64_t bits = little_endian(p, 8);
-            double v;
-            std::memcpy(&v, &bits, 8);
-            values[k] = static_cast<float>(v);
-        }
+                                       "' needs " + std::to_string(need) + " data bytes but the file holds " + have);
+    };
+    if (size >= 0) {  // a regular file: its size says it all before any allocation
+        const std::uint64_t have = static_cast<std::uint64_t>(size) - data_at;
+        if (have < need) truncated_data(have);
+        if (have > need) too_long(std::to_string(have));
     }
+
+    // The values, a chunk at a time (a stream's data is taken as it arrives):
+    // assembled from little-endian bytes, so the host's byte order does not
+    // matter.
+    std::vector<float> values;
+    values.reserve(size >= 0 ? count : std::min<std::size_t>(count, 1 << 16));
+    std::string bytes;
+    for (std::size_t done = 0; done < need;) {
+        const std::size_t want = std::min<std::size_t>(need - done, 1 << 20);  // a multiple of 8
+        bytes.clear();
+        read_up_to(f.get(), path, want, bytes);
+        if (bytes.size() < want) truncated_data(done + bytes.size());
+        for (const char* p = bytes.data(); p < bytes.data() + bytes.size(); p += item) {
+            if (item == 4) {
+                const std::uint32_t bits = static_cast<std::uint32_t>(little_endian(p, 4));
+                float v;
+                std::memcpy(&v, &bits, 4);
+                values.push_back(v);
+            } else {
+                const std::uint64_t bits = little_endian(p, 8);
+                double v;
+                std::memcpy(&v, &bits, 8);
+                values.push_back(static_cast<float>(v));
+            }
+        }
+        done += want;
+    }
+    if (std::fgetc(f.get()) != EOF) too_long("more");  // a stream can say so only now
     return nn::Tensor(std::move(h.shape), std::move(values));
 }
 

@@ -12,7 +12,9 @@ namespace tools::io {
 /// Reads a .npy file (format 1.0, 2.0 or 3.0, dtype '<f4' or '<f8', C order)
 /// into a float32 Tensor; '<f8' values are rounded to float. Throws
 /// std::runtime_error whose message names the file, the byte offset and what
-/// is wrong.
+/// is wrong. Reads only what the header announces: the header (at most
+/// 1 MiB), then exactly the data its shape needs, so a stream (a pipe,
+/// /dev/zero) is read no further than that; a folder is refused by name.
 /// @param path the .npy file to read
 /// @return the array, with the file's shape
 nn::Tensor read_npy(const std::string& path);
