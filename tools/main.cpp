@@ -30,14 +30,14 @@ const char* kUsage =
     "  train --api tf1|keras [--epochs N] [--batch-size B] [--seed S]\n"
     "        [--data DIR] [--save FILE.npz] [--plot FILE.svg] [--threads N]\n"
     "                     train LeNet-5 on MNIST (plaincnn train --help)\n"
+    "  evaluate --weights FILE [--data DIR] [--batch-size N]\n"
+    "                     test-set loss and accuracy of saved weights (plaincnn evaluate --help)\n"
     "  predict --weights FILE IMAGE...\n"
     "                     the digit LeNet-5 sees in each image: .npy, PGM or PNG (plaincnn predict --help)\n"
     "  export --weights FILE --onnx lenet5.onnx\n"
     "                     LeNet-5 as an ONNX model for other tools (plaincnn export --help)\n"
     "  bench ...          speed table (plaincnn bench --help)\n"
     "  figures ...        experiments and figures for the AlexNet post (plaincnn figures --help)\n"
-    "  evaluate --weights FILE [--data DIR] [--batch-size N]\n"
-    "                     test-set loss and accuracy of saved weights (plaincnn evaluate --help)\n"
     "\n"
     "Defaults follow the course: padding same, stride 1,1, mode max, activation linear.\n"
     "Exit status: 0 on success, 2 on bad input (with one line on stderr).\n";
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     mallopt(M_MMAP_MAX, 0);
 #endif
     if (argc < 2) {
-        std::cerr << "plaincnn: missing command (pass, train, bench or figures); see plaincnn --help\n";
+        std::cerr << "plaincnn: missing command (pass, train, evaluate, predict, export, bench or figures); see plaincnn --help\n";
         return 2;
     }
     std::string command = argv[1];
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
         if (command == "predict") return tools::cmd_predict(args);
         if (command == "export") return tools::cmd_export(args);
         std::cerr << "plaincnn: unknown command '" << one_line(command)
-                  << "' (expected pass, train, bench or figures; see plaincnn --help)\n";
+                  << "' (expected pass, train, evaluate, predict, export, bench or figures; see plaincnn --help)\n";
         return 2;
     } catch (const std::exception& e) {
         std::cerr << "plaincnn " << one_line(command) << ": " << one_line(e.what()) << "\n";
