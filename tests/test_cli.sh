@@ -7,18 +7,8 @@
 #
 # The .npy inputs are built here with printf: float32 / float64 bit patterns
 # of small dyadic numbers (n / 2^d) computed with shell arithmetic.
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
-
-[ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
+. "$(dirname "$0")/script_lib.sh"
 [ -x "$PLAINCNN" ] || fail "PLAINCNN=$PLAINCNN is not an executable file"
-bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")
 tmp=$(mktemp -d) || fail "mktemp -d failed"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || fail "cannot enter $tmp"

@@ -6,17 +6,8 @@
 # into messages. Each check failed before its fix. Run by tests/run_tests.sh
 # with PLAINCNN set to the binary; prints "ok ..." per check and stops at the
 # first failure.
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
-
+. "$(dirname "$0")/script_lib.sh"
 [ -x "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
-bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")
 tmp=$(mktemp -d) || fail "mktemp -d failed"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || fail "cannot enter $tmp"

@@ -10,18 +10,8 @@
 # play the case; stops at the first failure. The training runs take no
 # epoch (--epochs 0, Keras: nothing is evaluated either), so that they stay
 # quick under the sanitizers.
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
+. "$(dirname "$0")/script_lib.sh"
 skip() { echo "skipped: $*"; }
-
-[ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
-bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data/mnist
 tmp=$(mktemp -d) || fail "mktemp -d failed"

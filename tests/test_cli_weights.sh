@@ -7,17 +7,7 @@
 # corrupt weights, another architecture, bad flags, output paths that cannot
 # be written) gets exit 2, one line on stderr and no file. Run by
 # tests/run_tests.sh with PLAINCNN set to the binary.
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
-
-[ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
-bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")
+. "$(dirname "$0")/script_lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d) || fail "mktemp -d failed"
 trap 'rm -rf "$tmp"' EXIT

@@ -13,14 +13,7 @@
 # per passing check, or one "skipped: <reason>" line when emscripten,
 # Chromium or Node is missing, or when the build is a sanitizer/debug one
 # (the page is the same; it is tested once, with the plain build).
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
+. "$(dirname "$0")/script_lib.sh"
 skip() {
   echo "skipped: $*"
   exit 0

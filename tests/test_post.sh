@@ -6,21 +6,11 @@
 # second run, and on failure a one-line reason with the previous output
 # left as it was. Run by tests/run_tests.sh with PLAINCNN set to the binary;
 # prints "ok ..." per passing check and stops at the first failure.
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
-
-[ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
+. "$(dirname "$0")/script_lib.sh"
 [ -x "$PLAINCNN" ] || fail "PLAINCNN=$PLAINCNN is not an executable file"
 command -v pandoc >/dev/null || fail "pandoc not found; install it with: apt-get install -y pandoc"
 command -v rsvg-convert >/dev/null || fail "rsvg-convert not found; install it with: apt-get install -y librsvg2-bin"
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")
 render="$root/paper-summary/render.sh"
 tmp=$(mktemp -d) || fail "mktemp -d failed"
 trap 'rm -rf "$tmp"' EXIT

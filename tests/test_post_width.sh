@@ -12,16 +12,7 @@
 # Run by tests/run_tests.sh with PLAINCNN set; skipped with one line when
 # chromium is missing (apt-get install -y chromium): it prints one "skipped:" line
 # and exits 0.
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
-
-[ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
+. "$(dirname "$0")/script_lib.sh"
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
   echo "skipped: chromium not found; install it with: apt-get install -y chromium"
@@ -29,7 +20,6 @@ if [ -z "$browser" ]; then
 fi
 command -v pandoc >/dev/null || fail "pandoc not found; install it with: apt-get install -y pandoc"
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")
 tmp=$(mktemp -d) || fail "mktemp -d failed"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 

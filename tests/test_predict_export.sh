@@ -13,18 +13,8 @@
 #      installed once into build/onnxruntime) runs it on 100 t10k images and
 #      its probabilities equal predict's to 1e-5. Without npm or the package,
 #      one "skipped:" line says so and the rest still counts.
-set -u
-export LC_ALL=C
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-ok() { echo "ok $*"; }
-
-[ -n "${PLAINCNN:-}" ] || fail "set PLAINCNN to the plaincnn binary"
+. "$(dirname "$0")/script_lib.sh"
 [ -x "$PLAINCNN" ] || fail "PLAINCNN=$PLAINCNN is not an executable file"
-bin=$(cd "$(dirname "$PLAINCNN")" && pwd)/$(basename "$PLAINCNN")
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 digits=$here/fixtures/digits
