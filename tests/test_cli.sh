@@ -63,12 +63,6 @@ f8() { npy_file "$1" '<f8' "${@:2}"; }
 
 # ---- checks ----
 
-# run ARGS...: runs plaincnn, keeping status, stdout and stderr.
-run() {
-  "$bin" "$@" >stdout.txt 2>stderr.txt
-  rc=$?
-}
-
 # passes WHAT ARGS...: exit 0 and an empty stderr.
 passes() {
   local what=$1
@@ -89,22 +83,6 @@ same_npy() {
     fail "$what: $got differs from the expected $1 [${*:2}]; it holds" \
       "$(head -c "$data_at" "$got" | tail -c +11 | tr -s ' \n' ' ') $(od -An -v -tf4 -j "$data_at" "$got" | tr -s ' \n' ' ')"
   ok "$what"
-}
-
-# refused WHAT MESSAGE_PART OUTPUTS ARGS...: exit 2, exactly one line on
-# stderr containing MESSAGE_PART, none of the space-separated OUTPUTS
-# created, and no temporary file left.
-refused() {
-  local what=$1 part=$2 outputs=$3 f
-  shift 3
-  rm -f $outputs
-  run "$@"
-  [ "$rc" -eq 2 ] || fail "$what: exit $rc, expected 2; stderr: $(cat stderr.txt)"
-  [ "$(wc -l <stderr.txt)" -eq 1 ] || fail "$what: expected exactly one line on stderr, got: $(cat stderr.txt)"
-  grep -qF -- "$part" stderr.txt || fail "$what: stderr does not mention '$part': $(cat stderr.txt)"
-  for f in $outputs; do [ ! -e "$f" ] || fail "$what: $f was created"; done
-  ! ls ./*.tmp-* >/dev/null 2>&1 || fail "$what: a temporary file was left: $(ls ./*.tmp-*)"
-  ok "$what: $(cat stderr.txt)"
 }
 
 # ---- inputs ----

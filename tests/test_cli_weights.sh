@@ -13,24 +13,6 @@ tmp=$(mktemp -d) || fail "mktemp -d failed"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || fail "cannot enter $tmp"
 
-run() {
-  "$bin" "$@" >stdout.txt 2>stderr.txt
-  rc=$?
-}
-# refused WHAT PART OUTPUTS ARGS...: exit 2, one stderr line holding PART, none of OUTPUTS made.
-refused() {
-  local what=$1 part=$2 outputs=$3 f
-  shift 3
-  rm -f $outputs
-  run "$@"
-  [ "$rc" -eq 2 ] || fail "$what: exit $rc, expected 2; stderr: $(cat stderr.txt)"
-  [ "$(wc -l <stderr.txt)" -eq 1 ] || fail "$what: expected exactly one line on stderr, got: $(cat stderr.txt)"
-  grep -qF -- "$part" stderr.txt || fail "$what: stderr does not mention '$part': $(cat stderr.txt)"
-  for f in $outputs; do [ ! -e "$f" ] || fail "$what: $f was created"; done
-  ! ls ./*.tmp-* >/dev/null 2>&1 || fail "$what: a temporary file was left: $(ls ./*.tmp-*)"
-  ok "$what: $(cat stderr.txt)"
-}
-
 # ---- a tiny MNIST: IDX headers (big-endian), labels 0..9 repeating, random
 # pixels. One training step learns nothing from these, so the accuracies are
 # near chance; what is checked is that the numbers agree between runs. ----
