@@ -170,11 +170,15 @@ void dw_tile(const DwSource& s, int t0, int t_end, int c0, int i0, int i1, float
 }
 
 // Taps per tile for CB channels: TB CB accumulators and TB + CB inputs must
-// fit the 32 vector registers, or the compiler reloads inputs for each product.
+// fit the vector registers, or the compiler reloads inputs for each product.
 template <int CB>
 constexpr int tile_taps() {
-    return CB <= 2 ? 8 : CB <= 3 ? 6 : CB <= 4 ? 5 : CB <= 5 ? 4 : 3;
+    if (simd::kRegisters >= 32) return CB <= 2 ? 8 : CB <= 3 ? 6 : CB <= 4 ? 5 : CB <= 5 ? 4 : 3;
+    return CB <= 1 ? 7 : CB <= 2 ? 4 : CB <= 3 ? 3 : CB <= 4 ? 2 : 1;
 }
+
+// Channels per dW tile: 6 x 3 taps in 32 registers, 3 x 3 in 16.
+constexpr int kDwChannels = simd::kRegisters >= 32 ? 6 : 3;
 
 // Taps [t_begin, t_end), channels [c0, c0 + CB), samples [i0, i1). Every
 // tile has TB rows, so each value goes through the same instructions wherever
@@ -195,8 +199,8 @@ void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
     const int per_chunk = static_cast<int>(std::max<Index>(1, kChunk / s.run));
     for (int i0 = 0; i0 < s.m; i0 += per_chunk) {
         const int i1 = std::min(s.m, i0 + per_chunk);
-        for (int c0 = 0; c0 < s.C; c0 += 6) {
-            switch (std::min(6, s.C - c0)) {
+        for (int c0 = 0; c0 < s.C; c0 += kDwChannels) {
+            switch (std::min(kDwChannels, s.C - c0)) {
                 case 1: dw_block<1>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
                 case 2: dw_block<2>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;
                 case 3: dw_block<3>(s, t_begin, t_end, c0, i0, i1, sums.data()); break;

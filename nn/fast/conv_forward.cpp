@@ -85,8 +85,9 @@ void lanes_tile(const float* in16, int Wp, const Geometry& g, const float* W, in
     }
 }
 
-// At most 4 channels x 6 pixels: 24 sums and 6 inputs in the 32 vector registers.
-constexpr int kLanesCB = 4, kLanesNP = 6;
+// At most 4 channels x 6 pixels: 24 sums and 6 inputs in 32 vector
+// registers; 3 x 3 (9 sums, 3 inputs) where there are 16.
+constexpr int kLanesCB = simd::kRegisters >= 32 ? 4 : 3, kLanesNP = simd::kRegisters >= 32 ? 6 : 3;
 
 template <int CB>
 void lanes_tile_np(int np, const float* in16, int Wp, const Geometry& g, const float* W, int C_new, int c0,

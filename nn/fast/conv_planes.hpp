@@ -19,6 +19,8 @@
 #include <memory>
 #include <vector>
 
+#include "nn/fast/simd.hpp"
+
 namespace nn::fast {
 
 /// Offsets and sizes in floats; signed, so that differences need no casts.
@@ -119,11 +121,12 @@ Planes plan_planes(int m, int channels, int Hp, int Wp, int kh, int kw, int sh, 
 void pack_sample(const float* a, int h_prev, int w_prev, int pad_top, int pad_left, const Planes& P, float* planes);
 
 /// Pixels per tile for CB channels: CB x NV accumulators plus NV inputs fill
-/// most of the 32 vector registers.
+/// most of the vector registers (simd::kRegisters, 32 or 16).
 /// @return NV, the vectors of pixels per tile
 template <int CB>
 constexpr int tile_vectors() {
-    return CB <= 3 ? 8 : CB <= 4 ? 6 : CB <= 6 ? 4 : 3;
+    if (simd::kRegisters >= 32) return CB <= 3 ? 8 : CB <= 4 ? 6 : CB <= 6 ? 4 : 3;
+    return CB <= 1 ? 6 : CB <= 2 ? 4 : CB <= 3 ? 3 : CB <= 6 ? 2 : 1;
 }
 
 /// The correlation kernel on one sample's planes:

@@ -25,8 +25,8 @@ using simd::kLanes;
 using simd::Vec;
 using Index = std::ptrdiff_t;
 
-constexpr int kRows = 6;                 // rows of a tile
-constexpr int kVectors = 4;              // vectors across a tile
+constexpr int kRows = 6;                                // rows of a tile
+constexpr int kVectors = simd::kRegisters >= 32 ? 4 : 2;  // vectors across a tile (6 x 2 sums in 16 registers)
 constexpr int kPanel = kVectors * kLanes;  // columns of a tile and of a B panel
 // Multiply-adds that pay for one more freshly started thread (40-80 us of
 // work; a kept ThreadPool needs ThreadPool::kPoolDiscount times less).
