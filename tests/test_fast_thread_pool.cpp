@@ -138,6 +138,32 @@ TEST(ThreadPool, AStalledWorkerHoldsOnlyItsChunk) {
     EXPECT_LE(by_worker.load(), 1);
 }
 
+// On two threads the caller takes chunks from the front and the worker from
+// the back, so each keeps the same end of the data from one loop to the next
+// (a layer's output stays in the cache of the core that wrote it). Chunks
+// take the caller 300 us and the worker 100, so both take several; the
+// caller's are still the first ones and the worker's the last. (Taking from
+// one end, the caller would take chunk 0, then one after the worker's 1-3.)
+TEST(ThreadPool, CallerTakesTheFrontWorkerTheBack) {
+    nn::fast::PoolHooks hooks;
+    hooks.before_chunk = [](int thread, int) {
+        std::this_thread::sleep_for(std::chrono::microseconds(thread == 0 ? 300 : 100));
+    };
+    nn::fast::ThreadPool pool(2, hooks);
+    const int n = pool.chunks(1000);
+    ASSERT_GE(n, 2);
+    const std::thread::id caller = std::this_thread::get_id();
+    for (int loop = 0; loop < 20; ++loop) {
+        std::vector<int> by(static_cast<std::size_t>(n), -1);  // 0: the caller ran it, 1: the worker
+        pool.run(1000, 2, [&](int chunk, int, int) {
+            by[static_cast<std::size_t>(chunk)] = std::this_thread::get_id() == caller ? 0 : 1;
+        });
+        EXPECT_EQ(std::count(by.begin(), by.end(), -1), 0);
+        EXPECT_TRUE(std::is_sorted(by.begin(), by.end())) << "loop " << loop << ": chunks by thread "
+                                                          << ::testing::PrintToString(by);
+    }
+}
+
 // The lowest-numbered chunk's exception reaches the caller, and the pool keeps working.
 TEST(ThreadPool, ExceptionsReachTheCaller) {
     nn::fast::ThreadPool pool(3);

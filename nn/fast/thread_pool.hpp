@@ -102,7 +102,7 @@ public:
 
 private:
     void work(int k);
-    bool take(std::uint32_t loop, int& chunk);
+    bool take(std::uint32_t loop, bool from_front, int& chunk);
     void run_chunk(int thread, int chunk);
     void stop_workers();
 
