@@ -37,12 +37,8 @@ using simd::Vec;
 // leaves each sum's other terms in the same order: the result is the wide-row
 // kernel's to the bit. For C3, 50 of the 70 (output row, kernel row) pairs
 // remain, and its dA_prev took about 300 us instead of 440 at batch 32 on one
-// thread. Taps are in W's order, kw * C_in of them per kernel row.
-struct RowSpan {
-    int taps_per_row = 0;  // taps per kernel row p (kw times the input channels)
-    int row_lo = 0;        // src rows [row_lo, row_hi) hold values; the others are zero
-    int row_hi = 0;
-};
+// thread. (correlate() skips the same way, but only kernel rows that no row
+// of a whole tile needs.)
 
 template <int CB, int NV>
 void correlate_rows_tile(const float* src, const Index* off, int K, const float* w, int C, int c0, int y0, int Ho,
@@ -348,7 +344,8 @@ ConvGrads conv_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W,
                     if (by_rows)
                         correlate_rows(q_planes.data(), Q, Wt.data(), g.c_prev, g.h_prev, g.w_prev, q_span, da_i);
                     else
-                        correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev, da_i);
+                        correlate(q_planes.data(), Q, Wt.data(), g.c_prev, nullptr, g.h_prev, g.w_prev, da_i,
+                                  &q_span);
                 }
             }
             // The group's dW[t, c] and db[c], from its n samples' planes.

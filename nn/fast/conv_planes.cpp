@@ -29,19 +29,23 @@ constexpr int kMaxRun = 8 * kLanes;
 // pixels from o0.
 template <int CB, int NV>
 void correlate_tile(const float* src, const Index* off, int K, const float* w, int C, int c0, const float* bias,
-                    int o0, int Ho, int Wo, int Wq, float* out) {
+                    int o0, int Ho, int Wo, int Wq, const RowSpan& span, float* out) {
     constexpr int J = NV * kLanes;
     Vec acc[CB][NV];
     for (int c = 0; c < CB; ++c)
         for (int v = 0; v < NV; ++v) acc[c][v] = simd::zero();
-    for (int t = 0; t < K; ++t) {
-        const float* a_t = src + off[t] + o0;  // tap t's input under pixels o0 .. o0 + J
-        const float* w_t = w + Index{t} * C + c0;
-        Vec a[NV];
-        for (int v = 0; v < NV; ++v) a[v] = simd::load(a_t + v * kLanes);
-        for (int c = 0; c < CB; ++c) {
-            const float w_tc = w_t[c];
-            for (int v = 0; v < NV; ++v) acc[c][v] += a[v] * w_tc;
+    const int y_first = o0 / Wq, y_last = std::min(Ho - 1, (o0 + J - 1) / Wq);  // the tile's output rows
+    for (int t0 = 0, p = 0; t0 < K; t0 += span.taps_per_row, ++p) {
+        if (y_last + p < span.row_lo || y_first + p >= span.row_hi) continue;  // kernel row p reads only zeros here
+        for (int t = t0; t < t0 + span.taps_per_row; ++t) {
+            const float* a_t = src + off[t] + o0;  // tap t's input under pixels o0 .. o0 + J
+            const float* w_t = w + Index{t} * C + c0;
+            Vec a[NV];
+            for (int v = 0; v < NV; ++v) a[v] = simd::load(a_t + v * kLanes);
+            for (int c = 0; c < CB; ++c) {
+                const float w_tc = w_t[c];
+                for (int v = 0; v < NV; ++v) acc[c][v] += a[v] * w_tc;
+            }
         }
     }
     float tile[CB][J];  // the sums, then scattered to (y, x, c) with the bias
@@ -64,11 +68,11 @@ void correlate_tile(const float* src, const Index* off, int K, const float* w, i
 
 template <int CB>
 void correlate_block(const float* src, const Index* off, int K, const float* w, int C, int c0, const float* bias,
-                     int Ho, int Wo, int Wq, float* out) {
+                     int Ho, int Wo, int Wq, const RowSpan& span, float* out) {
     constexpr int NV = tile_vectors<CB>();
     const int O = Ho * Wq;
     for (int o0 = 0; o0 < O; o0 += NV * kLanes)
-        correlate_tile<CB, NV>(src, off, K, w, C, c0, bias, o0, Ho, Wo, Wq, out);
+        correlate_tile<CB, NV>(src, off, K, w, C, c0, bias, o0, Ho, Wo, Wq, span, out);
 }
 
 }  // namespace
@@ -125,19 +129,22 @@ void pack_sample(const float* a, int h_prev, int w_prev, int pad_top, int pad_le
 
 // Channels in blocks of at most 8.
 void correlate(const float* src, const Planes& P, const float* w, int C, const float* bias, int Ho, int Wo,
-               float* out) {
+               float* out, const RowSpan* span) {
     const int K = static_cast<int>(P.off.size());
     const Index* off = P.off.data();
+    // Without a span, every tap is one "kernel row" whose source rows all hold values.
+    const RowSpan all{K, 0, Ho + P.Hq};
+    const RowSpan& rows = span ? *span : all;
     for (int c0 = 0; c0 < C; c0 += 8) {
         switch (std::min(8, C - c0)) {
-            case 1: correlate_block<1>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
-            case 2: correlate_block<2>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
-            case 3: correlate_block<3>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
-            case 4: correlate_block<4>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
-            case 5: correlate_block<5>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
-            case 6: correlate_block<6>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
-            case 7: correlate_block<7>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
-            default: correlate_block<8>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, out); break;
+            case 1: correlate_block<1>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
+            case 2: correlate_block<2>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
+            case 3: correlate_block<3>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
+            case 4: correlate_block<4>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
+            case 5: correlate_block<5>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
+            case 6: correlate_block<6>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
+            case 7: correlate_block<7>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
+            default: correlate_block<8>(src, off, K, w, C, c0, bias, Ho, Wo, P.Wq, rows, out); break;
         }
     }
 }

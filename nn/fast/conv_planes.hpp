@@ -129,6 +129,18 @@ constexpr int tile_vectors() {
     return CB <= 1 ? 6 : CB <= 2 ? 4 : CB <= 3 ? 3 : CB <= 6 ? 2 : 1;
 }
 
+/// Where a source plane holds values: only rows [row_lo, row_hi) of it, the
+/// others being zero (dZ padded for the backward pass). Taps are in W's
+/// order, taps_per_row of them per kernel row p, and output row y reads
+/// source row y + p, so a tap whose row reads only zeros can be skipped:
+/// the sum's other terms stay in the same order, and the result is the same
+/// to the bit.
+struct RowSpan {
+    int taps_per_row = 0;  ///< taps per kernel row (kw times the input channels)
+    int row_lo = 0;        ///< first source row that holds values
+    int row_hi = 0;        ///< one past the last
+};
+
 /// The correlation kernel on one sample's planes:
 /// out[y, x, c] = bias[c] + sum_t src[off[t] + y Wq + x] w[t, c] for y < Ho,
 /// x < Wo, c < C, where w is a (K, C) matrix (W itself for the forward pass).
@@ -141,7 +153,8 @@ constexpr int tile_vectors() {
 /// @param Ho   output rows
 /// @param Wo   output columns
 /// @param out  (Ho, Wo, C), every value written
+/// @param span where src holds values (stride 1 only), or null: everywhere
 void correlate(const float* src, const Planes& P, const float* w, int C, const float* bias, int Ho, int Wo,
-               float* out);
+               float* out, const RowSpan* span = nullptr);
 
 }  // namespace nn::fast
