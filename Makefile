@@ -4,7 +4,8 @@
 #   make test       build and run every test (GoogleTest suites + CLI script)
 #   make train      fetch MNIST if needed, build, train LeNet-5
 #   make data       fetch and verify MNIST into data/mnist/
-#   make bench      speed table (medians, GFLOP/s, ratios)
+#   make bench      speed table (medians, GFLOP/s, ratios), then the lab's rows
+#   make bench-lab  the lab's rows alone: training and one prediction in the page
 #   make bench-torch the same cases in PyTorch, if python3-torch is installed
 #   make docs       Doxygen API reference + course notes → build/docs/html/
 #   make post       the AlexNet post → build/post/alexnet.html
@@ -127,8 +128,16 @@ train: $(BIN) data
 
 # The bench draws seeded random inputs (it needs no data) and also writes its
 # figures to build/bench.json; e.g. make bench BENCH_FLAGS="--only lenet,epoch".
+# Then come the lab's rows (make bench-lab, below) unless --only leaves them
+# out; "--only lab" runs those alone, "--only lenet,lab" both.
 bench: $(BIN)
-	$(BIN) bench --json $(B)/bench.json $(BENCH_FLAGS)
+	@only=$$(printf ' %s' $(BENCH_FLAGS) | sed -n 's/.* --only[= ]\([^ ]*\).*/\1/p'); \
+	rest=$$(printf '%s' "$$only" | tr , '\n' | grep -vx lab | paste -sd, -); \
+	flags=$$(printf ' %s' $(BENCH_FLAGS) | sed 's/ --only[= ][^ ]*//'); \
+	if [ -z "$$only" ] || [ -n "$$rest" ]; then \
+	  run="$(BIN) bench --json $(B)/bench.json$$flags$${rest:+ --only $$rest}"; echo "$$run"; $$run || exit 1; \
+	fi; \
+	case ",$$only," in ,, | *,lab,*) $(MAKE) --no-print-directory bench-lab ;; esac
 
 # The course, C3 and epoch cases in PyTorch, to run beside `make bench` in the
 # same session (figures also in build/bench_torch.json). Debian's own python3
@@ -206,6 +215,26 @@ $(LAB_DIR)/index.html: docs/lab/index.html docs/lab/lab.css docs/lab/lab.js $(LA
 	$(LAB_PACK) page --template docs/lab/index.html --style docs/lab/lab.css --script docs/lab/lab.js \
 	  --wasm $(LAB_DIR)/lab_wasm.js --weights $(LAB_WEIGHTS) --subset $(LAB_DIR)/subset.bin.gz \
 	  --train $(LAB_TRAIN) --test $(LAB_TEST) --out $@
+
+# The lab's speed (tests/lab_bench.js, figures also in build/bench_lab.json):
+# BENCH_LAB_ROUNDS rounds of one training epoch in the page, then the same
+# epoch natively (lab-pack speed), and one prediction with every map; medians
+# over the rounds, the page's images/s beside the native ones. Without
+# emscripten, Chromium or Node it prints one line and succeeds, so that
+# make bench does too.
+BENCH_LAB_ROUNDS ?= 5
+.PHONY: bench-lab run-bench-lab
+bench-lab:
+	@missing=""; \
+	command -v $(EMXX) >/dev/null || missing="$$missing emscripten"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	if [ -n "$$missing" ]; then echo "bench: lab rows skipped: install$$missing"; \
+	else $(MAKE) --no-print-directory run-bench-lab; fi
+
+run-bench-lab: $(LAB_DIR)/index.html $(LAB_PACK) data
+	node tests/lab_bench.js $(LAB_DIR)/index.html $(LAB_PACK) data/mnist --rounds $(BENCH_LAB_ROUNDS) --json $(B)/bench_lab.json
+
 # ---- fuzzing: every reader and parser under libFuzzer with ASan and UBSan ----
 #
 # Each tests/fuzz/fuzz_<name>.cpp defines LLVMFuzzerTestOneInput and is found

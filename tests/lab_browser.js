@@ -1,16 +1,14 @@
 // The browser half of tests/test_lab.sh: opens build/lab/index.html in
 // headless Chromium and drives it over the DevTools protocol (on a pipe, so
-// no port is opened), checking what issue 17 asks of the lab. Prints
-// "ok ..." per passing check, "info ..." for figures, and "FAIL: ..." with
-// exit status 1 at the first failure.
+// no port is opened; tests/lab_devtools.js), checking what issue 17 asks of
+// the lab. Prints "ok ..." per passing check, "info ..." for figures, and
+// "FAIL: ..." with exit status 1 at the first failure.
 //
 //   node tests/lab_browser.js PAGE NATIVE_JSON WEIGHTS SCREENSHOT_PNG
 "use strict";
-const { spawn } = require("child_process");
 const fs = require("fs");
-const os = require("os");
-const path = require("path");
 const zlib = require("zlib");
+const { launch, openLab, rect, mouse, drawOne } = require("./lab_devtools");
 
 const [pagePath, nativePath, weightsPath, screenshotPath] = process.argv.slice(2);
 if (!screenshotPath) {
@@ -18,77 +16,30 @@ if (!screenshotPath) {
   process.exit(1);
 }
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), "lab-chromium-"));
-const chrome = spawn(
-  "chromium",
-  ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-   `--user-data-dir=${profile}`, "--remote-debugging-pipe", "about:blank"],
-  { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] },
-);
-
-let finishing = false;
-function finish(code) {
-  if (finishing) return;
-  finishing = true;
-  // Chromium writes to its profile until it has exited: remove it only then.
-  chrome.once("exit", () => {
-    try {
-      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
-    } finally {
-      process.exit(code);
-    }
-  });
-  if (chrome.exitCode !== null || chrome.signalCode !== null) chrome.emit("exit");
-  else chrome.kill();
-}
+const browser = launch((code) => fail(`chromium exited (status ${code}) before the test finished`));
 function fail(message) {
   console.log(`FAIL: ${message}`);
-  finish(1);
+  browser.finish(1);
 }
 const ok = (message) => console.log(`ok ${message}`);
 const info = (message) => console.log(`info ${message}`);
 // The whole run (page load, checks, one training epoch) takes well under a minute here.
 setTimeout(() => fail("the browser test did not finish within 5 minutes"), 300000).unref();
-chrome.on("exit", (code) => {
-  if (!finishing) fail(`chromium exited (status ${code}) before the test finished`);
-});
 
-// ---- the DevTools protocol: JSON messages separated by NUL bytes ----
-
-let nextId = 0, received = "";
-const pending = new Map();
 const problems = []; // console errors, uncaught exceptions
 const requests = []; // every URL the page asked for
-chrome.stdio[4].setEncoding("utf8");
-chrome.stdio[4].on("data", (chunk) => {
-  received += chunk;
-  for (let end; (end = received.indexOf("\0")) >= 0; received = received.slice(end + 1)) {
-    const message = JSON.parse(received.slice(0, end));
-    if (message.id !== undefined) {
-      const { resolve, reject, method } = pending.get(message.id);
-      pending.delete(message.id);
-      if (message.error) reject(new Error(`${method}: ${message.error.message}`));
-      else resolve(message.result);
-    } else if (message.method === "Runtime.exceptionThrown") {
-      const d = message.params.exceptionDetails;
-      problems.push(`uncaught: ${(d.exception && d.exception.description) || d.text}`);
-    } else if (message.method === "Runtime.consoleAPICalled" && ["error", "assert"].includes(message.params.type)) {
-      problems.push(`console.${message.params.type}: ${message.params.args.map((a) => a.value ?? a.description).join(" ")}`);
-    } else if (message.method === "Log.entryAdded" && message.params.entry.level === "error") {
-      problems.push(`log: ${message.params.entry.text} ${message.params.entry.url || ""}`);
-    } else if (message.method === "Network.requestWillBeSent") {
-      requests.push(message.params.request.url);
-    }
+browser.onEvent((message) => {
+  if (message.method === "Runtime.exceptionThrown") {
+    const d = message.params.exceptionDetails;
+    problems.push(`uncaught: ${(d.exception && d.exception.description) || d.text}`);
+  } else if (message.method === "Runtime.consoleAPICalled" && ["error", "assert"].includes(message.params.type)) {
+    problems.push(`console.${message.params.type}: ${message.params.args.map((a) => a.value ?? a.description).join(" ")}`);
+  } else if (message.method === "Log.entryAdded" && message.params.entry.level === "error") {
+    problems.push(`log: ${message.params.entry.text} ${message.params.entry.url || ""}`);
+  } else if (message.method === "Network.requestWillBeSent") {
+    requests.push(message.params.request.url);
   }
 });
-function send(method, params = {}, sessionId = undefined) {
-  return new Promise((resolve, reject) => {
-    const id = ++nextId;
-    pending.set(id, { resolve, reject, method });
-    chrome.stdio[3].write(JSON.stringify({ id, method, params, sessionId }) + "\0");
-  });
-}
 
 // ---- a PNG's pixels, to tell a blank screenshot from a drawn one ----
 
@@ -131,31 +82,7 @@ const maxDiff = (a, b) => Math.max(...a.flat().map((v, i) => Math.abs(v - b.flat
 
 async function main() {
   const native = JSON.parse(fs.readFileSync(nativePath, "utf8"));
-  const { targetInfos } = await send("Target.getTargets");
-  const target = targetInfos.find((t) => t.type === "page");
-  if (!target) throw new Error("chromium opened no page");
-  const { sessionId } = await send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
-  const s = (method, params) => send(method, params, sessionId);
-  const evaluate = async (expression) => {
-    const r = await s("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
-    if (r.exceptionDetails)
-      throw new Error(`${expression}: ${(r.exceptionDetails.exception && r.exceptionDetails.exception.description) || r.exceptionDetails.text}`);
-    return r.result.value;
-  };
-  const rect = (selector) =>
-    evaluate(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect();
-                       return { x: r.left, y: r.top, w: r.width, h: r.height }; })()`);
-  const mouse = (type, x, y) => s("Input.dispatchMouseEvent", { type, x, y, button: "left", buttons: type === "mouseReleased" ? 0 : 1, clickCount: 1 });
-  const nextFrame = () => evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))");
-
-  for (const domain of ["Runtime", "Log", "Network", "Page"]) await s(`${domain}.enable`);
-  await s("Emulation.setDeviceMetricsOverride", { width: 1200, height: 900, deviceScaleFactor: 1, mobile: false });
-  await s("Page.navigate", { url: "file://" + path.resolve(pagePath) });
-  for (let tries = 0; !(await evaluate("typeof lab === 'object' && document.readyState === 'complete'")); tries++) {
-    if (tries > 600) throw new Error("the page did not load within 60 s");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await evaluate("lab.ready");
+  const { s, evaluate } = await openLab(browser.send, pagePath);
   const status = await evaluate("document.getElementById('status').textContent");
   if (!status.startsWith("Ready")) throw new Error(`the page is not ready: '${status}'`);
   ok(`the page loads from the file system and says '${status}'`);
@@ -182,9 +109,9 @@ async function main() {
   ok(`the layer-by-layer forward behind the feature maps equals predict() (${dForward.toExponential(2)})`);
 
   // Item 3: clicking a C1 map shows one cell's sum, equal to conv_forward's Z1.
-  const c1 = await rect("#maps canvas");
-  await mouse("mousePressed", c1.x + c1.w / 2, c1.y + c1.h / 2);
-  await mouse("mouseReleased", c1.x + c1.w / 2, c1.y + c1.h / 2);
+  const c1 = await rect(evaluate, "#maps canvas");
+  await mouse(s, "mousePressed", c1.x + c1.w / 2, c1.y + c1.h / 2);
+  await mouse(s, "mouseReleased", c1.x + c1.w / 2, c1.y + c1.h / 2);
   const cellText = await evaluate("document.getElementById('cell').hidden ? '' : document.getElementById('cell').textContent");
   if (!/^C1, map 0, cell \(1[345], 1[345]\)/.test(cellText))
     throw new Error(`clicking C1 map 0 at its centre shows '${cellText.slice(0, 80)}'`);
@@ -194,13 +121,7 @@ async function main() {
   ok(`a click on a C1 map shows its cell; 25 products + bias = ${cell.z.toFixed(6)} = conv_forward's Z1 ${cell.z_module.toFixed(6)}`);
 
   // Item 2: a scripted stroke (a vertical bar, a "1") gives a prediction.
-  await evaluate("lab.clear()");
-  const pad = await rect("#pad");
-  const x = pad.x + pad.w / 2;
-  await mouse("mousePressed", x, pad.y + 50);
-  for (let y = pad.y + 50; y <= pad.y + 230; y += 10) await mouse("mouseMoved", x + (y - pad.y - 50) / 30, y);
-  await mouse("mouseReleased", x + 6, pad.y + 230);
-  await nextFrame();
+  await drawOne(s, evaluate);
   const drawn = await evaluate("lab.prediction()");
   const sum = drawn.y.reduce((a, b) => a + b, 0);
   if (Math.abs(sum - 1) > 1e-4) throw new Error(`the probabilities of the drawn digit sum to ${sum}`);
@@ -257,4 +178,4 @@ async function main() {
   ok(`no request to another host (${requests.length} requests, all file:, data: or blob:)`);
 }
 
-main().then(() => finish(0), (error) => fail(error.message));
+main().then(() => browser.finish(0), (error) => fail(error.message));
