@@ -28,9 +28,12 @@ using Index = std::ptrdiff_t;
 constexpr int kRows = 6;                                // rows of a tile
 constexpr int kVectors = simd::kRegisters >= 32 ? 4 : 2;  // vectors across a tile (6 x 2 sums in 16 registers)
 constexpr int kPanel = kVectors * kLanes;  // columns of a tile and of a B panel
-// Multiply-adds that pay for one more freshly started thread (40-80 us of
-// work; a kept ThreadPool needs ThreadPool::kPoolDiscount times less).
-constexpr double kMinWorkPerThread = 1 << 22;
+// Multiply-adds that pay for one more freshly started thread (a kept
+// ThreadPool needs ThreadPool::kPoolDiscount times less: 512K, about 5 us).
+// With 1 << 22, F6's backward (two products of 322K) went to two threads and
+// took 20 us there against 14 on one (`plaincnn bench`, batch 32): handing a
+// few microseconds of work to the other core costs more than it saves.
+constexpr double kMinWorkPerThread = 1 << 24;
 
 // panel[k kPanel + j] = B[k, p kPanel + j], zero where p kPanel + j >= N:
 // panel p of B, stored k by k.
