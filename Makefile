@@ -296,5 +296,5 @@ mutate: $(TESTS) $(BIN)
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(LAB_OBJ:.o=.d) $(B)/obj/docs/lab/pack.d $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_SRC:tests/fuzz/%.cpp=build/fuzz/obj/tests/fuzz/%.d) $(B)/obj/tools/main.d $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(LAB_OBJ:.o=.d) $(B)/obj/docs/lab/pack.d $(B)/obj/tools/main.d \
+         $(TEST_SRC:tests/%.cpp=$(B)/obj/tests/%.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_SRC:tests/fuzz/%.cpp=build/fuzz/obj/tests/fuzz/%.d)
