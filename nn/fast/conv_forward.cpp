@@ -88,6 +88,7 @@ void lanes_tile(const float* in16, int Wp, const Geometry& g, const float* W, in
 // At most 4 channels x 6 pixels: 24 sums and 6 inputs in 32 vector
 // registers; 3 x 3 (9 sums, 3 inputs) where there are 16.
 constexpr int kLanesCB = simd::kRegisters >= 32 ? 4 : 3, kLanesNP = simd::kRegisters >= 32 ? 6 : 3;
+static_assert(kLanesCB <= 4 && kLanesNP <= 6, "correlate_lanes' switches have cases for at most 4 x 6");
 
 template <int CB>
 void lanes_tile_np(int np, const float* in16, int Wp, const Geometry& g, const float* W, int C_new, int c0,

@@ -2,13 +2,14 @@
 //
 //   C[i, j] (+)= sum_k A[i, k] B[k, j]      A (M, K), B (K, N), C (M, N)
 //
-// B is copied into panels of kPanel = 4 kLanes columns, each stored k by k
+// B is copied into panels of kPanel = kVectors kLanes columns, each stored k by k
 // (a panel's row k is kPanel contiguous floats, zero past column N), so the
 // kernel reads B in order whatever B's strides. Threads share out the panels
 // (each chunk copies only its own), or, when B has fewer panels than threads,
 // bands of C's rows (B's panels copied once, before the loop). A tile of kRows rows x kPanel columns of C stays in
-// 24 vector registers while k runs from 0 to K: per k it loads one panel row
-// (4 vectors) and multiplies it by kRows broadcast values of A.
+// 24 vector registers (12 where the target has 16) while k runs from 0 to K:
+// per k it loads one panel row (kVectors vectors) and multiplies it by kRows
+// broadcast values of A.
 #include "nn/fast/gemm.hpp"
 
 #include <algorithm>
