@@ -157,6 +157,8 @@ void machine_cases(Bench& b) {
             b.add(measured("machine", "start + join threads (empty parallel_for)", t, thread_start_us(t),
                            "us per call"));
             b.add(measured("machine", "empty loop on a kept nn::fast::ThreadPool", t, pool_loop_us(t), "us per call"));
+            b.add(measured("machine", "40 us loop on a kept ThreadPool: time over 40/threads us", t,
+                           pool_handoff_us(t), "us per loop"));
         }
     for (const TileSpeeds& tile : tile_speeds(0.2)) {
         const std::string shape = "tile " + std::to_string(tile.channels) + "x" + std::to_string(tile.pixels);

@@ -150,6 +150,27 @@ double pool_loop_us(int threads) {
     return times[times.size() / 2];
 }
 
+double pool_handoff_us(int threads) {
+    nn::fast::ThreadPool pool(threads);
+    constexpr int kItems = 1000;
+    constexpr double kLoopUs = 40.0;
+    const nn::fast::LoopBody busy = [&](int, int begin, int end) {
+        const Clock::time_point until =
+            Clock::now() + std::chrono::nanoseconds(static_cast<long>((end - begin) * kLoopUs * 1000.0 / kItems));
+        while (Clock::now() < until) {
+        }
+    };
+    std::vector<double> times;
+    for (int run = 0; run < 9; ++run) {
+        const int calls = 500;
+        const Clock::time_point t0 = Clock::now();
+        for (int k = 0; k < calls; ++k) pool.run(kItems, threads, busy);
+        times.push_back(seconds_since(t0) / calls * 1e6 - kLoopUs / threads);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
 std::vector<TileSpeeds> tile_speeds(double seconds) {
     return {tile_pair<1, 8 * kLanes>(seconds), tile_pair<6, 4 * kLanes>(seconds), tile_pair<8, 3 * kLanes>(seconds)};
 }

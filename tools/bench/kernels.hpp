@@ -25,6 +25,15 @@ double thread_start_us(int threads);
 /// @return microseconds per empty loop (median of many)
 double pool_loop_us(int threads);
 
+/// What a kept pool loses per loop of real work: a loop of 40 us of busy
+/// work (about one of LeNet-5's layers at batch 32), cut into the pool's
+/// chunks, against 40 / threads us. It counts the hand-off (waking or
+/// reaching the other threads) and the wait for the last chunk, which an
+/// empty loop does not show (there the caller takes every chunk itself).
+/// @param threads the pool's size
+/// @return microseconds per loop beyond the ideal (median of many)
+double pool_handoff_us(int threads);
+
 /// One register tile (CB channels x P pixels summed over 150 taps, a shape of
 /// the fast conv's kernel) written two ways.
 struct TileSpeeds {
