@@ -98,6 +98,25 @@ TEST(PoolFast, MatchesReferenceOnGrid) {
                 }
 }
 
+// LeNet's window (max, 2x2, stride 2) has its own kernel, which works on
+// rows of cells with several channels' cells in one vector: the reference's
+// bits, with ties, NaNs, odd extents (a column and a row that no window
+// covers stay zero) and channel counts below, at and above a vector's lanes.
+TEST(PoolFast, LenetWindowByRowsIsTheReferenceBitForBit) {
+    nn::Rng rng(29);
+    const std::vector<nn::Shape> inputs = {{32, 28, 28, 6}, {32, 10, 10, 16}, {3, 7, 9, 1}, {2, 5, 5, 5},
+                                           {2, 4, 6, 17}, {1, 6, 3, 33}, {2, 2, 2, 40}};
+    for (const auto& shape : inputs) {
+        Tensor A = tied_tensor(shape, rng);
+        for (std::size_t j = 7; j < A.size(); j += 97) A.data[j] = std::nanf("");  // NaN loses every comparison
+        const Tensor dA = gradcheck::random_tensor(nn::pool_forward(A, {2, 2}, {2, 2}, PoolMode::max).shape, rng);
+        const Tensor want = nn::pool_backward(dA, A, {2, 2}, {2, 2}, PoolMode::max);
+        for (int threads : {1, 2})
+            EXPECT_TRUE(testutil::identical(fast_backward(dA, A, {2, 2}, {2, 2}, PoolMode::max, threads), want))
+                << nn::shape_str(shape) << " on " << threads << " threads";
+    }
+}
+
 // Central differences on tie-free inputs (values at least 0.1 apart, steps of
 // 0.01): non-overlapping and overlapping windows, both modes.
 TEST(PoolFast, BackwardMatchesFiniteDifferences) {

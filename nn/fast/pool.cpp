@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -150,13 +151,92 @@ void backward_sample(const float* dz, const float* a, float* da, const Geometry&
         }
 }
 
+// LeNet's window, max over 2x2 cells with stride 2, one sample by rows of
+// cells: dz (h, w, C) and a (h_prev, w_prev, C) → da (h_prev, w_prev, C),
+// zero on entry. A vector covers kLanes consecutive floats of an input row,
+// that is the channels of several cells side by side, instead of one cell's
+// C channels (6 of 16 lanes in LeNet's S2). Row 2h's floats [0, 2 w C) are
+// the cells (p = 0, q = 0 or 1) of windows 0 .. w-1; the float j of that
+// range is channel j % C of cell q = (j / C) % 2 of window j / (2 C), and
+// its window's other cells are the floats j ± C of rows 2h and 2h + 1.
+//   1. For every j, the window starting at j (lanes with q = 0 hold a real
+//      window) is scanned in the reference's order, cells 0, 1, 2, 3 =
+//      (0,0), (0,1), (1,0), (1,1), with the strict comparison: where[j] is
+//      its first maximum's cell number.
+//   2. Lane j of q is then the cell q of the window at j - q C: it receives
+//      dA[i,h,w,c] if where[j - q C] is q (row 2h) or q + 2 (row 2h + 1).
+// Loads may read up to C + kLanes floats past a row's covered part.
+struct Rows2x2 {
+    // Per float j of a covered row: q as a float; where[j] (C floats of room
+    // before it, for j - C); dA[i,h,w,c] spread to both of its cells' floats.
+    std::vector<float> q_of, where_buf, spread;
+
+    explicit Rows2x2(const Geometry& g) {
+        const int C = g.c_prev;
+        const std::size_t covered = static_cast<std::size_t>(g.w) * 2 * static_cast<std::size_t>(C);
+        for (int w = 0; w < g.w; ++w)
+            for (int q = 0; q < 2; ++q) q_of.insert(q_of.end(), static_cast<std::size_t>(C), static_cast<float>(q));
+        q_of.resize(covered + kLanes);
+        where_buf.resize(static_cast<std::size_t>(C) + covered + kLanes);
+        spread.resize(covered + kLanes);
+    }
+};
+
+void backward_rows_2x2(const float* dz, const float* a, float* da, const Geometry& g, Rows2x2& r) {
+    const int C = g.c_prev;
+    const Index row = Index{g.w_prev} * C;     // floats of an input row
+    const Index covered = Index{g.w} * 2 * C;  // floats of a row that windows cover
+    const float* q_of = r.q_of.data();
+    float* where = r.where_buf.data() + C;
+    float* spread = r.spread.data();
+    const Vec two = simd::broadcast(2.0f);
+    for (int h = 0; h < g.h; ++h) {
+        const float* a0 = a + Index{2 * h} * row;  // rows 2h and 2h + 1 of A_prev and dA_prev
+        const float* a1 = a0 + row;
+        float* da0 = da + Index{2 * h} * row;
+        float* da1 = da0 + row;
+        const float* dz_h = dz + Index{h} * g.w * C;  // dA[i,h,:,:]
+        for (Index j = 0; j < covered; j += kLanes) {
+            Vec best = simd::load(a0 + j), cell = simd::zero();
+            const Vec a_k[3] = {simd::load(a0 + j + C), simd::load(a1 + j), simd::load(a1 + j + C)};
+            for (int k = 1; k <= 3; ++k) {
+                const simd::Mask larger = simd::greater(a_k[k - 1], best);  // strictly: the first maximum stays
+                best = simd::select(larger, a_k[k - 1], best);
+                cell = simd::select(larger, simd::broadcast(static_cast<float>(k)), cell);
+            }
+            simd::store(where + j, cell);
+        }
+        // Later stores overwrite the spill of earlier ones; the last spill lands in the room past the row.
+        for (int w = 0; w < g.w; ++w)
+            for (int c = 0; c < C; ++c) {
+                const float v = dz_h[Index{w} * C + c];
+                spread[Index{2 * w} * C + c] = v;
+                spread[(Index{2 * w} + 1) * C + c] = v;
+            }
+        for (Index j = 0; j < covered; j += kLanes) {
+            const Vec q = simd::load(q_of + j);
+            const Vec cell = simd::select(simd::greater(q, simd::zero()), simd::load(where + j - C), simd::load(where + j));
+            const Vec dz_j = simd::load(spread + j);
+            const Vec da0_j = simd::select(simd::equal(cell, q), dz_j, simd::zero());
+            const Vec da1_j = simd::select(simd::equal(cell, q + two), dz_j, simd::zero());
+            if (j + kLanes <= covered) {
+                simd::store(da0 + j, da0_j);
+                simd::store(da1 + j, da1_j);
+            } else {  // a spill would reach cells no window covers, or the next row
+                put(da0 + j, da0_j, static_cast<int>(covered - j), false);
+                put(da1 + j, da1_j, static_cast<int>(covered - j), false);
+            }
+        }
+    }
+}
+
 // A pointer to sample i's n floats at data + i n that a kernel may read up to
-// kLanes floats past: the tensor itself, except for the last sample, which
-// is copied into @p spare (n + kLanes floats).
-const float* readable(const std::vector<float>& data, int i, Index n, std::vector<float>& spare) {
+// @p room floats past: the tensor itself, except near its end, where the
+// sample is copied into @p spare (n + room floats).
+const float* readable(const std::vector<float>& data, int i, Index n, Index room, std::vector<float>& spare) {
     const float* sample = data.data() + i * n;
-    if (static_cast<std::size_t>((i + 1) * n + kLanes) <= data.size()) return sample;
-    spare.assign(static_cast<std::size_t>(n + kLanes), 0.0f);
+    if (static_cast<std::size_t>((i + 1) * n + room) <= data.size()) return sample;
+    spare.assign(static_cast<std::size_t>(n + room), 0.0f);
     std::copy(sample, sample + n, spare.begin());
     return spare.data();
 }
@@ -175,7 +255,7 @@ Tensor pool_forward(const Tensor& A_prev, Window kernel_shape, Stride stride, Po
     pool.run(g.m, pool.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare;
         for (int i = begin; i < end; ++i)
-            forward_sample(readable(A_prev.data, i, in_size, spare), Z.data.data() + i * out_size, g, mode);
+            forward_sample(readable(A_prev.data, i, in_size, kLanes, spare), Z.data.data() + i * out_size, g, mode);
     });
     return Z;
 }
@@ -196,13 +276,18 @@ Tensor pool_backward(const Tensor& dA, const Tensor& A_prev, Window kernel_shape
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(dA.size()) * g.kh * g.kw;
+    const bool by_rows = mode == PoolMode::max && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2;
     pool.run(g.m, pool.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare_a, spare_dz;
+        std::optional<Rows2x2> rows;
+        if (by_rows) rows.emplace(g);
         for (int i = begin; i < end; ++i) {
             float* da_i = dA_prev.data.data() + i * in_size;
-            const float* dz_i = readable(dA.data, i, out_size, spare_dz);
-            const float* a_i = readable(A_prev.data, i, in_size, spare_a);
-            if (g.kh == 2 && g.kw == 2)  // the course's and LeNet's window
+            const float* dz_i = readable(dA.data, i, out_size, kLanes, spare_dz);
+            const float* a_i = readable(A_prev.data, i, in_size, g.c_prev + kLanes, spare_a);
+            if (by_rows)  // LeNet's S2 and S4
+                backward_rows_2x2(dz_i, a_i, da_i, g, *rows);
+            else if (g.kh == 2 && g.kw == 2)  // the course's window
                 backward_sample<2, 2>(dz_i, a_i, da_i, g, mode);
             else
                 backward_sample<0, 0>(dz_i, a_i, da_i, g, mode);
