@@ -119,3 +119,28 @@ TEST(Gemm, IdenticalForEveryThreadCount) {
         EXPECT_EQ(std::memcmp(narrow.data(), narrow1.data(), narrow.size() * sizeof(float)), 0) << threads;
     }
 }
+
+// The overload for one thread (dense_backward runs its two products side by
+// side with it) gives the pooled gemm's bits, overwriting and accumulating,
+// and an empty sum is zero or leaves C alone.
+TEST(Gemm, OnTheCallingThreadGivesThePooledBits) {
+    nn::Rng rng(33);
+    const int M = 32, N = 120, K = 400;
+    const std::vector<float> a = random_values(static_cast<std::size_t>(M) * K, rng);
+    const std::vector<float> b = random_values(static_cast<std::size_t>(K) * N, rng);
+    const std::vector<float> c0 = random_values(static_cast<std::size_t>(M) * N, rng);
+    nn::fast::ThreadPool pool(2);
+    for (bool accumulate : {false, true}) {
+        std::vector<float> pooled = c0, alone = c0;
+        nn::fast::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, pooled.data(), N, accumulate, pool);
+        nn::fast::gemm(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, alone.data(), N, accumulate);
+        EXPECT_EQ(std::memcmp(alone.data(), pooled.data(), alone.size() * sizeof(float)), 0) << accumulate;
+        const std::vector<double> want = textbook(M, N, K, {a.data(), K, 1}, {b.data(), N, 1}, c0, accumulate);
+        EXPECT_NEAR(alone[5 * N + 7], want[5 * N + 7], 1e-3) << accumulate;
+    }
+    std::vector<float> C = {5, 6};
+    nn::fast::gemm(1, 2, 0, {nullptr, 0, 1}, {nullptr, 2, 1}, C.data(), 2, true);
+    EXPECT_EQ(C, (std::vector<float>{5, 6}));
+    nn::fast::gemm(1, 2, 0, {nullptr, 0, 1}, {nullptr, 2, 1}, C.data(), 2, false);
+    EXPECT_EQ(C, (std::vector<float>{0, 0}));
+}

@@ -19,6 +19,11 @@ namespace nn::fast {
 
 namespace {
 using Index = std::ptrdiff_t;
+
+// Multiply-adds that pay for running dense_backward's two products side by
+// side on freshly started threads (a kept pool needs
+// ThreadPool::kPoolDiscount times less: 64K, about 3 us of one product).
+constexpr double kMinWorkSideBySide = 1 << 21;
 }  // namespace
 
 Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, ThreadPool& pool) {
@@ -42,11 +47,24 @@ DenseGrads dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& 
     // dA_prev and dW are overwritten by gemm; db is a sum, so it starts at 0.
     DenseGrads g{Tensor(A_prev.shape), Tensor(W.shape), Tensor(b.shape)};
     // dA_prev[i, k] = sum_j dZ[i, j] W[k, j]: B = Wᵀ, element (j, k) at W + k n_out + j.
-    gemm(m, n_in, n_out, {dZ.data.data(), n_out, 1}, {W.data.data(), 1, n_out}, g.dA_prev.data.data(), n_in,
-         false, pool);
+    const MatrixView dZ_view{dZ.data.data(), n_out, 1}, Wt{W.data.data(), 1, n_out};
     // dW[k, j] = sum_i A_prev[i, k] dZ[i, j]: A = A_prevᵀ, element (k, i) at A_prev + i n_in + k.
-    gemm(n_in, n_out, m, {A_prev.data.data(), 1, n_in}, {dZ.data.data(), n_out, 1}, g.dW.data.data(), n_out,
-         false, pool);
+    const MatrixView A_prev_t{A_prev.data.data(), 1, n_in};
+    const double work = static_cast<double>(m) * n_in * n_out;  // multiply-adds of each product
+    if (pool.threads_for(2 * work, 2, kMinWorkSideBySide) == 2) {
+        // Side by side, one product per thread: at batch 32 each product is
+        // too small to share out well (F5's take about 25 us each on one
+        // thread, 50 us on two). Each is summed as on one thread: same bits.
+        pool.run(2, 2, [&](int chunk, int, int) {
+            if (chunk == 0)
+                gemm(m, n_in, n_out, dZ_view, Wt, g.dA_prev.data.data(), n_in, false);
+            else
+                gemm(n_in, n_out, m, A_prev_t, dZ_view, g.dW.data.data(), n_out, false);
+        });
+    } else {
+        gemm(m, n_in, n_out, dZ_view, Wt, g.dA_prev.data.data(), n_in, false, pool);
+        gemm(n_in, n_out, m, A_prev_t, dZ_view, g.dW.data.data(), n_out, false, pool);
+    }
     for (int i = 0; i < m; ++i) {
         const float* dz_i = dZ.data.data() + Index{i} * n_out;
         for (int j = 0; j < n_out; ++j) g.db.data[static_cast<std::size_t>(j)] += dz_i[j];  // Z[i,j] has the term b[j]

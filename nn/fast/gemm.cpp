@@ -78,16 +78,38 @@ void tile(int i0, int rows, int j0, int cols, int K, MatrixView A, const float* 
     }
 }
 
+// Columns panels [begin, end) of C, every row: each panel of B is copied, then
+// multiplied by all of A's row blocks.
+void panels_of_C(int begin, int end, int M, int N, int K, MatrixView A, MatrixView B, float* C, Index ldc,
+                 bool accumulate) {
+    std::vector<float> panel;
+    for (int p = begin; p < end; ++p) {
+        pack_panel(N, K, B, p, panel);
+        for (int i0 = 0; i0 < M; i0 += kRows)
+            tile(i0, std::min(kRows, M - i0), p * kPanel, std::min(kPanel, N - p * kPanel), K, A, panel.data(), C,
+                 ldc, accumulate);
+    }
+}
+
+// The cases with nothing to multiply; true when C is done.
+bool empty_product(int M, int N, int K, float* C, Index ldc, bool accumulate) {
+    if (M <= 0 || N <= 0) return true;
+    if (K > 0) return false;
+    if (!accumulate)  // an empty sum
+        for (int i = 0; i < M; ++i) std::fill(C + Index{i} * ldc, C + Index{i} * ldc + N, 0.0f);
+    return true;
+}
+
 }  // namespace
+
+void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate) {
+    if (empty_product(M, N, K, C, ldc, accumulate)) return;
+    panels_of_C(0, (N + kPanel - 1) / kPanel, M, N, K, A, B, C, ldc, accumulate);
+}
 
 void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
           ThreadPool& pool) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {  // an empty sum
-        if (!accumulate)
-            for (int i = 0; i < M; ++i) std::fill(C + Index{i} * ldc, C + Index{i} * ldc + N, 0.0f);
-        return;
-    }
+    if (empty_product(M, N, K, C, ldc, accumulate)) return;
     const int blocks = (M + kRows - 1) / kRows;
     const int n_panels = (N + kPanel - 1) / kPanel;
     const double work = static_cast<double>(M) * N * K;
@@ -102,15 +124,8 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     const bool rows_share_lines = ldc % kLineFloats != 0;
     if (n_panels >= threads && !(rows_share_lines && blocks >= 4 * threads)) {
         // By column panels: each chunk copies only its own panels of B.
-        pool.run(n_panels, threads, [&](int, int begin, int end) {
-            std::vector<float> panel;
-            for (int p = begin; p < end; ++p) {
-                pack_panel(N, K, B, p, panel);
-                for (int i0 = 0; i0 < M; i0 += kRows)
-                    tile(i0, std::min(kRows, M - i0), p * kPanel, std::min(kPanel, N - p * kPanel), K, A, panel.data(),
-                         C, ldc, accumulate);
-            }
-        });
+        pool.run(n_panels, threads,
+                 [&](int, int begin, int end) { panels_of_C(begin, end, M, N, K, A, B, C, ldc, accumulate); });
     } else {
         // By bands of rows (B is narrow, or C's rows share cache lines): B's
         // panels are copied once, here, and every chunk of rows reads them all.

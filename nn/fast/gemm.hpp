@@ -36,4 +36,16 @@ struct MatrixView {
 void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate,
           ThreadPool& pool);
 
+/// C = A B, or C += A B, on the calling thread alone, with the bits of the
+/// pooled gemm: for a loop body that runs one product per thread.
+/// @param M          rows of A and C
+/// @param N          columns of B and C
+/// @param K          columns of A, rows of B
+/// @param A          (M, K)
+/// @param B          (K, N)
+/// @param C          (M, N), row-major, row i at C + i * ldc; must not overlap A or B
+/// @param ldc        floats from one row of C to the next, at least N
+/// @param accumulate add A B to C's values instead of overwriting them
+void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdiff_t ldc, bool accumulate);
+
 }  // namespace nn::fast
