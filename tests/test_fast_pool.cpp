@@ -98,7 +98,7 @@ TEST(PoolFast, MatchesReferenceOnGrid) {
                 }
 }
 
-// LeNet's window (max, 2x2, stride 2) has its own kernel, which works on
+// LeNet's window (max, 2x2, stride 2) has its own kernels, which work on
 // rows of cells with several channels' cells in one vector: the reference's
 // bits, with ties, NaNs, odd extents (a column and a row that no window
 // covers stay zero) and channel counts below, at and above a vector's lanes.
@@ -110,10 +110,14 @@ TEST(PoolFast, LenetWindowByRowsIsTheReferenceBitForBit) {
         Tensor A = tied_tensor(shape, rng);
         for (std::size_t j = 7; j < A.size(); j += 97) A.data[j] = std::nanf("");  // NaN loses every comparison
         const Tensor dA = gradcheck::random_tensor(nn::pool_forward(A, {2, 2}, {2, 2}, PoolMode::max).shape, rng);
+        const Tensor want_Z = nn::pool_forward(A, {2, 2}, {2, 2}, PoolMode::max);
         const Tensor want = nn::pool_backward(dA, A, {2, 2}, {2, 2}, PoolMode::max);
-        for (int threads : {1, 2})
+        for (int threads : {1, 2}) {
+            EXPECT_TRUE(testutil::identical(fast_forward(A, {2, 2}, {2, 2}, PoolMode::max, threads), want_Z))
+                << nn::shape_str(shape) << " on " << threads << " threads";
             EXPECT_TRUE(testutil::identical(fast_backward(dA, A, {2, 2}, {2, 2}, PoolMode::max, threads), want))
                 << nn::shape_str(shape) << " on " << threads << " threads";
+        }
     }
 }
 

@@ -14,10 +14,12 @@
 // select(), not branches: on real data "is this cell larger?" is a coin toss
 // the processor cannot predict. A vector covers kLanes channels even when a
 // layer has fewer (LeNet's S2 has 6); the extra lanes read the next cell's
-// channels and are never written back. To let the last window read a full
-// vector, each sample is worked on in a copy with kLanes floats of padding.
-// Every sample's output depends on that sample alone, so splitting the batch
-// changes nothing in the arithmetic.
+// channels and are never written back. LeNet's window (max, 2x2, stride 2)
+// has kernels of its own that work on rows of cells instead, a vector over
+// several cells' channels (forward_rows_2x2, backward_rows_2x2). Kernels
+// read a little past a sample; near the tensor's end, the sample is copied
+// with room after it (readable). Every sample's output depends on that
+// sample alone, so splitting the batch changes nothing in the arithmetic.
 #include "nn/fast/pool.hpp"
 
 #include <algorithm>
@@ -230,6 +232,35 @@ void backward_rows_2x2(const float* dz, const float* a, float* da, const Geometr
     }
 }
 
+// The forward pass of the same window by rows: each row pair's maxima are
+// found for every float j at once (step 1 above, keeping the maximum instead
+// of its cell), then each window's C floats are copied to Z. Same cells,
+// same order, same strict comparison: the reference's bits.
+void forward_rows_2x2(const float* a, float* z, const Geometry& g, Rows2x2& r) {
+    const int C = g.c_prev;
+    const Index row = Index{g.w_prev} * C;
+    const Index covered = Index{g.w} * 2 * C;
+    float* best_row = r.spread.data();
+    for (int h = 0; h < g.h; ++h) {
+        const float* a0 = a + Index{2 * h} * row;
+        const float* a1 = a0 + row;
+        for (Index j = 0; j < covered; j += kLanes) {
+            Vec best = simd::load(a0 + j);
+            for (const Vec a_k : {simd::load(a0 + j + C), simd::load(a1 + j), simd::load(a1 + j + C)})
+                best = simd::select(simd::greater(a_k, best), a_k, best);  // strictly: the first maximum stays
+            simd::store(best_row + j, best);
+        }
+        float* z_h = z + Index{h} * g.w * C;  // Z[i,h,:,:]
+        // Float by float: vector stores that overlap the next window's floats
+        // made the per-window loop this replaces as slow as it was.
+        for (int w = 0; w < g.w; ++w) {
+            const float* from = best_row + Index{2 * w} * C;
+            float* to = z_h + Index{w} * C;
+            for (int c = 0; c < C; ++c) to[c] = from[c];
+        }
+    }
+}
+
 // A pointer to sample i's n floats at data + i n that a kernel may read up to
 // @p room floats past: the tensor itself, except near its end, where the
 // sample is copied into @p spare (n + room floats).
@@ -252,10 +283,18 @@ Tensor pool_forward(const Tensor& A_prev, Window kernel_shape, Stride stride, Po
     const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
     const Index out_size = Index{g.h} * g.w * g.c_prev;
     const double cells = static_cast<double>(Z.size()) * g.kh * g.kw;
+    const bool by_rows = mode == PoolMode::max && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2;
     pool.run(g.m, pool.threads_for(cells, g.m, kMinCellsPerThread), [&](int, int begin, int end) {
         std::vector<float> spare;
-        for (int i = begin; i < end; ++i)
-            forward_sample(readable(A_prev.data, i, in_size, kLanes, spare), Z.data.data() + i * out_size, g, mode);
+        std::optional<Rows2x2> rows;
+        if (by_rows) rows.emplace(g);
+        for (int i = begin; i < end; ++i) {
+            const float* a_i = readable(A_prev.data, i, in_size, g.c_prev + kLanes, spare);
+            if (by_rows)  // LeNet's S2 and S4
+                forward_rows_2x2(a_i, Z.data.data() + i * out_size, g, *rows);
+            else
+                forward_sample(a_i, Z.data.data() + i * out_size, g, mode);
+        }
     });
     return Z;
 }
