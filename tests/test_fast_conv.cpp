@@ -223,6 +223,33 @@ TEST(ConvFast, BatchInLanesGivesThePlanesBits) {
     }
 }
 
+// With 2 to 8 output channels and rows of at least kLanes pixels, the
+// forward pass stores its tiles, and the backward pass copies dZ into planes,
+// kLanes pixels at a time by shuffles, a row's last kLanes ending at its end
+// (interleave.hpp). Widths at, just above and well above 16 (AVX-512's
+// kLanes) and tiles that start mid-row (Wq = 21, 23 with padding) check the
+// placement against the reference.
+TEST(ConvFast, FewChannelsByShufflesMatchReference) {
+    nn::Rng rng(97);
+    for (const int w : {16, 17, 21, 33})
+        for (const int C : {2, 3, 5, 6, 8}) {
+            const Tensor A = gradcheck::random_tensor({2, 6, w, 1}, rng);
+            const Tensor W = gradcheck::random_tensor({3, 3, 1, C}, rng);
+            const Tensor b = gradcheck::random_tensor({1, 1, 1, C}, rng);
+            for (const Padding pad : {Padding::same(), Padding::valid()}) {
+                SCOPED_TRACE("w " + std::to_string(w) + " C " + std::to_string(C) + " pad " + pad.str());
+                const Tensor Z = fast_forward(A, W, b, Activation::linear(), pad, {1, 1}, 2);
+                EXPECT_TRUE(close(Z, nn::conv_forward(A, W, b, Activation::linear(), pad, {1, 1})));
+                const Tensor dZ = gradcheck::random_tensor(Z.shape, rng);
+                const ConvGrads got = fast_backward(dZ, A, W, b, pad, {1, 1}, 2);
+                const ConvGrads want = nn::conv_backward(dZ, A, W, b, pad, {1, 1});
+                EXPECT_TRUE(close(got.dW, want.dW));
+                EXPECT_TRUE(close(got.db, want.db));
+                EXPECT_TRUE(close(got.dA_prev, want.dA_prev));
+            }
+        }
+}
+
 // The wide-row correlation may skip kernel rows that read only zero source
 // rows (dZ's padding in the backward pass); the sums' other terms keep their
 // order, so with a RowSpan the result is the one without it, to the bit.

@@ -1,11 +1,12 @@
 // nn::fast::simd: loads and stores, lane-wise arithmetic, broadcasts, comparisons,
-// select, and keep_in_register.
+// select, keep_in_register, and interleave.hpp's pixel/channel transposes.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <limits>
 #include <vector>
 
+#include "nn/fast/interleave.hpp"
 #include "nn/fast/simd.hpp"
 
 using nn::fast::simd::kLanes;
@@ -83,4 +84,41 @@ TEST(Simd, KeepInRegisterKeepsTheValue) {
     v += nn::fast::simd::broadcast(1.0f);
     nn::fast::simd::keep_in_register(v);
     EXPECT_EQ(lanes_of(v), counting(1.0f));
+}
+
+namespace {
+
+// deinterleave<C> against its definition (out[c] lane l = float l C + c of
+// the pixels), then interleave<C> back to the pixels, bit for bit.
+template <int C>
+void check_transposes() {
+    float pixels[C * kLanes];
+    for (int f = 0; f < C * kLanes; ++f) pixels[f] = static_cast<float>(f) + 0.25f;
+    pixels[C * kLanes - 1] = -0.0f;  // moved, not computed: the sign of a zero survives
+    Vec in[C], channels[C], back[C];
+    for (int k = 0; k < C; ++k) in[k] = nn::fast::simd::load(pixels + k * kLanes);
+    nn::fast::simd::deinterleave(in, channels);
+    for (int c = 0; c < C; ++c) {
+        const std::vector<float> got = lanes_of(channels[c]);
+        for (int l = 0; l < kLanes; ++l)
+            EXPECT_EQ(std::memcmp(&got[static_cast<std::size_t>(l)], &pixels[l * C + c], sizeof(float)), 0)
+                << "C " << C << " channel " << c << " pixel " << l;
+    }
+    nn::fast::simd::interleave(channels, back);
+    float out[C * kLanes];
+    for (int k = 0; k < C; ++k) nn::fast::simd::store(out + k * kLanes, back[k]);
+    EXPECT_EQ(std::memcmp(out, pixels, sizeof out), 0) << "C " << C;
+}
+
+}  // namespace
+
+TEST(Simd, InterleaveAndDeinterleaveArePixelChannelTransposes) {
+    check_transposes<1>();
+    check_transposes<2>();
+    check_transposes<3>();
+    check_transposes<4>();
+    check_transposes<5>();
+    check_transposes<6>();
+    check_transposes<7>();
+    check_transposes<8>();
 }
