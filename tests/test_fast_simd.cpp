@@ -122,3 +122,20 @@ TEST(Simd, InterleaveAndDeinterleaveArePixelChannelTransposes) {
     check_transposes<7>();
     check_transposes<8>();
 }
+
+// transpose: v[i] lane l becomes v[l] lane i, a -0 and a NaN included.
+TEST(Simd, TransposeSwapsRowsAndColumns) {
+    float m[kLanes][kLanes];
+    for (int i = 0; i < kLanes; ++i)
+        for (int l = 0; l < kLanes; ++l) m[i][l] = static_cast<float>(i * 100 + l);
+    m[0][kLanes - 1] = -0.0f;
+    m[kLanes - 1][1] = std::numeric_limits<float>::quiet_NaN();
+    Vec v[kLanes];
+    for (int i = 0; i < kLanes; ++i) v[i] = nn::fast::simd::load(m[i]);
+    nn::fast::simd::transpose(v);
+    for (int i = 0; i < kLanes; ++i) {
+        const std::vector<float> got = lanes_of(v[i]);
+        for (int l = 0; l < kLanes; ++l)
+            EXPECT_EQ(std::memcmp(&got[static_cast<std::size_t>(l)], &m[l][i], sizeof(float)), 0) << i << "," << l;
+    }
+}

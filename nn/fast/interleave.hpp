@@ -16,6 +16,9 @@
 //                 channel c of pixel l
 //   interleave:   the inverse
 //
+//   transpose:    kLanes vectors of kLanes floats, rows to columns (the batch
+//                 into the lanes: one vector per pixel, a lane per sample)
+//
 // The shuffles only move floats, so the values are the same bits either way.
 #pragma once
 
@@ -82,7 +85,45 @@ void permute(const Vec* in, Vec* out, std::index_sequence<k...>) {
 }
 #endif
 
+#if defined(__GNUC__)
+// One step of transpose(): vectors i and i + b (i & b == 0) swap their blocks
+// of b lanes: i keeps its lanes l with l & b == 0 and takes i + b's lanes
+// l - b into the others; i + b takes i's lanes l + b and keeps the rest.
+template <int b, std::size_t... l>
+void swap_blocks(Vec& lo, Vec& hi, std::index_sequence<l...>) {
+    const Vec new_lo = __builtin_shufflevector(lo, hi, (l & b ? kLanes + l - b : l)...);
+    const Vec new_hi = __builtin_shufflevector(lo, hi, (l & b ? kLanes + l : l + b)...);
+    lo = new_lo;
+    hi = new_hi;
+}
+
+template <int b>
+void transpose_step(Vec (&v)[kLanes]) {
+    if constexpr (b < kLanes) {
+        for (int i = 0; i < kLanes; ++i)
+            if ((i & b) == 0) swap_blocks<b>(v[i], v[i + b], std::make_index_sequence<kLanes>{});
+        transpose_step<2 * b>(v);
+    }
+}
+#endif
+
 }  // namespace detail
+
+/// Transposes a square of kLanes x kLanes floats held in kLanes vectors:
+/// afterwards v[i] lane l is what v[l] lane i was. log2(kLanes) steps of
+/// kLanes shuffles each (64 for AVX-512's 16 x 16), against kLanes^2 scalar
+/// moves.
+/// @param v the square, row i in v[i]; transposed in place
+inline void transpose(Vec (&v)[kLanes]) {
+#if defined(__GNUC__)
+    detail::transpose_step<1>(v);
+#else
+    float m[kLanes][kLanes];
+    for (int i = 0; i < kLanes; ++i) store(m[i], v[i]);
+    for (int i = 0; i < kLanes; ++i)
+        for (int l = 0; l < kLanes; ++l) v[i].v[l] = m[l][i];
+#endif
+}
 
 /// Channel vectors from pixel-ordered floats (see the top of this file).
 /// @param in  C vectors: kLanes pixels x C channels, pixel by pixel
