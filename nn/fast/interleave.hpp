@@ -29,6 +29,7 @@
 
 namespace nn::fast::simd {
 
+/// @cond INTERNAL
 namespace detail {
 
 // Where output vector k's lane l comes from: input vector vec(k, l), lane lane(k, l).
@@ -108,6 +109,7 @@ void transpose_step(Vec (&v)[kLanes]) {
 #endif
 
 }  // namespace detail
+/// @endcond
 
 /// Transposes a square of kLanes x kLanes floats held in kLanes vectors:
 /// afterwards v[i] lane l is what v[l] lane i was. log2(kLanes) steps of
