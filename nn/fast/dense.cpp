@@ -20,10 +20,13 @@ namespace nn::fast {
 namespace {
 using Index = std::ptrdiff_t;
 
-// Multiply-adds that pay for running dense_backward's two products side by
-// side on freshly started threads (a kept pool needs
-// ThreadPool::kPoolDiscount times less: 64K, about 3 us of one product).
+// Multiply-adds per product that pay for running dense_backward's two
+// products side by side on freshly started threads (a kept pool needs
+// ThreadPool::kPoolDiscount times less: 64K, about 3 us of one product), and
+// above which each product is large enough to be shared out across every
+// thread instead (F5's at a batch of 87; at 32 they are 1.5M each).
 constexpr double kMinWorkSideBySide = 1 << 21;
+constexpr double kMaxWorkSideBySide = 1 << 22;
 }  // namespace
 
 Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b, ThreadPool& pool) {
@@ -51,10 +54,11 @@ DenseGrads dense_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& 
     // dW[k, j] = sum_i A_prev[i, k] dZ[i, j]: A = A_prevᵀ, element (k, i) at A_prev + i n_in + k.
     const MatrixView A_prev_t{A_prev.data.data(), 1, n_in};
     const double work = static_cast<double>(m) * n_in * n_out;  // multiply-adds of each product
-    if (pool.threads_for(2 * work, 2, kMinWorkSideBySide) == 2) {
+    if (work <= kMaxWorkSideBySide && pool.threads_for(2 * work, 2, kMinWorkSideBySide) == 2) {
         // Side by side, one product per thread: at batch 32 each product is
-        // too small to share out well (F5's take about 25 us each on one
-        // thread, 50 us on two). Each is summed as on one thread: same bits.
+        // too small to share out well (F5's backward took 51 us on two
+        // threads with each product shared out in turn, 33 us this way).
+        // Each is summed as on one thread: same bits.
         pool.run(2, 2, [&](int chunk, int, int) {
             if (chunk == 0)
                 gemm(m, n_in, n_out, dZ_view, Wt, g.dA_prev.data.data(), n_in, false);
