@@ -19,6 +19,7 @@
 
 #include "nn/errors.hpp"
 #include "nn/fast/conv_planes.hpp"
+#include "nn/fast/interleave.hpp"
 #include "nn/fast/simd.hpp"
 
 namespace nn::fast {
@@ -206,9 +207,23 @@ void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
             }
         }
     }
-    for (int t = t_begin; t < t_end; ++t)
-        for (int c = 0; c < s.C; ++c)
-            dW[Index{t} * s.C + c] = lane_sum(simd::load(sums.data() + (Index{t - t_begin} * s.C + c) * kLanes));
+    // dW[t_begin C + j] = lane_sum of partial sums j, kLanes values at a time:
+    // a register transpose (interleave.hpp) puts lane l of kLanes values in
+    // one vector, and adding those vectors for l = 0, 1, ... makes every sum
+    // in lane_sum's order. One value at a time, the sums' chains of kLanes
+    // dependent adds took about 4 us of each group's 2,400 values in C3.
+    const Index J = Index{t_end - t_begin} * s.C;
+    float* out = dW + Index{t_begin} * s.C;
+    Index j0 = 0;
+    for (; j0 + kLanes <= J; j0 += kLanes) {
+        Vec v[kLanes];
+        for (int i = 0; i < kLanes; ++i) v[i] = simd::load(sums.data() + (j0 + i) * kLanes);
+        simd::transpose(v);
+        Vec total = simd::zero();
+        for (int l = 0; l < kLanes; ++l) total += v[l];
+        simd::store(out + j0, total);
+    }
+    for (; j0 < J; ++j0) out[j0] = lane_sum(simd::load(sums.data() + j0 * kLanes));
 }
 
 // db[c] = sum of dz[c, .] over every sample's run, kLanes partial sums added in a fixed order.
