@@ -29,7 +29,7 @@ constexpr int kMaxRun = 8 * kLanes;
 // put in NHWC order in registers (interleave.hpp), the run's last kLanes
 // pixels ending at its end (a few written twice, with the same values). A run
 // shorter than kLanes goes out float by float. In C1 the float-by-float store
-// of every tile took about a quarter of the forward pass.
+// of every tile took almost a third of the forward pass.
 template <int CB, int J>
 void store_pixels(const float (&tile)[CB][J], const float* b_c, int o0, int Ho, int Wo, int Wq, float* out) {
     for (int y = o0 / Wq; y < Ho && y * Wq < o0 + J; ++y) {

@@ -5,8 +5,8 @@
 // kernels keep a channel's pixels side by side. Between the two, kLanes
 // pixels of C channels are a kLanes x C block to transpose. Float by float
 // that is kLanes C scalar loads and stores: in LeNet's C1 (6 channels) the
-// forward pass spent about a quarter of its time storing its tiles that way,
-// and the backward pass as long again gathering dZ into planes. Here each
+// forward pass spent almost a third of its time storing its tiles that way,
+// and the backward pass (dW, db) a fifth gathering dZ into planes. Here each
 // output vector is put together from the input vectors two at a time: one
 // two-vector shuffle per pair, then selects. That is about C / 2 shuffles per
 // vector, which pays for small C (2 to 8); larger C keep the plain loops.

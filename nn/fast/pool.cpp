@@ -208,7 +208,8 @@ void backward_rows_2x2(const float* dz, const float* a, float* da, const Geometr
             }
             simd::store(where + j, cell);
         }
-        // Later stores overwrite the spill of earlier ones; the last spill lands in the room past the row.
+        // dA[i,h,w,c] to both of its window's columns, float by float (vector
+        // stores overlapping the next window's floats were slower than this).
         for (int w = 0; w < g.w; ++w)
             for (int c = 0; c < C; ++c) {
                 const float v = dz_h[Index{w} * C + c];
