@@ -210,8 +210,8 @@ void dw_range(const DwSource& s, int t_begin, int t_end, float* dW) {
     // dW[t_begin C + j] = lane_sum of partial sums j, kLanes values at a time:
     // a register transpose (interleave.hpp) puts lane l of kLanes values in
     // one vector, and adding those vectors for l = 0, 1, ... makes every sum
-    // in lane_sum's order. One value at a time, as chains of kLanes dependent
-    // adds, C3's 2,400 values per group took about 15 us of each group.
+    // in lane_sum's order. Summed one value at a time, each a chain of kLanes
+    // dependent adds, C3's 2,400 values took about 15 us per group.
     const Index J = Index{t_end - t_begin} * s.C;
     float* out = dW + Index{t_begin} * s.C;
     Index j0 = 0;

@@ -47,8 +47,8 @@ void pack_panel(int N, int K, MatrixView B, int p, std::vector<float>& panel) {
         // B's columns are contiguous (B = Wᵀ in dense_backward): kLanes columns
         // x kLanes rows at a time, turned by a register transpose
         // (interleave.hpp), each block's last rows ending at K. Element by
-        // element, reading W with a stride of n_out floats, this copy was most
-        // of F5's dA_prev product (about 30 of 55 us of its backward pass).
+        // element, reading W with a stride of n_out floats, this copy cost
+        // F5's backward pass about 5 of its 54 us (batch 32, one thread).
         for (; j_done + kLanes <= width; j_done += kLanes) {
             const float* column = B.data + (Index{p} * kPanel + j_done) * B.cs;  // column j_done of the panel
             for (int k0 = 0; k0 < K; k0 += kLanes) {
@@ -97,7 +97,7 @@ void tile(int i0, int rows, int j0, int cols, int K, MatrixView A, const float* 
     }
 }
 
-// Columns panels [begin, end) of C, every row: each panel of B is copied, then
+// Column panels [begin, end) of C, every row: each panel of B is copied, then
 // multiplied by all of A's row blocks.
 void panels_of_C(int begin, int end, int M, int N, int K, MatrixView A, MatrixView B, float* C, Index ldc,
                  bool accumulate) {

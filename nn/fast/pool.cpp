@@ -241,7 +241,7 @@ void forward_rows_2x2(const float* a, float* z, const Geometry& g, Rows2x2& r) {
     const int C = g.c_prev;
     const Index row = Index{g.w_prev} * C;
     const Index covered = Index{g.w} * 2 * C;
-    float* best_row = r.spread.data();
+    float* best_row = r.spread.data();  // the backward pass's spread buffer, free here
     for (int h = 0; h < g.h; ++h) {
         const float* a0 = a + Index{2 * h} * row;
         const float* a1 = a0 + row;
