@@ -18,6 +18,7 @@
 #include "nn/fast/conv_backward.hpp"
 #include "nn/fast/conv_forward.hpp"
 #include "nn/fast/conv_planes.hpp"
+#include "nn/fast/simd.hpp"
 #include "nn/fast/thread_pool.hpp"
 #include "nn/conv_forward.hpp"
 #include "nn/rng.hpp"
@@ -49,6 +50,16 @@ ConvGrads fast_backward(const Tensor& dZ, const Tensor& A, const Tensor& W, cons
 // This suite's default tolerance for testutil::all_close.
 ::testing::AssertionResult close(const Tensor& got, const Tensor& want, double tol = 1e-4) {
     return testutil::all_close(got, want, tol);
+}
+
+// Sample i of a batch, as a batch of one.
+Tensor sample_of(const Tensor& t, int i) {
+    nn::Shape shape = t.shape;
+    shape[0] = 1;
+    Tensor one(shape);
+    const auto begin = t.data.begin() + static_cast<std::ptrdiff_t>(i * one.size());
+    std::copy(begin, begin + static_cast<std::ptrdiff_t>(one.size()), one.data.begin());
+    return one;
 }
 
 struct Case {
@@ -220,6 +231,77 @@ TEST(ConvFast, BatchInLanesGivesThePlanesBits) {
         const Tensor planes = fast_forward(A, W, b, Activation::relu(), c.pad, c.stride, 3);
         EXPECT_TRUE(testutil::identical(lanes, planes));
         EXPECT_TRUE(close(lanes, nn::conv_forward(A, W, b, Activation::relu(), c.pad, c.stride)));
+    }
+}
+
+// The backward pass puts kLanes samples in the lanes of a vector when the
+// input has several channels, the stride is 1, every dZ pixel lands inside
+// the padded correlation (padding at most the kernel size less one) and the
+// batch holds kLanes samples or more. Its dA_prev sums the same terms in the
+// same order as the planes path, which a batch of one takes: sample by
+// sample, the same bits. dW and db add the samples in another order, so they
+// are held to the reference, and to their own bits on every thread count and
+// without dA_prev. Two full blocks and one of 3 samples, at widths below and
+// above a tile's pixels, kernels square and not, padding on all sides; the
+// fifth case (padding 3 above a 2-row kernel) takes the planes path. In the
+// last, 41 blocks, a chunk of the loop holds several blocks (on up to 10
+// cores), so the short block reuses a thread's buffers after a full one.
+TEST(ConvFast, BackwardBatchInLanesGivesThePlanesDaPrevBits) {
+    constexpr int kLanes = nn::fast::simd::kLanes;
+    nn::Rng rng(89);
+    struct Lanes {
+        nn::Shape A, W;
+        Padding pad;
+    };
+    const int m = 2 * kLanes + 3;
+    for (const Lanes& c : {Lanes{{m, 14, 14, 6}, {5, 5, 6, 16}, Padding::valid()},
+                           Lanes{{m, 9, 7, 2}, {3, 3, 2, 5}, Padding::same()},
+                           Lanes{{m, 6, 3, 9}, {2, 3, 9, 7}, Padding::explicit_(1, 2)},
+                           Lanes{{m, 5, 11, 3}, {3, 2, 3, 4}, Padding::explicit_(0, 1)},
+                           Lanes{{m, 4, 5, 2}, {2, 2, 2, 3}, Padding::explicit_(3, 0)},
+                           Lanes{{40 * kLanes + 3, 3, 4, 2}, {2, 2, 2, 3}, Padding::same()}}) {
+        SCOPED_TRACE("A " + nn::shape_str(c.A) + " W " + nn::shape_str(c.W) + " pad " + c.pad.str());
+        const Tensor A = gradcheck::random_tensor(c.A, rng);
+        const Tensor W = gradcheck::random_tensor(c.W, rng);
+        const Tensor b = gradcheck::random_tensor({1, 1, 1, c.W[3]}, rng);
+        const Tensor Z = nn::conv_forward(A, W, b, Activation::linear(), c.pad, {1, 1});
+        const Tensor dZ = gradcheck::random_tensor(Z.shape, rng);
+        const ConvGrads got = fast_backward(dZ, A, W, b, c.pad, {1, 1}, 1);
+        for (int i = 0; i < m; ++i) {
+            const ConvGrads one = fast_backward(sample_of(dZ, i), sample_of(A, i), W, b, c.pad, {1, 1}, 1);
+            ASSERT_TRUE(testutil::identical(sample_of(got.dA_prev, i), one.dA_prev)) << "sample " << i;
+        }
+        const ConvGrads want = nn::conv_backward(dZ, A, W, b, c.pad, {1, 1});
+        EXPECT_TRUE(close(got.dA_prev, want.dA_prev));
+        EXPECT_TRUE(close(got.dW, want.dW, 1e-3));
+        EXPECT_TRUE(close(got.db, want.db, 1e-3));
+        for (int threads : {2, 3}) {
+            const ConvGrads g = fast_backward(dZ, A, W, b, c.pad, {1, 1}, threads);
+            EXPECT_TRUE(testutil::identical(g.dA_prev, got.dA_prev)) << threads << " threads";
+            EXPECT_TRUE(testutil::identical(g.dW, got.dW)) << threads << " threads";
+            EXPECT_TRUE(testutil::identical(g.db, got.db)) << threads << " threads";
+        }
+        nn::fast::ThreadPool pool(2);
+        const ConvGrads no_dA = nn::fast::conv_backward(dZ, A, W, b, c.pad, {1, 1}, pool, false);
+        EXPECT_TRUE(testutil::identical(no_dA.dW, got.dW));
+        EXPECT_TRUE(testutil::identical(no_dA.db, got.db));
+    }
+}
+
+// The batch-in-lanes backward against central differences of the forward,
+// every element of A_prev, W and b, with one full block and one of a sample.
+TEST(ConvFast, BackwardBatchInLanesMatchesFiniteDifferences) {
+    nn::Rng rng(91);
+    for (const Padding pad : {Padding::valid(), Padding::same()}) {
+        Tensor A = gradcheck::random_tensor({nn::fast::simd::kLanes + 1, 4, 5, 2}, rng);
+        Tensor W = gradcheck::random_tensor({3, 3, 2, 3}, rng);
+        Tensor b = gradcheck::random_tensor({1, 1, 1, 3}, rng);
+        auto f = [&] { return fast_forward(A, W, b, Activation::linear(), pad, {1, 1}, 2); };
+        const Tensor R = gradcheck::random_tensor(f().shape, rng);
+        const ConvGrads g = fast_backward(R, A, W, b, pad, {1, 1}, 2);
+        EXPECT_TRUE(gradcheck::check_weighted("dA_prev pad " + pad.str(), A, g.dA_prev, f, R));
+        EXPECT_TRUE(gradcheck::check_weighted("dW pad " + pad.str(), W, g.dW, f, R));
+        EXPECT_TRUE(gradcheck::check_weighted("db pad " + pad.str(), b, g.db, f, R));
     }
 }
 

@@ -1,7 +1,8 @@
 // Golden training bits: both LeNet-5 builds, trained a few Adam steps on a
 // fixed synthetic batch sequence (two full batches of 32, then a short one of
 // 7), give exactly the losses and final weights recorded here. The values
-// were recorded before the front-ends were rewritten on nn::Context, so a
+// were recorded before the front-ends were rewritten on nn::Context (and
+// re-recorded once since, for the reason given with them), so a
 // refactor that changes one bit of training (an order of sums, a skipped
 // term) fails here, not only in a tolerance-based test. The fast passes give
 // identical bits for every thread count, so 1 and 2 threads must both match.
@@ -92,11 +93,16 @@ Trace train_keras(int threads) {
     return t;
 }
 
-// Recorded from the code before the seam refactor (commit 7df907e).
-const std::vector<std::uint32_t> kTf1Losses = {0x4056879eu, 0x40275ad1u, 0x40199200u};  // 3.3520274, 2.6149180, 2.3995361
-const std::uint64_t kTf1Weights = 0x02f4d6f5a4e1e10dull;
+// Recorded from the code before the seam refactor (commit 7df907e), then
+// once more when C3's backward pass put the batch in the lanes: its dW and db
+// now add each sample's pixels in a lane and the samples after, where they
+// added 16 pixels of a sample per lane. Only that order changed (the TF1 run's
+// last loss moved by one unit in the last place); every other pass kept its
+// bits, and dA_prev is the same sum as before.
+const std::vector<std::uint32_t> kTf1Losses = {0x4056879eu, 0x40275ad1u, 0x401991ffu};  // 3.3520274, 2.6149180, 2.3995359
+const std::uint64_t kTf1Weights = 0xbe34d055139a6265ull;
 const std::vector<std::uint32_t> kKerasLosses = {0x4056879eu, 0x40275b32u, 0x40199304u};  // 3.3520274, 2.6149411, 2.3995981
-const std::uint64_t kKerasWeights = 0x93f4f9edc7197455ull;
+const std::uint64_t kKerasWeights = 0x3e22ae46f1fe60b0ull;
 
 // Skips the calling test on a machine kind the bits were not recorded on.
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__FMA__) && defined(__GLIBC__)

@@ -11,10 +11,13 @@
 //   dA_prev  the forward's correlation kernel run on dZ, padded by kh-1, kw-1,
 //            with W flipped and its channel axes swapped (a "full" correlation).
 //   dW, db   dot products between shifted planes of A_prev and planes of dZ.
+// With several input channels, stride 1 and a batch of at least a vector's
+// lanes (LeNet's C3), both run with one pixel of kLanes samples (16 with
+// AVX-512) in a vector instead, so that no lane is wasted on wide rows.
 // dW and db, which sum over the samples, are summed per fixed group of 16
-// samples and the groups' shares added in group order, so every value is
-// summed in the same order whatever the thread count and the results are
-// identical for 1, 2 or 64 threads.
+// samples (kLanes in the lanes) and the groups' shares added in group order,
+// so every value is summed in the same order whatever the thread count and
+// the results are identical for 1, 2 or 64 threads.
 #pragma once
 
 #include "nn/conv_backward.hpp"

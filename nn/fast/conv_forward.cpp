@@ -15,7 +15,6 @@
 #include <cstddef>
 
 #include "nn/fast/conv_planes.hpp"
-#include "nn/fast/interleave.hpp"
 #include "nn/fast/simd.hpp"
 
 namespace nn::fast {
@@ -35,38 +34,6 @@ using simd::Vec;
 // is the copy in and the scatter of each lane back to its sample's NHWC
 // output. With a single input channel (C1, the course's example) that costs
 // more than the lanes save: C1 took 190-230 us this way, 150 with the planes.
-
-// in16[((y Wp + x) C + k) kLanes + l] = A_prev[i0 + l, y - pad_top, x - pad_left, k];
-// zero in the padding and in the lanes past the block's n samples.
-void pack_lanes(const float* a, int n, const Geometry& g, int Hp, int Wp, float* in16) {
-    const bool padded = g.pad_top || g.pad_bottom || g.pad_left || g.pad_right;
-    if (padded || n < kLanes) std::fill(in16, in16 + Index{Hp} * Wp * g.c_prev * kLanes, 0.0f);
-    const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
-    const Index row = Index{g.w_prev} * g.c_prev;  // one input row's floats, (x, k) in order
-    if (n == kLanes && row >= kLanes) {
-        // kLanes floats of every sample's row at a time, turned into one vector
-        // per float by a register transpose (interleave.hpp), the row's last
-        // kLanes ending at its end; float by float, this copy took a fifth of
-        // C3's forward pass.
-        for (int y = 0; y < g.h_prev; ++y) {
-            float* dst = in16 + (Index{y + g.pad_top} * Wp + g.pad_left) * g.c_prev * kLanes;
-            for (Index j0 = 0; j0 < row; j0 += kLanes) {
-                const Index j = std::min(j0, row - kLanes);
-                Vec v[kLanes];
-                for (int l = 0; l < kLanes; ++l) v[l] = simd::load(a + l * in_size + y * row + j);
-                simd::transpose(v);
-                for (int k = 0; k < kLanes; ++k) simd::store(dst + (j + k) * kLanes, v[k]);
-            }
-        }
-        return;
-    }
-    for (int l = 0; l < n; ++l)
-        for (int y = 0; y < g.h_prev; ++y) {
-            const float* src = a + l * in_size + y * row;
-            float* dst = in16 + (Index{y + g.pad_top} * Wp + g.pad_left) * g.c_prev * kLanes + l;
-            for (Index j = 0; j < row; ++j) dst[j * kLanes] = src[j];
-        }
-}
 
 // Z[i0 + l, y, x0 + j, c0 + c] = bias[c0 + c] + sum over taps, for c < CB, j < NP, l < n.
 template <int CB, int NP>

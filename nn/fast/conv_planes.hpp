@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "nn/fast/simd.hpp"
+#include "nn/geometry.hpp"
 
 namespace nn::fast {
 
@@ -119,6 +120,46 @@ Planes plan_planes(int m, int channels, int Hp, int Wp, int kh, int kw, int sh, 
 /// @param P        the layout
 /// @param planes   the sample's first float in the planes
 void pack_sample(const float* a, int h_prev, int w_prev, int pad_top, int pad_left, const Planes& P, float* planes);
+
+/// Samples into the lanes: dst[(y dst_row + j) kLanes + l] = src[l sample +
+/// y src_row + j] for y < rows, j < row_floats, l < n. One vector then holds
+/// one float of kLanes samples (the "batch in the lanes" layout of the C3
+/// passes). Lanes from n on are not written.
+/// @param src        sample 0's first float to copy
+/// @param sample     floats from one sample to the next
+/// @param n          samples, at most kLanes
+/// @param rows       rows to copy
+/// @param row_floats floats per row to copy
+/// @param src_row    floats from one source row to the next
+/// @param dst        where float (0, 0) goes, lane 0
+/// @param dst_row    floats (before the lanes) from one destination row to the next
+void to_lanes(const float* src, Index sample, int n, int rows, Index row_floats, Index src_row, float* dst,
+              Index dst_row);
+
+/// Out of the lanes, to_lanes the other way round: dst[l sample + y dst_row
+/// + j] = src[(y src_row + j) kLanes + l] for y < rows, j < row_floats, l < n.
+/// @param src        float (0, 0), lane 0
+/// @param src_row    floats (before the lanes) from one source row to the next
+/// @param n          samples, at most kLanes
+/// @param rows       rows to copy
+/// @param row_floats floats per row to copy
+/// @param dst        sample 0's first float to write
+/// @param sample     floats from one sample to the next
+/// @param dst_row    floats from one destination row to the next
+void from_lanes(const float* src, Index src_row, int n, int rows, Index row_floats, float* dst, Index sample,
+                Index dst_row);
+
+/// A block of samples in the lanes, zero-padded, as both convolution passes
+/// read it with several input channels: in16[((y Wp + x) c_prev + k) kLanes
+/// + l] = A_prev[l, y - pad_top, x - pad_left, k], zero in the padding and in
+/// the lanes past the block's n samples.
+/// @param a    the block's first sample
+/// @param n    samples in the block, at most kLanes
+/// @param g    the convolution's geometry
+/// @param Hp   padded rows, g.h_prev + g.pad_top + g.pad_bottom
+/// @param Wp   padded columns
+/// @param in16 Hp Wp g.c_prev kLanes floats, every one written
+void pack_lanes(const float* a, int n, const Geometry& g, int Hp, int Wp, float* in16);
 
 /// Pixels per tile for CB channels: CB x NV accumulators plus NV inputs fill
 /// most of the vector registers (simd::kRegisters, 32 or 16).
