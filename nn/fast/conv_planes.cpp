@@ -151,7 +151,9 @@ void scatter_to_planes(const float* src, Index src_row, Index src_col, int rows,
         for (int c = 0; c < C; ++c) {
             const float* s = src + y * src_row + c;
             float* d = dst + c * cs + y * rs;
-            if (xs == 1)  // the usual case, written apart so that it vectorises (a gather per vector)
+            if (xs == 1 && src_col == 1)  // one channel (C1's input): rows are copied as they are
+                std::copy(s, s + cols, d);
+            else if (xs == 1)  // the usual case, written apart so that it vectorises (a gather per vector)
                 for (int x = 0; x < cols; ++x) d[x] = s[x * src_col];
             else
                 for (int x = 0; x < cols; ++x) d[x * xs] = s[x * src_col];
