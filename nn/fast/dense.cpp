@@ -22,10 +22,12 @@ using Index = std::ptrdiff_t;
 
 // Multiply-adds per product that pay for running dense_backward's two
 // products side by side on freshly started threads (a kept pool needs
-// ThreadPool::kPoolDiscount times less: 64K, about 3 us of one product), and
-// above which each product is large enough to be shared out across every
-// thread instead (F5's at a batch of 87; at 32 they are 1.5M each).
-constexpr double kMinWorkSideBySide = 1 << 21;
+// ThreadPool::kPoolDiscount times less: 1M, about 6 us of one product; with
+// 64K, F6's backward at batch 32, 322K each, took 14.7 us on two threads and
+// 13.6 on one), and above which each product is large enough to be shared
+// out across every thread instead (F5's at a batch of 87; at 32 they are
+// 1.5M each).
+constexpr double kMinWorkSideBySide = 1 << 25;
 constexpr double kMaxWorkSideBySide = 1 << 22;
 }  // namespace
 
