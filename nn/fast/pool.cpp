@@ -42,11 +42,11 @@ using simd::Vec;
 // Window cells that pay for one more freshly started thread in the backward
 // pass (a cell is a fraction of a nanosecond, a thread 15-40 us; a kept
 // ThreadPool needs ThreadPool::kPoolDiscount times less). The forward pass
-// does about a third of the work per cell, and needs 8 times more: LeNet's
-// S4 forward (205K cells, 6 us) took 7.3 us on two threads against 5.9 on
-// one, S2's (602K cells) 23 against 28.
+// does about a third of the work per cell, and needs 4 times more: LeNet's
+// S4 forward (51K cells, 6 us) took 7.6 us on two threads against 6.2 on
+// one, while S2's (150K cells) gains from two.
 constexpr double kMinCellsPerThread = 1 << 19;
-constexpr double kMinForwardCellsPerThread = 1 << 22;
+constexpr double kMinForwardCellsPerThread = 1 << 21;
 
 // Writes the first n <= kLanes lanes of v to out (add: adds them), one by
 // one: a whole-vector store would spill into the next cell's channels.
