@@ -138,6 +138,47 @@ TEST(ThreadPool, AStalledWorkerHoldsOnlyItsChunk) {
     EXPECT_LE(by_worker.load(), 1);
 }
 
+// After a loop in which the caller waited for a worker put aside (here:
+// worker 1 sleeps 200 ms before its first chunk, while the caller's chunks
+// take 2 ms each), the caller runs the next loops alone, so that they do not
+// wait for that worker again; after ThreadPool::kAlone the worker takes
+// chunks again. Same chunks either way.
+TEST(ThreadPool, AfterAStallTheCallerRunsAloneForAWhile) {
+    std::atomic<bool> stalled{false};
+    nn::fast::PoolHooks hooks;
+    hooks.before_chunk = [&](int thread, int) {
+        if (thread == 1 && !stalled.exchange(true)) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (thread == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    };
+    nn::fast::ThreadPool pool(2, hooks);
+    const int n = pool.chunks(1000);
+    ASSERT_GE(n, 2);
+    std::atomic<int> by_worker{0}, chunks{0};
+    const std::thread::id caller = std::this_thread::get_id();
+    auto body = [&](int, int, int) {
+        ++chunks;
+        if (std::this_thread::get_id() != caller) ++by_worker;
+    };
+    pool.run(1000, 2, body);  // the stall: worker 1 holds a chunk for 200 ms
+    ASSERT_TRUE(stalled.load());
+    ASSERT_EQ(by_worker.load(), 1);
+    by_worker = 0;
+    chunks = 0;
+    pool.run(1000, 2, body);
+    EXPECT_EQ(chunks.load(), n);
+    EXPECT_EQ(by_worker.load(), 0) << "the loop right after the stall should run on the caller alone";
+    // Once kAlone has passed, the worker joins in again (tried a few times,
+    // in case the test machine itself puts the worker aside).
+    bool joined = false;
+    for (int attempt = 0; attempt < 10 && !joined; ++attempt) {
+        std::this_thread::sleep_for(nn::fast::ThreadPool::kAlone + std::chrono::milliseconds(10));
+        by_worker = 0;
+        pool.run(1000, 2, body);
+        joined = by_worker.load() > 0;
+    }
+    EXPECT_TRUE(joined);
+}
+
 // On two threads the caller takes chunks from the front and the worker from
 // the back, so each keeps the same end of the data from one loop to the next
 // (a layer's output stays in the cache of the core that wrote it). Chunks

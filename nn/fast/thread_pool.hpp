@@ -12,7 +12,9 @@
 // On a busy machine the system puts threads aside for milliseconds at a time;
 // with one fixed share per thread, every loop would wait for the share of a
 // thread that is not running. With chunks, the threads that do run take the
-// rest, and a thread put aside delays the loop by at most the chunk it holds.
+// rest, and a thread put aside delays the loop by at most the chunk it holds;
+// after such a delay the caller runs the loops alone for a while
+// (ThreadPool::kAlone), as the same thread would be put aside again.
 // The chunks' boundaries depend only on the loop's length and the machine's
 // core count, never on which thread runs a chunk, and the fast passes compute
 // each value from its own unit of work (a sample, a group, a block) and add
@@ -20,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -99,6 +102,14 @@ public:
 
     /// How many times cheaper a loop on a kept pool is than one on fresh threads, roughly.
     static constexpr double kPoolDiscount = 32.0;
+    /// How long run() keeps every loop on the calling thread after a loop
+    /// whose caller waited more than kStall, and more than its own share
+    /// took, for another thread's chunk: the system had put that thread
+    /// aside (a busy machine), and the next loops would wait for it again.
+    /// The first loop after this time tries the other threads again.
+    static constexpr std::chrono::milliseconds kAlone{100};
+    /// The wait for other threads' chunks that counts as a stall (see kAlone).
+    static constexpr std::chrono::milliseconds kStall{2};
 
 private:
     void work(int k);
@@ -120,6 +131,7 @@ private:
     std::atomic<int> finished_{0};   // chunks of the current loop done
     const LoopBody* body_ = nullptr; // the current loop, set before state_ announces it
     int n_ = 0, chunks_ = 0;
+    std::chrono::steady_clock::time_point alone_until_{};  // see kAlone; read and written by run() only
     std::vector<std::exception_ptr> errors_;  // one per chunk
 };
 
