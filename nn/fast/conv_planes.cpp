@@ -131,6 +131,17 @@ void scatter_pixels(const float* src, Index src_row, int rows, int cols, float* 
     }
 }
 
+// kLanes vectors from src, src_step floats apart, turned around by a
+// register transpose (interleave.hpp) and stored dst_step floats apart: the
+// kLanes x kLanes square of floats between a sample-by-sample layout and the
+// lanes, either way.
+void transpose_square(const float* src, Index src_step, float* dst, Index dst_step) {
+    Vec v[kLanes];
+    for (int i = 0; i < kLanes; ++i) v[i] = simd::load(src + i * src_step);
+    simd::transpose(v);
+    for (int i = 0; i < kLanes; ++i) simd::store(dst + i * dst_step, v[i]);
+}
+
 }  // namespace
 
 void scatter_to_planes(const float* src, Index src_row, Index src_col, int rows, int cols, int C, float* dst,
@@ -160,20 +171,16 @@ void scatter_to_planes(const float* src, Index src_row, Index src_col, int rows,
         }
 }
 
-// Both ways, kLanes floats of every sample's row at a time, turned around
-// by a register transpose (interleave.hpp), the row's last kLanes ending at
-// its end (a few floats copied twice); float by float, the copy into the
-// lanes took a fifth of C3's forward pass.
+// Both ways, kLanes floats of every sample's row at a time (a square), the
+// row's last square ending at its end (a few floats copied twice); float by
+// float, the copy into the lanes took a fifth of C3's forward pass.
 void to_lanes(const float* src, Index sample, int n, int rows, Index row_floats, Index src_row, float* dst,
               Index dst_row) {
     if (n == kLanes && row_floats >= kLanes) {
         for (int y = 0; y < rows; ++y)
             for (Index j0 = 0; j0 < row_floats; j0 += kLanes) {
                 const Index j = std::min(j0, row_floats - kLanes);
-                Vec v[kLanes];
-                for (int l = 0; l < kLanes; ++l) v[l] = simd::load(src + l * sample + y * src_row + j);
-                simd::transpose(v);
-                for (int k = 0; k < kLanes; ++k) simd::store(dst + (y * dst_row + j + k) * kLanes, v[k]);
+                transpose_square(src + y * src_row + j, sample, dst + (y * dst_row + j) * kLanes, kLanes);
             }
         return;
     }
@@ -189,10 +196,7 @@ void from_lanes(const float* src, Index src_row, int n, int rows, Index row_floa
         for (int y = 0; y < rows; ++y)
             for (Index j0 = 0; j0 < row_floats; j0 += kLanes) {
                 const Index j = std::min(j0, row_floats - kLanes);
-                Vec v[kLanes];
-                for (int k = 0; k < kLanes; ++k) v[k] = simd::load(src + (y * src_row + j + k) * kLanes);
-                simd::transpose(v);
-                for (int l = 0; l < kLanes; ++l) simd::store(dst + l * sample + y * dst_row + j, v[l]);
+                transpose_square(src + (y * src_row + j) * kLanes, kLanes, dst + y * dst_row + j, sample);
             }
         return;
     }
