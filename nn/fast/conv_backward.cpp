@@ -241,7 +241,6 @@ void db_sums(const DwSource& s, float* db) {
     }
 }
 
-
 // ---- The batch in the lanes (C3) ----
 //
 // Wide rows waste lanes in C3's backward pass as in its forward pass
@@ -398,7 +397,6 @@ void dw_lanes(const float* a16, const Index* off, int K, const float* q16, const
     }
 }
 
-
 // dW and db: the groups' shares, added in group order.
 void add_parts(const std::vector<float>& dW_parts, const std::vector<float>& db_parts, int groups, int K, int C,
                ConvGrads& grads) {
@@ -409,6 +407,59 @@ void add_parts(const std::vector<float>& dW_parts, const std::vector<float>& db_
         for (Index j = 0; j < Index{K} * C; ++j) grads.dW.data[zu(j)] += part[j];
         for (int c = 0; c < C; ++c) grads.db.data[zu(c)] += db_parts[zu(Index{group} * C + c)];
     }
+}
+
+// The whole backward pass with the batch in the lanes, blocks of kLanes
+// samples shared out across the threads; Wt is W turned around as for the
+// planes path.
+void backward_in_lanes(const Tensor& dZ, const Tensor& A_prev, const Geometry& g, int c_new,
+                       const std::vector<float>& Wt, double work, ThreadPool& pool, bool need_dA_prev,
+                       ConvGrads& grads) {
+    const int K = g.kh * g.kw * g.c_prev;
+    const Index in_size = Index{g.h_prev} * g.w_prev * g.c_prev;
+    const Index out_size = Index{g.h} * g.w * c_new;
+    LanesLayout L;
+    L.Hp = g.h_prev + g.pad_top + g.pad_bottom;
+    L.Wp = g.w_prev + g.pad_left + g.pad_right;
+    L.Wq = g.w_prev + g.kw - 1;
+    L.x_off = g.kw - 1 - g.pad_left;
+    L.y_off = g.kh - 1 - g.pad_top;
+    std::vector<Index> off(zu(K));  // tap (p, q, k)'s a16 offset from the output pixel's
+    for (int p = 0; p < g.kh; ++p)
+        for (int q = 0; q < g.kw; ++q)
+            for (int k = 0; k < g.c_prev; ++k)
+                off[zu((p * g.kw + q) * g.c_prev + k)] = ((Index{p} * L.Wp + q) * g.c_prev + k) * kLanes;
+    const Index a16_size = Index{L.Hp} * L.Wp * g.c_prev * kLanes, q16_size = Index{g.h} * L.Wq * c_new * kLanes;
+    const int blocks = (g.m + kLanes - 1) / kLanes;
+    // Each block's dW and db, added in block order at the end.
+    std::vector<float> dW_parts(zu(Index{blocks} * K * c_new)), db_parts(zu(Index{blocks} * c_new));
+    pool.run(blocks, pool.threads_for(work, blocks, kConvWorkPerThread), [&](int, int first, int last) {
+        Buffer a16(a16_size, false), q16(q16_size, false), sums(Index{K} * c_new * kLanes, false);
+        Buffer da16(need_dA_prev ? in_size * kLanes : 0, false);
+        const Index z_row = Index{g.w} * c_new;  // dZ's floats per row, and per q16 row between Q's zero columns
+        for (int y = 0; y < g.h; ++y) {  // Q's zero columns, left and right of dZ's
+            float* q_row = q16.data() + Index{y} * L.Wq * c_new * kLanes;
+            std::fill(q_row, q_row + L.x_off * c_new * kLanes, 0.0f);
+            std::fill(q_row + (L.x_off * c_new + z_row) * kLanes, q_row + Index{L.Wq} * c_new * kLanes, 0.0f);
+        }
+        for (int block = first; block < last; ++block) {
+            const int i0 = block * kLanes, n = std::min(kLanes, g.m - i0);
+            pack_lanes(A_prev.data.data() + i0 * in_size, n, g, L.Hp, L.Wp, a16.data());
+            // Lanes past the batch: zeros, or the last block's dZ would count in db again.
+            if (n < kLanes) std::fill(q16.data(), q16.data() + q16_size, 0.0f);
+            to_lanes(dZ.data.data() + i0 * out_size, out_size, n, g.h, z_row, z_row,
+                     q16.data() + Index{L.x_off} * c_new * kLanes, Index{L.Wq} * c_new);
+            if (need_dA_prev) {
+                da_lanes(q16.data(), L, g, c_new, Wt.data(), da16.data());
+                const Index row = Index{g.w_prev} * g.c_prev;
+                from_lanes(da16.data(), row, n, g.h_prev, row, grads.dA_prev.data.data() + i0 * in_size, in_size,
+                           row);
+            }
+            dw_lanes(a16.data(), off.data(), K, q16.data(), L, g, c_new, sums.data(),
+                     dW_parts.data() + Index{block} * K * c_new, db_parts.data() + Index{block} * c_new);
+        }
+    });
+    add_parts(dW_parts, db_parts, blocks, K, c_new, grads);
 }
 
 }  // namespace
@@ -484,53 +535,12 @@ ConvGrads conv_backward(const Tensor& dZ, const Tensor& A_prev, const Tensor& W,
     const double work = static_cast<double>(g.m) * (need_dA_prev ? Hq2 * Wq2 * c_new * taps : 0.0) +
                         static_cast<double>(g.m) * P.pitch * c_new * (taps + 1);  // dA_prev, then dW and db
 
-    // Each group's dW and db, added in group order below.
-    std::vector<float> dW_parts(zu(Index{groups} * K * c_new)), db_parts(zu(Index{groups} * c_new));
     if (g.c_prev >= 2 && dz_in_q && g.m >= kLanes) {  // the batch in the lanes, kLanes samples a group
-        LanesLayout L;
-        L.Hp = g.h_prev + g.pad_top + g.pad_bottom;
-        L.Wp = g.w_prev + g.pad_left + g.pad_right;
-        L.Wq = Wq2;
-        L.x_off = g.kw - 1 - g.pad_left;
-        L.y_off = g.kh - 1 - g.pad_top;
-        std::vector<Index> off(zu(K));  // tap (p, q, k)'s a16 offset from the output pixel's
-        for (int p = 0; p < g.kh; ++p)
-            for (int q = 0; q < g.kw; ++q)
-                for (int k = 0; k < g.c_prev; ++k)
-                    off[zu((p * g.kw + q) * g.c_prev + k)] = ((Index{p} * L.Wp + q) * g.c_prev + k) * kLanes;
-        const Index a16_size = Index{L.Hp} * L.Wp * g.c_prev * kLanes, q16_size = Index{g.h} * L.Wq * c_new * kLanes;
-        const int blocks = (g.m + kLanes - 1) / kLanes;
-        dW_parts.resize(zu(Index{blocks} * K * c_new));
-        db_parts.resize(zu(Index{blocks} * c_new));
-        pool.run(blocks, pool.threads_for(work, blocks, kConvWorkPerThread), [&](int, int first, int last) {
-            Buffer a16(a16_size, false), q16(q16_size, false), sums(Index{K} * c_new * kLanes, false);
-            Buffer da16(need_dA_prev ? in_size * kLanes : 0, false);
-            const Index z_row = Index{g.w} * c_new;  // dZ's floats per row, and per q16 row between Q's zero columns
-            for (int y = 0; y < g.h; ++y) {  // Q's zero columns, left and right of dZ's
-                float* q_row = q16.data() + Index{y} * L.Wq * c_new * kLanes;
-                std::fill(q_row, q_row + L.x_off * c_new * kLanes, 0.0f);
-                std::fill(q_row + (L.x_off * c_new + z_row) * kLanes, q_row + Index{L.Wq} * c_new * kLanes, 0.0f);
-            }
-            for (int block = first; block < last; ++block) {
-                const int i0 = block * kLanes, n = std::min(kLanes, g.m - i0);
-                pack_lanes(A_prev.data.data() + i0 * in_size, n, g, L.Hp, L.Wp, a16.data());
-                // Lanes past the batch: zeros, or the last block's dZ would count in db again.
-                if (n < kLanes) std::fill(q16.data(), q16.data() + q16_size, 0.0f);
-                to_lanes(dZ.data.data() + i0 * out_size, out_size, n, g.h, z_row, z_row,
-                         q16.data() + Index{L.x_off} * c_new * kLanes, Index{L.Wq} * c_new);
-                if (need_dA_prev) {
-                    da_lanes(q16.data(), L, g, c_new, Wt.data(), da16.data());
-                    const Index row = Index{g.w_prev} * g.c_prev;
-                    from_lanes(da16.data(), row, n, g.h_prev, row, grads.dA_prev.data.data() + i0 * in_size,
-                               in_size, row);
-                }
-                dw_lanes(a16.data(), off.data(), K, q16.data(), L, g, c_new, sums.data(),
-                         dW_parts.data() + Index{block} * K * c_new, db_parts.data() + Index{block} * c_new);
-            }
-        });
-        add_parts(dW_parts, db_parts, blocks, K, c_new, grads);
+        backward_in_lanes(dZ, A_prev, g, c_new, Wt, work, pool, need_dA_prev, grads);
         return grads;
     }
+    // Each group's dW and db, added in group order below.
+    std::vector<float> dW_parts(zu(Index{groups} * K * c_new)), db_parts(zu(Index{groups} * c_new));
     pool.run(groups, pool.threads_for(work, groups, kConvWorkPerThread), [&](int, int first, int last) {
         Buffer planes(P.size, false);
         Buffer dz(Index{c_new} * P.plane, false);
