@@ -7,7 +7,8 @@
 //
 // Same arguments, same results (up to float rounding), same errors as the
 // reference pass, plus the ThreadPool and a switch to skip dA_prev. How
-// (nn/fast/conv_backward.cpp explains each step):
+// (nn/fast/conv_backward.cpp and, for the batch in the lanes,
+// nn/fast/conv_backward_lanes.cpp explain each step):
 //   dA_prev  the forward's correlation kernel run on dZ, padded by kh-1, kw-1,
 //            with W flipped and its channel axes swapped (a "full" correlation).
 //   dW, db   dot products between shifted planes of A_prev and planes of dZ.

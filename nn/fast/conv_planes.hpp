@@ -1,6 +1,8 @@
 // Packed planes: the layout both fast convolution passes read their input in
 // (nn/fast/conv_forward.cpp, nn/fast/conv_backward.cpp), and the correlation
-// kernel that runs over it. Nothing outside those two files uses it.
+// kernel that runs over it; also the copies into and out of the lanes that
+// the passes use for several input channels (conv_forward.cpp,
+// conv_backward_lanes.cpp). Nothing outside the fast convolution uses it.
 //
 // The stride is folded into the layout: plane (k, rp, rq) holds the padded
 // input rows rp, rp + sh, ... and columns rq, rq + sw, ... of channel k. Tap
