@@ -167,8 +167,7 @@ void epoch_cases(Bench& b, const TrainingData& data) {
             std::ostringstream extra;
             extra << spread(times[k][j]);
             if (k > 0)
-                extra << std::setprecision(1) << std::showpos << ", " << 100.0 * (ratio(k, j, 0, j) - 1.0)
-                      << "% over the core";
+                extra << ", " << percent_over(ratio(k, j, 0, j)) << " over the core";
             r.note = extra.str();
             b.add(r);
         }

@@ -41,6 +41,12 @@ std::string json_escape(const std::string& s) {
 
 }  // namespace
 
+std::string percent_over(double ratio) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(1) << std::showpos << 100.0 * (ratio - 1.0) << "%";
+    return o.str();
+}
+
 Row timed(const std::string& group, const std::string& name, int threads, double seconds, int runs, double flop,
           double reference, const std::string& reference_note, double torch) {
     Row r;

@@ -78,6 +78,11 @@ struct Bench {
 /// @param o where to print
 void print_header(std::ostream& o);
 
+/// A ratio as a signed percentage with one decimal: 1.072 → "+7.2%", 0.95 → "-5.0%".
+/// @param ratio a time over a reference time
+/// @return the text
+std::string percent_over(double ratio);
+
 /// The run as a JSON document: the FMA peaks and every row (what --json writes).
 /// @param b a finished run
 /// @return the document
