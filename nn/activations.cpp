@@ -107,7 +107,7 @@ void activation_backward(const float* da, const float* a, float* dz, std::size_t
 }
 
 Tensor softmax_forward(const Tensor& Z) {
-    require(Z.rank() == 2, "softmax_forward", "Z must be rank 2 (m, n), got Z " + Z.shape_str());
+    require(Z.rank() == 2, "softmax_forward", [&] { return "Z must be rank 2 (m, n), got Z " + Z.shape_str(); });
     const int m = Z.dim(0), n = Z.dim(1);
     Tensor A(Z.shape);
     for (int i = 0; i < m; ++i) {
@@ -128,9 +128,9 @@ Tensor softmax_forward(const Tensor& Z) {
 }
 
 Tensor softmax_backward(const Tensor& dA, const Tensor& A) {
-    require(A.rank() == 2, "softmax_backward", "A must be rank 2 (m, n), got A " + A.shape_str());
+    require(A.rank() == 2, "softmax_backward", [&] { return "A must be rank 2 (m, n), got A " + A.shape_str(); });
     require(dA.shape == A.shape, "softmax_backward",
-            "dA and A must have the same shape (dA " + dA.shape_str() + ", A " + A.shape_str() + ")");
+            [&] { return "dA and A must have the same shape (dA " + dA.shape_str() + ", A " + A.shape_str() + ")"; });
     const int m = A.dim(0), n = A.dim(1);
     Tensor dZ(A.shape);
     for (int i = 0; i < m; ++i) {

@@ -16,15 +16,16 @@
 namespace nn {
 
 void check_dense_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
-    const std::string shapes =
-        " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
-    require(A_prev.rank() == 2, fn, "A_prev must be rank 2 (m, n_in)" + shapes);
-    require(W.rank() == 2, fn, "W must be rank 2 (n_in, n_out)" + shapes);
-    require(W.dim(0) == A_prev.dim(1), fn,
-            "W has n_in=" + std::to_string(W.dim(0)) + " but A_prev has " + std::to_string(A_prev.dim(1)) +
-                " columns" + shapes);
+    // The messages are built only on failure: this runs on every training step.
+    auto shapes = [&] { return " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")"; };
+    require(A_prev.rank() == 2, fn, [&] { return "A_prev must be rank 2 (m, n_in)" + shapes(); });
+    require(W.rank() == 2, fn, [&] { return "W must be rank 2 (n_in, n_out)" + shapes(); });
+    require(W.dim(0) == A_prev.dim(1), fn, [&] {
+        return "W has n_in=" + std::to_string(W.dim(0)) + " but A_prev has " + std::to_string(A_prev.dim(1)) +
+               " columns" + shapes();
+    });
     require(b.rank() == 2 && b.dim(0) == 1 && b.dim(1) == W.dim(1), fn,
-            "b must be (1, n_out) with n_out=" + std::to_string(W.dim(1)) + shapes);
+            [&] { return "b must be (1, n_out) with n_out=" + std::to_string(W.dim(1)) + shapes(); });
 }
 
 Tensor dense_forward(const Tensor& A_prev, const Tensor& W, const Tensor& b) {

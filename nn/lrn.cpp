@@ -26,12 +26,15 @@ std::string config_str(const LrnConfig& config) {
 }
 
 void check_config(const char* fn, const Tensor& A_prev, const LrnConfig& config) {
-    require(A_prev.rank() == 4, fn, "A_prev must be rank 4 (m, h, w, c_prev), got A_prev " + A_prev.shape_str());
+    // Built only on failure: each forward and backward pass checks.
+    require(A_prev.rank() == 4, fn,
+            [&] { return "A_prev must be rank 4 (m, h, w, c_prev), got A_prev " + A_prev.shape_str(); });
     require(config.n > 0 && config.n % 2 == 1, fn,
-            "n must be a positive odd number of channels, got " + config_str(config));
-    require(config.k > 0.0f, fn, "k must be positive so the divisor never vanishes, got " + config_str(config));
-    require(config.alpha >= 0.0f, fn, "alpha must not be negative, got " + config_str(config));
-    require(config.beta >= 0.0f, fn, "beta must not be negative, got " + config_str(config));
+            [&] { return "n must be a positive odd number of channels, got " + config_str(config); });
+    require(config.k > 0.0f, fn,
+            [&] { return "k must be positive so the divisor never vanishes, got " + config_str(config); });
+    require(config.alpha >= 0.0f, fn, [&] { return "alpha must not be negative, got " + config_str(config); });
+    require(config.beta >= 0.0f, fn, [&] { return "beta must not be negative, got " + config_str(config); });
 }
 
 // s[c] for one pixel: k + alpha * (sum of a[c']^2 over the window around c).

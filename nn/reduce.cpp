@@ -16,9 +16,9 @@
 namespace nn {
 
 Tensor argmax_last(const Tensor& X) {
-    require(X.rank() >= 1, "argmax_last", "X must have at least one axis, got shape " + X.shape_str());
+    require(X.rank() >= 1, "argmax_last", [&] { return "X must have at least one axis, got shape " + X.shape_str(); });
     const int n = X.dim(X.rank() - 1);
-    require(n > 0, "argmax_last", "the last axis of X " + X.shape_str() + " is empty");
+    require(n > 0, "argmax_last", [&] { return "the last axis of X " + X.shape_str() + " is empty"; });
     Shape shape(X.shape.begin(), X.shape.end() - 1);
     Tensor I(shape);
     for (std::size_t r = 0; r < I.size(); ++r) {
@@ -33,14 +33,14 @@ Tensor argmax_last(const Tensor& X) {
 
 Tensor equal(const Tensor& A, const Tensor& B) {
     require(A.shape == B.shape, "equal",
-            "A and B must have the same shape (A " + A.shape_str() + ", B " + B.shape_str() + ")");
+            [&] { return "A and B must have the same shape (A " + A.shape_str() + ", B " + B.shape_str() + ")"; });
     Tensor E(A.shape);
     for (std::size_t k = 0; k < E.size(); ++k) E.data[k] = A.data[k] == B.data[k] ? 1.0f : 0.0f;
     return E;
 }
 
 double mean(const Tensor& X) {
-    require(!X.data.empty(), "mean", "X " + X.shape_str() + " holds no values");
+    require(!X.data.empty(), "mean", [&] { return "X " + X.shape_str() + " holds no values"; });
     double sum = 0.0;
     for (float x : X.data) sum += x;
     return sum / static_cast<double>(X.size());
@@ -53,9 +53,10 @@ Tensor one_hot_indices(const Tensor& indices, int depth) {
     Tensor Y(shape);
     for (std::size_t r = 0; r < indices.size(); ++r) {
         const float v = indices.data[r];
-        require(v >= 0.0f && v < static_cast<float>(depth) && std::floor(v) == v, "one_hot_indices",
-                "indices[" + std::to_string(r) + "] = " + std::to_string(v) + " is not a whole number in [0, " +
-                    std::to_string(depth) + ") (indices " + indices.shape_str() + ")");
+        require(v >= 0.0f && v < static_cast<float>(depth) && std::floor(v) == v, "one_hot_indices", [&] {
+            return "indices[" + std::to_string(r) + "] = " + std::to_string(v) + " is not a whole number in [0, " +
+                   std::to_string(depth) + ") (indices " + indices.shape_str() + ")";
+        });
         Y.data[r * static_cast<std::size_t>(depth) + static_cast<std::size_t>(v)] = 1.0f;
     }
     return Y;
@@ -68,8 +69,9 @@ Tensor scale(const Tensor& X, float s) {
 }
 
 void add_into(Tensor& acc, const Tensor& X) {
-    require(acc.shape == X.shape, "add_into",
-            "acc and X must have the same shape (acc " + acc.shape_str() + ", X " + X.shape_str() + ")");
+    require(acc.shape == X.shape, "add_into", [&] {
+        return "acc and X must have the same shape (acc " + acc.shape_str() + ", X " + X.shape_str() + ")";
+    });
     for (std::size_t k = 0; k < X.size(); ++k) acc.data[k] += X.data[k];
 }
 
