@@ -17,7 +17,9 @@ namespace nn {
 
 void check_dense_shapes(const char* fn, const Tensor& A_prev, const Tensor& W, const Tensor& b) {
     // The messages are built only on failure: this runs on every training step.
-    auto shapes = [&] { return " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")"; };
+    auto shapes = [&] {
+        return " (A_prev " + A_prev.shape_str() + ", W " + W.shape_str() + ", b " + b.shape_str() + ")";
+    };
     require(A_prev.rank() == 2, fn, [&] { return "A_prev must be rank 2 (m, n_in)" + shapes(); });
     require(W.rank() == 2, fn, [&] { return "W must be rank 2 (n_in, n_out)" + shapes(); });
     require(W.dim(0) == A_prev.dim(1), fn, [&] {
