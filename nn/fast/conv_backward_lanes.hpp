@@ -39,7 +39,6 @@ constexpr int tile_taps() {
     return CB <= 1 ? 7 : CB <= 2 ? 4 : CB <= 3 ? 3 : CB <= 4 ? 2 : 1;
 }
 
-
 // grads.dW and grads.db from the shares of `groups` groups of samples (K x C
 // and C floats each), added in group order.
 void add_parts(const std::vector<float>& dW_parts, const std::vector<float>& db_parts, int groups, int K, int C,
