@@ -39,6 +39,7 @@
 #include <string>
 #include <system_error>
 
+#include "nn/fast/heap.hpp"
 #include "nn/fast/parallel.hpp"
 
 namespace nn::fast {
@@ -98,6 +99,7 @@ std::uint64_t state_word(std::uint32_t loop, int front, int back) {
 ThreadPool::ThreadPool(int threads, PoolHooks hooks)
     : hooks_(std::move(hooks)), max_chunks_(std::min(kChunksPerCore * default_threads(), 0xffff)) {
     if (threads <= 0) threads = default_threads();
+    keep_freed_memory();  // the loops' owner trains: the same tensor sizes every step
     try {
         workers_.reserve(static_cast<std::size_t>(threads - 1));
         for (int k = 1; k < threads; ++k) {
