@@ -11,6 +11,7 @@
 #include "nn/fast/conv_backward.hpp"
 #include "nn/fast/conv_forward.hpp"
 #include "nn/fast/dense.hpp"
+#include "nn/fast/heap.hpp"
 #include "nn/fast/pool.hpp"
 #include "nn/fast/thread_pool.hpp"
 #include "nn/pool_backward.hpp"
@@ -19,6 +20,7 @@ namespace nn {
 
 Context::Context(int threads, Passes passes) : passes_(passes) {
     require(threads >= 0, "Context", [&] { return "threads must not be negative, got " + std::to_string(threads); });
+    fast::keep_freed_memory();  // for the reference passes' tensors too (see nn/fast/heap.hpp)
     if (passes_ == Passes::fast) pool_ = std::make_unique<fast::ThreadPool>(threads);
 }
 

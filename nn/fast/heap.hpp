@@ -25,8 +25,8 @@ namespace nn::fast {
 constexpr std::size_t kKeptBlock = std::size_t{16} << 20;
 
 /// Allocates and frees one block of kKeptBlock bytes, once per process (later
-/// calls do nothing). ThreadPool's constructor calls it, so every owner of
-/// the fast passes (nn::Context, the bench) trains on reused memory.
+/// calls do nothing). nn::Context's and ThreadPool's constructors call it, so
+/// the reference passes, the fast ones and the bench train on reused memory.
 void keep_freed_memory();
 
 }  // namespace nn::fast
