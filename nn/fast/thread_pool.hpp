@@ -100,6 +100,16 @@ public:
         return fast::threads_for(size(), work, parts, min_work / kPoolDiscount);
     }
 
+    /// Wall time spent in run() since the pool was made, by kind of loop.
+    struct LoopTime {
+        std::chrono::steady_clock::duration shared{};  ///< loops handed out to other threads as well
+        std::chrono::steady_clock::duration alone{};   ///< loops the caller ran alone (too small to share, or kAlone)
+    };
+    /// For the bench: with the whole run's time, this tells how much of it
+    /// no other thread could help with, the part that bounds the speed-up.
+    /// @return the time run() has spent so far, by kind of loop
+    LoopTime loop_time() const { return loop_time_; }
+
     /// How many times cheaper a loop on a kept pool is than one on fresh threads, roughly.
     static constexpr double kPoolDiscount = 32.0;
     /// How long run() keeps every loop on the calling thread after a loop
@@ -133,6 +143,7 @@ private:
     int n_ = 0, chunks_ = 0;
     std::chrono::steady_clock::time_point alone_until_{};  // see kAlone; read and written by run() only
     std::vector<std::exception_ptr> errors_;  // one per chunk
+    LoopTime loop_time_;  // read and written by run() only
 };
 
 }  // namespace nn::fast

@@ -110,6 +110,37 @@ std::string spread(const std::vector<double>& times) {
     return o.str();
 }
 
+// What bounds the core epoch's speed-up: the part of its 1-thread time that
+// no other thread can take (serial_part), the median over the rounds.
+// times[j][round] are the core's epochs, loops[j][round] their pools' loop times.
+void serial_rows(Bench& b, const std::vector<std::vector<double>>& times,
+                 const std::vector<std::vector<nn::fast::ThreadPool::LoopTime>>& loops) {
+    const int n = b.thread_counts.back();
+    std::vector<double> share, outside, bound, speedup;
+    for (std::size_t round = 0; round < times[0].size(); ++round) {
+        auto s = [](std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); };
+        const auto& one = loops.front()[round];
+        const auto& all = loops.back()[round];
+        const SerialPart p = serial_part(times.front()[round], s(one.shared + one.alone), s(all.shared), s(all.alone), n);
+        share.push_back(100.0 * p.share);
+        outside.push_back(100.0 * p.outside_share);
+        bound.push_back(p.bound);
+        speedup.push_back(p.loops_speedup);
+    }
+    std::ostringstream note;
+    note << std::fixed << std::setprecision(1) << "outside the loops " << median(outside)
+         << "%, the rest in loops too small to share";
+    Row r = measured("epoch", "serial part of the nn/ core epoch on 1 thread", 1, median(share), "%");
+    r.note = note.str();
+    b.add(r);
+    note.str("");
+    note << std::fixed << std::setprecision(2) << "if the other loops ran " << n << "x faster; they ran "
+         << median(speedup) << "x";
+    r = measured("epoch", "speed-up of the nn/ core epoch that this part allows", n, median(bound), "x");
+    r.note = note.str();
+    b.add(r);
+}
+
 }  // namespace
 
 TrainingData training_data() {
@@ -132,25 +163,30 @@ void epoch_cases(Bench& b, const TrainingData& data) {
         std::string name, short_name;
         std::function<void(int)> epoch;
     };
+    nn::fast::ThreadPool::LoopTime core_loops;  // of the core's last epoch
     const std::vector<Kind> kinds = {
         {"LeNet-5, nn/ core alone, batch 32", "nn/ core",
          [&](int t) {
              LenetCore net(1, Passes::fast, t);
              train_epoch(net, data.X, data.Y, 32, 2);
+             core_loops = net.loop_time();
          }},
         // The front-ends as `plaincnn train` runs them, from building the model to the end of the epoch.
         {"LeNet-5, TF1-style front-end, batch 32", "TF1", [&](int t) { tf1_epoch(data, t); }},
         {"LeNet-5, Keras-style front-end, batch 32", "Keras", [&](int t) { keras_epoch(data, t); }},
     };
     const std::size_t T = b.thread_counts.size();
-    // times[kind][thread count][round]
+    // times[kind][thread count][round]; the core's loop times [thread count][round]
     std::vector<std::vector<std::vector<double>>> times(kinds.size(), std::vector<std::vector<double>>(T));
+    std::vector<std::vector<nn::fast::ThreadPool::LoopTime>> loops(T);
     for (int round = -1; round < b.epoch_runs; ++round)
         for (std::size_t k = 0; k < kinds.size(); ++k)
             for (std::size_t j = 0; j < T; ++j) {
                 const Clock::time_point t0 = Clock::now();
                 kinds[k].epoch(b.thread_counts[j]);
-                if (round >= 0) times[k][j].push_back(seconds_since(t0));
+                if (round < 0) continue;
+                times[k][j].push_back(seconds_since(t0));
+                if (k == 0) loops[j].push_back(core_loops);
             }
     // The median over rounds of a per-round ratio.
     auto ratio = [&](std::size_t k1, std::size_t j1, std::size_t k2, std::size_t j2) {
@@ -174,6 +210,7 @@ void epoch_cases(Bench& b, const TrainingData& data) {
         if (T > 1)
             b.add(measured("epoch", "speed-up of the " + kinds[k].short_name + " epoch from 1 thread",
                            b.thread_counts.back(), ratio(k, 0, k, T - 1), "x"));
+        if (k == 0 && T > 1) serial_rows(b, times[0], loops);
     }
 }
 

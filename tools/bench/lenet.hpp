@@ -47,6 +47,9 @@ public:
     /// @return the batch's mean cross-entropy before the update
     double train_step(const nn::Tensor& X, const nn::Tensor& Y);
 
+    /// @return the time the fast passes' threads have spent in their loops so far
+    nn::fast::ThreadPool::LoopTime loop_time() const { return pool_->loop_time(); }
+
 private:
     Passes passes_;
     std::unique_ptr<nn::fast::ThreadPool> pool_;  // the fast passes' threads

@@ -47,6 +47,18 @@ std::string percent_over(double ratio) {
     return o.str();
 }
 
+SerialPart serial_part(double t1, double loops1, double shared_n, double alone_n, int n) {
+    SerialPart p;
+    if (t1 <= 0 || shared_n <= 0 || n < 1) return p;
+    const double outside = std::max(0.0, t1 - loops1);
+    const double serial = std::min(t1, outside + alone_n);
+    p.share = serial / t1;
+    p.outside_share = outside / t1;
+    p.bound = t1 / (serial + (t1 - serial) / n);
+    p.loops_speedup = (t1 - serial) / shared_n;
+    return p;
+}
+
 Row timed(const std::string& group, const std::string& name, int threads, double seconds, int runs, double flop,
           double reference, const std::string& reference_note, double torch) {
     Row r;

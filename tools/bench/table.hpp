@@ -83,6 +83,25 @@ void print_header(std::ostream& o);
 /// @return the text
 std::string percent_over(double ratio);
 
+/// What bounds an epoch's speed-up on more threads (Amdahl's law), from one
+/// epoch on 1 thread and one on n threads, each with its ThreadPool's loop
+/// times: the serial part is the 1-thread epoch's time outside the pool's
+/// loops, plus the loops the n-thread pool ran on the caller alone (too small
+/// to share; they take about as long on 1 thread).
+struct SerialPart {
+    double share = 0.0;          ///< serial part over the 1-thread epoch
+    double outside_share = 0.0;  ///< of which outside the loops
+    double bound = 0.0;          ///< the 1-thread epoch over (serial + the rest / n)
+    double loops_speedup = 0.0;  ///< how much faster the shared loops ran on n threads
+};
+/// @param t1       seconds of the 1-thread epoch
+/// @param loops1   seconds it spent in the pool's loops
+/// @param shared_n seconds the n-thread epoch spent in loops shared with other threads
+/// @param alone_n  seconds it spent in loops the caller ran alone
+/// @param n        the thread count
+/// @return the parts; all 0 when the times are not positive
+SerialPart serial_part(double t1, double loops1, double shared_n, double alone_n, int n);
+
 /// The run as a JSON document: the FMA peaks and every row (what --json writes).
 /// @param b a finished run
 /// @return the document
