@@ -32,8 +32,8 @@ void adam_step(Adam& adam, const std::vector<Tensor*>& params, const std::vector
             if (j0 < std::min(n, j1)) adam.update(k, *params[k], *grads[k], j0, j1, lr_t);
         }
     };
-    if (pool.size() == 1 || total < kMinValuesPerThread) {
-        update(0, total);
+    if (pool.size() == 1 || total < kMinValuesPerThread) {  // one range, a loop of one on the caller
+        pool.run(1, 1, [&](int, int, int) { update(0, total); });  // for the pool's loop_time
         return;
     }
     // Split into whole multiples of 16 values, so each range's vector loop starts aligned to the same lanes.
