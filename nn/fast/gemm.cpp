@@ -141,8 +141,9 @@ void gemm(int M, int N, int K, MatrixView A, MatrixView B, float* C, std::ptrdif
     // bands of rows are used when C is tall enough to give each thread several.
     constexpr Index kLineFloats = 64 / sizeof(float);
     const bool rows_share_lines = ldc % kLineFloats != 0;
-    if (n_panels >= threads && !(rows_share_lines && blocks >= 4 * threads)) {
-        // By column panels: each chunk copies only its own panels of B.
+    if (threads == 1 || (n_panels >= threads && !(rows_share_lines && blocks >= 4 * threads))) {
+        // By column panels: each chunk copies only its own panels of B (one
+        // thread shares no lines, and copies each panel just before its use).
         pool.run(n_panels, threads,
                  [&](int, int begin, int end) { panels_of_C(begin, end, M, N, K, A, B, C, ldc, accumulate); });
     } else {
