@@ -6,14 +6,14 @@
 // when a process starts) as fresh pages from the system, and gives them back
 // when they are freed: every such tensor then cost page faults and the
 // system's zeroing of its pages, every step. A program that trained LeNet-5
-// through the Keras front-end on 60,000 images took 10 s per epoch instead
-// of 1.5 (`plaincnn train` escaped by luck: reading MNIST had freed a large
-// block, which raises the threshold).
+// on 60,000 images took 10.8 s per epoch instead of 1.6 through the Keras
+// front-end, 24 s instead of 1.7 through the TF1 one (`plaincnn train`
+// escaped by luck: reading MNIST had freed a large block).
 //
 // glibc raises its threshold to the size of any block above it that is
 // freed (up to 32 MB) and from then on keeps freed memory for reuse.
-// keep_freed_memory() frees one such block on purpose. Other C libraries
-// are left as they were: it only allocates and frees a block.
+// keep_freed_memory() frees one such block on purpose. With another C
+// library it does nothing.
 #pragma once
 
 #include <cstddef>
@@ -24,8 +24,8 @@ namespace nn::fast {
 /// served from memory kept by the process (glibc keeps up to twice this).
 constexpr std::size_t kKeptBlock = std::size_t{16} << 20;
 
-/// Allocates and frees one block of kKeptBlock bytes, once per process (later
-/// calls do nothing). nn::Context's and ThreadPool's constructors call it, so
+/// Under glibc, allocates and frees one block of kKeptBlock bytes, once per
+/// process (later calls do nothing). nn::Context's and ThreadPool's constructors call it, so
 /// the reference passes, the fast ones and the bench train on reused memory.
 void keep_freed_memory();
 
