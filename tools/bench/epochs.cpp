@@ -129,7 +129,7 @@ void serial_rows(Bench& b, const std::vector<std::vector<double>>& times,
     }
     std::ostringstream note;
     note << std::fixed << std::setprecision(1) << "outside the loops " << median(outside)
-         << "%, the rest in loops too small to share";
+         << "%, the rest in loops the " << n << "-thread caller ran alone (too small to share, or after a stall)";
     Row r = measured("epoch", "serial part of the nn/ core epoch on 1 thread", 1, median(share), "%");
     r.note = note.str();
     b.add(r);

@@ -87,7 +87,8 @@ std::string percent_over(double ratio);
 /// epoch on 1 thread and one on n threads, each with its ThreadPool's loop
 /// times: the serial part is the 1-thread epoch's time outside the pool's
 /// loops, plus the loops the n-thread pool ran on the caller alone (too small
-/// to share; they take about as long on 1 thread).
+/// to share, which take about as long on 1 thread; on a busy machine also
+/// those run alone after a stall, which makes the part look larger).
 struct SerialPart {
     double share = 0.0;          ///< serial part over the 1-thread epoch
     double outside_share = 0.0;  ///< of which outside the loops
