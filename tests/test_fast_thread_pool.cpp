@@ -78,6 +78,25 @@ TEST(ThreadPool, ManyLoopsInARow) {
     EXPECT_EQ(total.load(), 2000L * 4950);
 }
 
+// loop_time: a loop run on the caller alone adds to `alone`, one handed out
+// to the worker as well to `shared`, each at least as long as its body slept.
+TEST(ThreadPool, LoopTimeCountsSharedAndAloneLoops) {
+    using std::chrono::milliseconds;
+    nn::fast::ThreadPool pool(2);
+    EXPECT_EQ(pool.loop_time().shared.count(), 0);
+    EXPECT_EQ(pool.loop_time().alone.count(), 0);
+    auto sleep_once = [](int chunk, int, int) {
+        if (chunk == 0) std::this_thread::sleep_for(milliseconds(3));
+    };
+    pool.run(8, 1, sleep_once);  // one thread: the caller alone
+    const auto after_alone = pool.loop_time();
+    EXPECT_GE(after_alone.alone, milliseconds(3));
+    EXPECT_EQ(after_alone.shared.count(), 0);
+    pool.run(8, 2, sleep_once);  // handed out: shared, whoever slept
+    EXPECT_GE(pool.loop_time().shared, milliseconds(3));
+    EXPECT_EQ(pool.loop_time().alone, after_alone.alone);
+}
+
 // The thread limit: with 1 the caller runs every chunk itself; the limit is
 // capped by the pool's size; n = 0 still calls the body once, with an empty range.
 TEST(ThreadPool, ThreadsAreCapped) {

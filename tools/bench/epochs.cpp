@@ -116,9 +116,9 @@ std::string spread(const std::vector<double>& times) {
 void serial_rows(Bench& b, const std::vector<std::vector<double>>& times,
                  const std::vector<std::vector<nn::fast::ThreadPool::LoopTime>>& loops) {
     const int n = b.thread_counts.back();
+    auto s = [](std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); };
     std::vector<double> share, outside, bound, speedup;
     for (std::size_t round = 0; round < times[0].size(); ++round) {
-        auto s = [](std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); };
         const auto& one = loops.front()[round];
         const auto& all = loops.back()[round];
         const SerialPart p = serial_part(times.front()[round], s(one.shared + one.alone), s(all.shared), s(all.alone), n);
